@@ -1,0 +1,62 @@
+# Everything a newcomer needs: `make run` (collector + embedded Qualys simulator) and `make test`.
+# Tools are pinned and installed into _build/ by the targets that need them; nothing by hand.
+
+SHELL := /bin/bash
+GO ?= go
+BUILD := _build
+OCB_VERSION := v0.161.0
+OCB := $(BUILD)/bin/builder
+COLLECTOR := $(BUILD)/otelcol-qualys
+SIM_LISTEN ?= 127.0.0.1:18080
+SIM_HOSTS ?= 25
+export GOFLAGS := -mod=mod
+
+.PHONY: all build run test test-unit check-generated generate lint bench validate-examples clean
+
+all: build
+
+$(OCB):
+	GOBIN=$(CURDIR)/$(BUILD)/bin $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+# build: the otelcol-qualys distribution from builder-config.yaml, with this receiver from the local path.
+build: $(OCB)
+	$(OCB) --config=builder-config.yaml
+	cp $(BUILD)/otelcol-qualys-src/otelcol-qualys $(COLLECTOR)
+
+# run: the collector with the example config against the embedded Qualys simulator; Ctrl-C stops both.
+run: build
+	./scripts/run-with-simulator.sh $(COLLECTOR) $(SIM_LISTEN) $(SIM_HOSTS)
+
+# test: the whole suite, the generated-code check and the example configs.
+test: check-generated
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) validate-examples
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+# generate: mdatagen (pinned in tools.mod) on metadata.yaml. mdatagen names the generated test
+# package after the directory, so it runs through a link called qualysreceiver.
+generate:
+	mkdir -p $(BUILD) && ln -sfn "$(CURDIR)" $(BUILD)/qualysreceiver
+	cd $(BUILD)/qualysreceiver && $(GO) tool -modfile=tools.mod mdatagen metadata.yaml
+
+check-generated: generate
+	@git diff --exit-code -- internal/metadata documentation.md 'generated_*_test.go' || \
+	  { echo "generated code is stale: run 'make generate' and commit the result"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- internal/metadata documentation.md 'generated_*_test.go'); \
+	  if [ -n "$$untracked" ]; then echo "generated files not committed: $$untracked"; exit 1; fi
+
+validate-examples: build
+	./scripts/validate-examples.sh $(COLLECTOR)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+clean:
+	rm -rf $(BUILD)

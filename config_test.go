@@ -1,0 +1,174 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package qualysreceiver
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	assert.Equal(t, 10*time.Minute, cfg.HTTP.Timeout)
+	assert.Equal(t, 2, cfg.MaxConcurrency)
+	assert.True(t, cfg.Assets.Enabled)
+	assert.Equal(t, Days(90*24*time.Hour), cfg.Assets.ModifiedWithin)
+	assert.Equal(t, DetectionStatuses{"New", "Active", "Re-Opened", "Fixed"}, cfg.Vulnerabilities.Status)
+	assert.Equal(t, VulnTypes{"confirmed", "potential"}, cfg.Vulnerabilities.IncludeVulnType)
+	assert.Nil(t, cfg.Vulnerabilities.ArfKernelFilter, "arf_kernel_filter is not sent unless set")
+	assert.True(t, cfg.Vulnerabilities.KnowledgeBase.Enabled)
+	assert.Equal(t, PostureStatuses{"Passed", "Failed", "Error"}, cfg.Compliance.Status)
+	assert.False(t, cfg.Compliance.IncludeEvidence)
+	// Defaults alone are incomplete: where to connect and as whom are the user's to say.
+	err := confmap.Validate(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "platform: set platform")
+	assert.Contains(t, err.Error(), "username: must be set")
+	assert.Contains(t, err.Error(), "password: must be set")
+}
+
+func TestLoadValidConfigs(t *testing.T) {
+	t.Run("minimal", func(t *testing.T) {
+		cfg := loadConfig(t, "minimal")
+		require.NoError(t, confmap.Validate(cfg))
+		assert.Equal(t, "https://qualysapi.qualys.com", cfg.APIServerURL())
+		assert.Equal(t, "https://gateway.qg1.apps.qualys.com", cfg.APIGatewayURL())
+	})
+	t.Run("full", func(t *testing.T) {
+		cfg := loadConfig(t, "full")
+		require.NoError(t, confmap.Validate(cfg))
+		// Explicit URLs win over the platform; a trailing slash is dropped.
+		assert.Equal(t, "https://qualysapi.private.example.com", cfg.APIServerURL())
+		assert.Equal(t, "https://gateway.private.example.com", cfg.APIGatewayURL())
+		assert.Equal(t, Platform("eu2"), cfg.Platform)
+		assert.Equal(t, "secret", string(cfg.Password))
+		assert.Equal(t, 5*time.Minute, cfg.HTTP.Timeout)
+		assert.Equal(t, "http://proxy.example.com:3128", cfg.HTTP.ProxyURL)
+		assert.Equal(t, 5, cfg.MaxConcurrency)
+		assert.Equal(t, 10*time.Second, cfg.Retry.InitialInterval)
+		require.NotNil(t, cfg.Storage)
+		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
+		assert.Equal(t, []string{"Production", "PCI"}, cfg.Tags.Include.Names())
+		assert.Equal(t, []string{"Decommissioned", "Lab"}, cfg.Tags.Exclude.Names(), "a comma-separated string is a list")
+		assert.Equal(t, TagSelectorAll, cfg.Tags.IncludeSelector)
+		assert.Equal(t, AssetsConfig{Enabled: true, Interval: 12 * time.Hour, PageSize: 500, ModifiedWithin: Days(30 * 24 * time.Hour)}, cfg.Assets)
+		v := cfg.Vulnerabilities
+		assert.Equal(t, DetectionStatuses{"New", "Active"}, v.Status)
+		assert.Equal(t, VulnTypes{"confirmed"}, v.IncludeVulnType)
+		require.NotNil(t, v.ArfKernelFilter)
+		assert.Equal(t, ArfKernelFilter(1), *v.ArfKernelFilter)
+		assert.Equal(t, Severities{4, 5}, v.Severities)
+		assert.Equal(t, QIDs{38170, 11827}, v.QIDs)
+		assert.False(t, v.ShowResults)
+		assert.Equal(t, 72*time.Hour, v.FullSyncInterval)
+		assert.False(t, v.KnowledgeBase.Enabled)
+		assert.Equal(t, ComplianceConfig{Enabled: true, Interval: 48 * time.Hour, PolicyIDs: PolicyIDs{1001, 1002}, Status: PostureStatuses{"Failed"}, IncludeEvidence: true}, cfg.Compliance)
+		assert.Equal(t, []metadata.QualysCompliancePosturesMetricAttributeKey{"qualys.posture.status", "qualys.policy.id"},
+			cfg.MetricsBuilder.Metrics.QualysCompliancePostures.EnabledAttributes)
+	})
+	t.Run("loopback_http", func(t *testing.T) {
+		cfg := loadConfig(t, "loopback_http")
+		require.NoError(t, confmap.Validate(cfg), "plain http is fine for the simulator on loopback")
+	})
+	t.Run("disabled streams are not checked", func(t *testing.T) {
+		require.NoError(t, confmap.Validate(loadConfig(t, "disabled_streams_not_checked")))
+	})
+}
+
+func TestValidateRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		// want lists every message the error must contain, each naming its key.
+		want []string
+	}{
+		{"no_platform_no_url", []string{"platform: set platform (US1 … KSA1) or api_url", "gateway_url: set platform or gateway_url when compliance is enabled"}},
+		{"no_gateway_for_compliance", []string{"gateway_url: set platform or gateway_url when compliance is enabled"}},
+		{"bad_platform", []string{`platform: "US9" is not one of US1 US2 US3 US4 EU1 EU2 EU3 IN1 CA1 AE1 UK1 AU1 KSA1`}},
+		{"http_not_loopback", []string{
+			`api_url: "http://qualysapi.qualys.com" must use https; plain http is allowed only for loopback hosts`,
+			`gateway_url: "ftp://gateway.qg1.apps.qualys.com" must use https`,
+		}},
+		{"not_a_url", []string{`api_url: "qualysapi.qualys.com" is not an absolute URL`}},
+		{"missing_credentials", []string{"username: must be set", "password: must be set"}},
+		{"endpoint_set", []string{"endpoint: not used by this receiver"}},
+		{"bad_concurrency", []string{"max_concurrency: 0 must be at least 1"}},
+		{"no_stream", []string{"enable at least one stream: assets, vulnerabilities or compliance"}},
+		{"bad_tags", []string{"tags::include: tag name 2 is empty", `tags::include_selector: "some" is not one of any, all`}},
+		{"bad_assets", []string{"assets::interval: 0s must be positive", "assets::page_size: 5000 is not between 1 and 1000", "assets::modified_within: -1h0m0s must not be negative"}},
+		{"bad_vulnerabilities", []string{
+			"vulnerabilities::interval: -1m0s must be positive",
+			"vulnerabilities::page_size: 0 is not between 1 and 10000",
+			`vulnerabilities::status: "Open" is not one of New, Active, Re-Opened, Fixed`,
+			`vulnerabilities::include_vuln_type: "likely" is not one of confirmed, potential`,
+			"vulnerabilities::arf_kernel_filter: 7 is not between 0 and 4",
+			"vulnerabilities::severities: 0, 6 are not between 1 and 5",
+			"vulnerabilities::qids: -1 is not a valid QID",
+			"vulnerabilities::max_results_bytes: 0 is not between 1 and 1048576",
+			"vulnerabilities::knowledge_base::refresh_interval: 0s must be positive",
+		}},
+		{"empty_lists", []string{
+			"vulnerabilities::status: must list at least one of New, Active, Re-Opened, Fixed",
+			"vulnerabilities::include_vuln_type: must list at least one of confirmed, potential",
+			"compliance::status: must list at least one of Passed, Failed, Error",
+		}},
+		{"bad_compliance", []string{
+			"compliance::interval: 0s must be positive",
+			"compliance::policy_ids: 0 is not a valid policy ID",
+			`compliance::status: "Unknown" is not one of Passed, Failed, Error`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := confmap.Validate(loadConfig(t, tt.name))
+			require.Error(t, err)
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			// Every problem is reported at once, one per line.
+			assert.Len(t, strings.Split(err.Error(), "\n"), len(tt.want), err.Error())
+		})
+	}
+}
+
+func TestDaysUnmarshal(t *testing.T) {
+	var d Days
+	require.NoError(t, d.UnmarshalText([]byte("90d")))
+	assert.Equal(t, Days(2160*time.Hour), d)
+	require.NoError(t, d.UnmarshalText([]byte("36h")))
+	assert.Equal(t, Days(36*time.Hour), d)
+	assert.EqualError(t, d.UnmarshalText([]byte("ninety days")), `"ninety days" is not a duration such as 90d or 2160h`)
+	assert.EqualError(t, d.UnmarshalText([]byte("xd")), `"xd" is not a number of days such as 90d`)
+	text, err := Days(2160 * time.Hour).MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "90d", string(text))
+}
+
+func TestPasswordNeverPrinted(t *testing.T) {
+	cfg := loadConfig(t, "minimal")
+	for _, s := range []string{cfg.Password.String(), fmt.Sprintf("%+v", *cfg), fmt.Sprintf("%#v", cfg.Password)} {
+		assert.NotContains(t, s, "secret")
+	}
+}
