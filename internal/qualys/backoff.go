@@ -1,0 +1,44 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+)
+
+// backOff is configretry's exponential back-off for one call's retries.
+type backOff struct {
+	cfg   configretry.BackOffConfig
+	clock clock
+	start time.Time
+	next  time.Duration
+}
+
+func newBackOff(cfg configretry.BackOffConfig, c clock) *backOff {
+	return &backOff{cfg: cfg, clock: c, start: c.Now(), next: cfg.InitialInterval}
+}
+
+// nextWait returns the pause before the next attempt, or false once MaxElapsedTime would pass.
+func (b *backOff) nextWait() (time.Duration, bool) {
+	wait := b.next
+	if wait <= 0 {
+		wait = time.Second
+	}
+	if f := b.cfg.RandomizationFactor; f > 0 {
+		delta := f * float64(wait)
+		wait = time.Duration(float64(wait) - delta + rand.Float64()*(2*delta)) //nolint:gosec // jitter, not security
+	}
+	if b.cfg.MaxElapsedTime > 0 && b.clock.Now().Add(wait).Sub(b.start) > b.cfg.MaxElapsedTime {
+		return 0, false
+	}
+	grown := time.Duration(float64(b.next) * max(b.cfg.Multiplier, 1))
+	if b.cfg.MaxInterval > 0 {
+		grown = min(grown, b.cfg.MaxInterval)
+	}
+	b.next = grown
+	return wait, true
+}

@@ -1,0 +1,397 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package qualys is the one Qualys API client all streams share: authentication (basic auth on the
+// API server, JWT on the gateway), the per-API limiter, waits on 409/429 answers, retries with
+// back-off, and SIMPLE_RETURN errors read even under HTTP 200. It returns open bodies; the decode
+// package reads them.
+package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.uber.org/zap"
+)
+
+// API is a Qualys API with a limit budget of its own.
+type API int
+
+const (
+	// APIServer is the VM/PC API on the API server (detections, host list, KnowledgeBase, posture).
+	APIServer API = iota
+	// APIAssetManagement is the QPS asset-management API on the API server (hostasset).
+	APIAssetManagement
+	// APIGateway is the API gateway (PCRS), with JWT authentication.
+	APIGateway
+	apiCount
+)
+
+func (a API) String() string {
+	switch a {
+	case APIAssetManagement:
+		return "asset_management"
+	case APIGateway:
+		return "gateway"
+	default:
+		return "api_server"
+	}
+}
+
+// Settings configure the client.
+type Settings struct {
+	APIServerURL string
+	GatewayURL   string
+	Username     string
+	Password     string
+	// MaxConcurrency bounds the calls in flight per API; Qualys' headers can only lower it.
+	MaxConcurrency int
+	// Retry is the back-off for transient failures (5xx, network errors, timeouts).
+	Retry configretry.BackOffConfig
+	// Version goes into the User-Agent.
+	Version  string
+	Logger   *zap.Logger
+	Observer Observer
+}
+
+func (s Settings) userAgent() string {
+	v := s.Version
+	if v == "" {
+		v = "dev"
+	}
+	return "qualysreceiver/" + v
+}
+
+// Client calls Qualys. It is safe for concurrent use; all streams share one.
+type Client struct {
+	http     *http.Client
+	settings Settings
+	logger   *zap.Logger
+	observer Observer
+	clock    clock
+	limiters [apiCount]*limiter
+	tokens   *tokenSource
+	apiBase  *url.URL
+}
+
+// New returns a client that sends its calls through httpClient (built from confighttp settings).
+func New(httpClient *http.Client, s Settings) (*Client, error) {
+	apiBase, err := url.Parse(s.APIServerURL)
+	if err != nil {
+		return nil, fmt.Errorf("api_url: %w", err)
+	}
+	c := &Client{http: httpClient, settings: s, logger: s.Logger, observer: s.Observer, clock: realClock{}, apiBase: apiBase}
+	if c.logger == nil {
+		c.logger = zap.NewNop()
+	}
+	if c.observer == nil {
+		c.observer = nopObserver{}
+	}
+	for i := range c.limiters {
+		c.limiters[i] = newLimiter(s.MaxConcurrency, c.clock)
+	}
+	c.tokens = &tokenSource{client: c}
+	return c, nil
+}
+
+// Request is one Qualys call.
+type Request struct {
+	API API
+	// Endpoint is a short name for logs, errors and telemetry, e.g. "host_detections".
+	Endpoint string
+	Method   string
+	// Path is appended to the API's base URL; Query is its query string.
+	Path  string
+	Query url.Values
+	// Body, when set, is sent with ContentType; it is replayed on retries.
+	Body        []byte
+	ContentType string
+}
+
+// Response is an answer that passed every error check. Its body must be closed; closing it ends the
+// call for the concurrency limit, which Qualys counts until the answer is complete.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       io.ReadCloser
+}
+
+// Do sends req, waiting out Qualys' limit answers and retrying transient failures within the
+// configured back-off. A returned error is an *Error.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	bo := newBackOff(c.settings.Retry, c.clock)
+	limitWaits := 0
+	renewedToken := false
+	for {
+		resp, err := c.try(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var lw *limitWait
+		var expired *tokenExpired
+		var qe *Error
+		switch {
+		case errors.As(err, &lw):
+			limitWaits++
+			c.waitOutLimit(req, lw, limitWaits)
+		case errors.As(err, &expired) && !renewedToken:
+			// A JWT can lapse between our expiry check and the gateway's: renew it once.
+			renewedToken = true
+			c.tokens.invalidate(expired.token)
+		case errors.As(err, &qe) && qe.Fatal():
+			return nil, qe
+		default:
+			wait, ok := bo.nextWait()
+			if !ok || !c.settings.Retry.Enabled {
+				return nil, err
+			}
+			c.logger.Warn("Qualys call failed; retrying", zap.String("endpoint", req.Endpoint),
+				zap.Error(err), zap.Duration("retry_in", wait))
+			if err := sleep(ctx, c.clock, wait); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// waitOutLimit holds the API back for as long as Qualys said (1965, 429) or, for the concurrency
+// limit (1960), until our own calls finish or a growing pause passes.
+func (c *Client) waitOutLimit(req Request, lw *limitWait, attempt int) {
+	wait := lw.wait
+	if wait <= 0 {
+		wait = min(time.Duration(1<<min(attempt, 6))*time.Second, time.Minute)
+	}
+	c.observer.LimitWait(req.API, req.Endpoint, lw.reason, wait)
+	c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
+		zap.String("limit", lw.reason), zap.Int("code", lw.code), zap.Duration("wait", wait))
+	c.limiters[req.API].holdUntil(c.clock.Now().Add(wait))
+}
+
+// try sends one attempt.
+func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
+	lim := c.limiters[req.API]
+	release, rateWait, err := lim.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rateWait > 0 {
+		c.observer.LimitWait(req.API, req.Endpoint, "rate", rateWait)
+	}
+	httpReq, token, err := c.newHTTPRequest(ctx, req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	started := c.clock.Now()
+	resp, err := c.http.Do(httpReq)
+	if err != nil {
+		release()
+		c.observer.RequestDone(req.API, req.Endpoint, outcomeNetworkError, c.clock.Now().Sub(started))
+		return nil, &Error{Endpoint: req.Endpoint, Kind: KindTransient, Err: redactURLError(err)}
+	}
+	lim.observe(resp.Header)
+	body := bufio.NewReaderSize(resp.Body, peekBytes)
+	result, err := c.check(req, resp, body, token)
+	if err != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
+		resp.Body.Close()
+		release()
+		c.observer.RequestDone(req.API, req.Endpoint, outcomeOf(err), c.clock.Now().Sub(started))
+		return nil, err
+	}
+	result.Body = &trackedBody{Reader: body, closer: resp.Body, done: func(readErr error) {
+		release()
+		outcome := outcomeOK
+		if readErr != nil {
+			outcome = outcomeBodyError
+		}
+		c.observer.RequestDone(req.API, req.Endpoint, outcome, c.clock.Now().Sub(started))
+	}}
+	return result, nil
+}
+
+const (
+	peekBytes  = 4096
+	drainBytes = 64 << 10
+	// errorBodyBytes bounds how much of an error answer is read.
+	errorBodyBytes = 64 << 10
+)
+
+func (c *Client) newHTTPRequest(ctx context.Context, req Request) (*http.Request, string, error) {
+	base := c.settings.APIServerURL
+	if req.API == APIGateway {
+		base = c.settings.GatewayURL
+	}
+	u := base + req.Path
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, "", &Error{Endpoint: req.Endpoint, Kind: KindRequest, Err: err}
+	}
+	if req.ContentType != "" {
+		httpReq.Header.Set("Content-Type", req.ContentType)
+	}
+	httpReq.Header.Set("User-Agent", c.settings.userAgent())
+	var token string
+	if req.API == APIGateway {
+		token, err = c.tokens.get(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		httpReq.Header.Set("Authorization", "Bearer "+token)
+	} else {
+		httpReq.SetBasicAuth(c.settings.Username, c.settings.Password)
+		// Qualys API v2 refuses basic-auth calls without it (CSRF protection); any value works.
+		httpReq.Header.Set("X-Requested-With", "qualysreceiver")
+	}
+	return httpReq, token, nil
+}
+
+// check turns an answer into a Response or an error: limit answers become *limitWait, a lapsed JWT
+// *tokenExpired, everything else that is not a success an *Error.
+func (c *Client) check(req Request, resp *http.Response, body *bufio.Reader, token string) (*Response, error) {
+	switch {
+	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusNoContent:
+		// Qualys answers some errors (2001 account expired) with HTTP 200 and a SIMPLE_RETURN body.
+		if sr, ok, err := peekSimpleReturn(body); err != nil {
+			return nil, &Error{Endpoint: req.Endpoint, StatusCode: resp.StatusCode, Kind: KindResponse, Err: err}
+		} else if ok {
+			return nil, c.simpleReturnError(req, resp, sr)
+		}
+		return &Response{StatusCode: resp.StatusCode, Header: resp.Header}, nil
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return nil, &limitWait{reason: "rate", wait: retryAfter(resp.Header, c.clock.Now())}
+	case resp.StatusCode == http.StatusUnauthorized && req.API == APIGateway:
+		text := readErrorBody(body)
+		return nil, &tokenExpired{token: token, err: classify(req.Endpoint, resp.StatusCode, 0, gatewayErrorText(text))}
+	}
+	raw := readErrorBody(body)
+	if sr, ok := parseSimpleReturn(raw); ok {
+		return nil, c.simpleReturnError(req, resp, sr)
+	}
+	text := shortText(raw)
+	if req.API == APIGateway {
+		text = gatewayErrorText(raw)
+	}
+	return nil, classify(req.Endpoint, resp.StatusCode, 0, text)
+}
+
+// simpleReturnError maps a SIMPLE_RETURN to a wait (1920, 1960, 1965) or an *Error.
+func (c *Client) simpleReturnError(req Request, resp *http.Response, sr simpleReturn) error {
+	switch sr.code {
+	case CodeConcurrencyLimit, CodeBlockedByBusinessObjects:
+		return &limitWait{reason: "concurrency", code: sr.code}
+	case CodeRateLimit:
+		wait := time.Duration(sr.secondsToWait) * time.Second
+		if v, ok := headerInt(resp.Header, "X-RateLimit-ToWait-Sec"); ok && time.Duration(v)*time.Second > wait {
+			wait = time.Duration(v) * time.Second
+		}
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		return &limitWait{reason: "rate", code: sr.code, wait: wait}
+	}
+	return classify(req.Endpoint, resp.StatusCode, sr.code, sr.text)
+}
+
+func readErrorBody(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, errorBodyBytes))
+	return b
+}
+
+// retryAfter reads a Retry-After header (seconds or HTTP date); without one, the PCRS window
+// (25 calls per 60 s) passes in a minute.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v, ok := headerInt(h, "Retry-After", "X-RateLimit-ToWait-Sec"); ok && v > 0 {
+		return time.Duration(v) * time.Second
+	}
+	if t, err := http.ParseTime(h.Get("Retry-After")); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return time.Minute
+}
+
+// limitWait is a limit answer: wait (when known) and try again.
+type limitWait struct {
+	reason string
+	code   int
+	wait   time.Duration
+}
+
+func (l *limitWait) Error() string { return "Qualys " + l.reason + " limit reached" }
+
+// tokenExpired is a 401 from the gateway: the JWT lapsed or was revoked.
+type tokenExpired struct {
+	token string
+	err   *Error
+}
+
+func (t *tokenExpired) Error() string { return t.err.Error() }
+func (t *tokenExpired) Unwrap() error { return t.err }
+
+// trackedBody ends the call (limiter slot, telemetry) when the body is closed.
+type trackedBody struct {
+	io.Reader
+	closer  io.Closer
+	once    sync.Once
+	done    func(readErr error)
+	readErr error
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err != nil && err != io.EOF {
+		b.readErr = err
+	}
+	return n, err
+}
+
+func (b *trackedBody) Close() error {
+	err := b.closer.Close()
+	b.once.Do(func() { b.done(b.readErr) })
+	return err
+}
+
+func sleep(ctx context.Context, c clock, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.After(d):
+		return nil
+	}
+}
+
+// redactURLError drops the query from a *url.Error: it can be long, and nothing in an error message
+// needs it.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if i := strings.IndexByte(ue.URL, '?'); i >= 0 {
+			return &url.Error{Op: ue.Op, URL: ue.URL[:i], Err: ue.Err}
+		}
+	}
+	return err
+}

@@ -1,0 +1,139 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// limiter keeps one Qualys API's calls within its concurrency and rate limits. Qualys counts limits
+// per subscription and per API, so every stream of the receiver draws from the same limiter.
+type limiter struct {
+	max   int
+	clock clock
+
+	mu sync.Mutex
+	// limit is the effective concurrency limit: 1 until Qualys has said its own, then the smaller
+	// of max and X-Concurrency-Limit-Limit.
+	limit    int
+	inflight int
+	// notBefore holds every call back until then: the rate window is spent (X-RateLimit-ToWait-Sec,
+	// 1965 SECONDS_TO_WAIT) or the gateway answered 429.
+	notBefore time.Time
+	// changed is closed (and replaced) whenever a waiting call may be able to go.
+	changed chan struct{}
+}
+
+func newLimiter(maxConcurrency int, c clock) *limiter {
+	return &limiter{max: max(1, maxConcurrency), limit: 1, clock: c, changed: make(chan struct{})}
+}
+
+// acquire blocks until a call may start and returns the function that ends it. waited is the time
+// spent held back by the rate limit (not by the concurrency limit).
+func (l *limiter) acquire(ctx context.Context) (release func(), rateWait time.Duration, err error) {
+	for {
+		l.mu.Lock()
+		wait := l.notBefore.Sub(l.clock.Now())
+		if wait <= 0 && l.inflight < l.limit {
+			l.inflight++
+			l.mu.Unlock()
+			var once sync.Once
+			return func() { once.Do(l.release) }, rateWait, nil
+		}
+		changed := l.changed
+		l.mu.Unlock()
+
+		started := l.clock.Now()
+		var timer <-chan time.Time
+		if wait > 0 {
+			timer = l.clock.After(wait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, rateWait, ctx.Err()
+		case <-changed:
+		case <-timer:
+		}
+		if wait > 0 {
+			rateWait += l.clock.Now().Sub(started)
+		}
+	}
+}
+
+func (l *limiter) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight--
+	l.notifyLocked()
+}
+
+// holdUntil keeps every call back until t.
+func (l *limiter) holdUntil(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.After(l.notBefore) {
+		l.notBefore = t
+		l.notifyLocked()
+	}
+}
+
+// observe reads Qualys' limit headers, which every API-server answer carries, 409s included.
+func (l *limiter) observe(h http.Header) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Qualys documents both spellings.
+	if v, ok := headerInt(h, "X-Concurrency-Limit-Limit", "X-ConcurrencyLimit-Limit"); ok && v > 0 {
+		if limit := min(l.max, v); limit != l.limit {
+			l.limit = limit
+			l.notifyLocked()
+		}
+	}
+	remaining, okRemaining := headerInt(h, "X-RateLimit-Remaining")
+	toWait, okWait := headerInt(h, "X-RateLimit-ToWait-Sec")
+	if okRemaining && okWait && remaining <= 0 && toWait > 0 {
+		if t := l.clock.Now().Add(time.Duration(toWait) * time.Second); t.After(l.notBefore) {
+			l.notBefore = t
+			l.notifyLocked()
+		}
+	}
+}
+
+// concurrency returns the effective limit and the calls in flight.
+func (l *limiter) concurrency() (limit, inflight int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limit, l.inflight
+}
+
+func (l *limiter) notifyLocked() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+func headerInt(h http.Header, names ...string) (int, bool) {
+	for _, name := range names {
+		if v := h.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err == nil {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// clock is time, replaceable in tests.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

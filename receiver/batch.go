@@ -1,0 +1,143 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+)
+
+// defaultBatchRecords is how many log records go to the next consumer at once. It bounds the
+// receiver's memory: a page of a Qualys answer can hold a million detections, a batch never more
+// than this.
+const defaultBatchRecords = 1000
+
+// hostBatcher builds plog.Logs from records that arrive host by host (hosts ascending, as every
+// Qualys paged answer sorts them), hands them to the consumer every maxRecords records, and tracks
+// which hosts the consumer has fully accepted.
+type hostBatcher struct {
+	consumer   *retryingConsumer
+	maxRecords int
+
+	logs    plog.Logs
+	records plog.LogRecordSlice
+	count   int
+	// host is the host whose records are being added; done is the last host whose records were all
+	// added before host began, so a consumed batch covers every host up to done.
+	host, done int64
+	// accepted is the last host whose records the consumer has fully accepted.
+	accepted int64
+	// emitted counts records the consumer accepted.
+	emitted int64
+}
+
+func newHostBatcher(c *retryingConsumer, maxRecords int) *hostBatcher {
+	return &hostBatcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs()}
+}
+
+// startHost begins the records of host id; fillResource writes the host identity on its resource.
+// Records follow with addRecord.
+func (b *hostBatcher) startHost(id int64, fillResource func(pcommon.Resource)) {
+	if b.host != 0 && b.host != id {
+		b.done = b.host
+	}
+	b.host = id
+	rl := b.logs.ResourceLogs().AppendEmpty()
+	fillResource(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	b.records = sl.LogRecords()
+}
+
+// addRecord appends a record to the current host. When the batch is full it is consumed first,
+// and the host's resource is carried into the next batch by copying it.
+func (b *hostBatcher) addRecord(ctx context.Context) (plog.LogRecord, error) {
+	if b.count >= b.maxRecords {
+		res := pcommon.NewResource()
+		b.logs.ResourceLogs().At(b.logs.ResourceLogs().Len() - 1).Resource().CopyTo(res)
+		if err := b.flush(ctx); err != nil {
+			return plog.LogRecord{}, err
+		}
+		host := b.host
+		b.startHost(host, res.MoveTo)
+	}
+	b.count++
+	return b.records.AppendEmpty(), nil
+}
+
+// endHost marks the current host complete.
+func (b *hostBatcher) endHost() {
+	if b.host != 0 {
+		b.done = b.host
+	}
+}
+
+// flush consumes what has been added. On success every host up to done counts as accepted.
+func (b *hostBatcher) flush(ctx context.Context) error {
+	if b.count == 0 {
+		b.logs = plog.NewLogs()
+		b.accepted = max(b.accepted, b.done)
+		return nil
+	}
+	if err := b.consumer.consumeLogs(ctx, b.logs); err != nil {
+		return err
+	}
+	b.emitted += int64(b.count)
+	b.accepted = max(b.accepted, b.done)
+	b.logs = plog.NewLogs()
+	b.count = 0
+	return nil
+}
+
+// retryingConsumer hands data to the next consumers, retrying with back-off while they refuse it
+// (memory_limiter, a full exporter queue): the receiver never drops data it has pulled.
+type retryingConsumer struct {
+	sinks  Sinks
+	retry  configretry.BackOffConfig
+	logger *zap.Logger
+}
+
+func (c *retryingConsumer) consumeLogs(ctx context.Context, ld plog.Logs) error {
+	return c.withRetry(ctx, ld.LogRecordCount(), func() error { return c.sinks.ConsumeLogs(ctx, ld) })
+}
+
+func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume func() error) error {
+	wait := c.retry.InitialInterval
+	if wait <= 0 {
+		wait = time.Second
+	}
+	for attempt := 1; ; attempt++ {
+		err := consume()
+		if err == nil {
+			return nil
+		}
+		if consumererror.IsPermanent(err) {
+			// Retrying cannot help: the pipeline rejected this data for good (for example it is
+			// invalid for an exporter). Report it and go on rather than stall the stream.
+			c.logger.Error("The next consumer permanently rejected records; they are not retried",
+				zap.Int("records", records), zap.Error(err))
+			return nil
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			c.logger.Warn("The next consumer refused records; retrying the same records",
+				zap.Int("records", records), zap.Int("attempt", attempt), zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if c.retry.MaxInterval > 0 {
+			wait = min(time.Duration(float64(wait)*max(c.retry.Multiplier, 1)), c.retry.MaxInterval)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// idRange is a slice of the host id space, pulled page by page (id_min/id_max). Next is where the
+// next page starts: every host below it has been accepted by the next consumer.
+type idRange struct {
+	Min int64 `json:"min"`
+	// Max is the last host id of the range; 0 leaves it open, so hosts added after the host id
+	// list was read are pulled too.
+	Max  int64 `json:"max"`
+	Next int64 `json:"next"`
+	Done bool  `json:"done"`
+}
+
+// pullProgress is the pull in progress, checkpointed so a restart resumes it.
+type pullProgress struct {
+	// Cursor is the Qualys server time when the pull began; it becomes the stream's cursor when the
+	// pull completes.
+	Cursor time.Time `json:"cursor"`
+	// Full is a full pull (not only changes since the last cursor).
+	Full   bool      `json:"full"`
+	Ranges []idRange `json:"ranges"`
+}
+
+// streamState is what a stream checkpoints.
+type streamState struct {
+	// Cursor is when the last completed pull began (Qualys server time); the next incremental pull
+	// asks for what changed since.
+	Cursor time.Time `json:"cursor,omitzero"`
+	// LastFullSync is when the last completed full pull began.
+	LastFullSync time.Time `json:"last_full_sync,omitzero"`
+	// Current is the pull in progress, nil when the last one completed.
+	Current *pullProgress `json:"current,omitempty"`
+}
+
+// pageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
+// of the next page, or done when the range has no more pages.
+type pageFunc func(ctx context.Context, r idRange, out *hostBatcher) (next int64, done bool, err error)
+
+// rangePull pulls ranges in parallel, each page by page, and checkpoints what the consumer accepted.
+type rangePull struct {
+	stream  string
+	store   *checkpoint.Store
+	state   *streamState
+	workers int
+	retry   configretry.BackOffConfig
+	newOut  func() *hostBatcher
+	page    pageFunc
+	logger  *zap.Logger
+
+	mu       sync.Mutex
+	lastSave time.Time
+	emitted  int64
+}
+
+// checkpointEvery bounds how often progress inside a page is saved; page ends are always saved.
+const checkpointEvery = 5 * time.Second
+
+// run pulls every range of r.state.Current that is not done. The first error ends the run, after
+// the others stop at a checkpoint.
+func (p *rangePull) run(ctx context.Context) (emitted int64, err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	todo := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, p.workers) {
+		wg.Go(func() {
+			for i := range todo {
+				if err := p.pullRange(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+feed:
+	for i, r := range p.state.Current.Ranges {
+		if r.Done {
+			continue
+		}
+		select {
+		case todo <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(todo)
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil {
+		return p.emitted, cause
+	}
+	return p.emitted, nil
+}
+
+// pullRange pulls one range to its end, retrying failed pages from where the consumer stopped
+// accepting, within the retry settings.
+func (p *rangePull) pullRange(ctx context.Context, i int) error {
+	failures := 0
+	for {
+		r := p.rangeAt(i)
+		if r.Done {
+			return nil
+		}
+		out := p.newOut()
+		next, done, err := p.page(ctx, r, out)
+		if err == nil {
+			err = out.flush(ctx)
+		}
+		p.advance(ctx, i, out, next, done, err == nil)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if ctx.Err() != nil || qualys.IsFatal(err) {
+			return err
+		}
+		failures++
+		wait, ok := p.retryWait(failures)
+		if !ok {
+			return fmt.Errorf("hosts from id %d: %w", p.rangeAt(i).Next, err)
+		}
+		p.logger.Warn("Page failed; pulling it again from the last accepted host",
+			zap.Int64("id_min", p.rangeAt(i).Next), zap.Error(err), zap.Duration("retry_in", wait))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (p *rangePull) retryWait(failures int) (time.Duration, bool) {
+	if !p.retry.Enabled || failures > maxPageAttempts {
+		return 0, false
+	}
+	wait := p.retry.InitialInterval
+	for range failures - 1 {
+		wait = time.Duration(float64(wait) * max(p.retry.Multiplier, 1))
+		if p.retry.MaxInterval > 0 && wait > p.retry.MaxInterval {
+			wait = p.retry.MaxInterval
+		}
+	}
+	return wait, true
+}
+
+// maxPageAttempts bounds the retries of one page within a poll; the next poll resumes it anyway.
+const maxPageAttempts = 5
+
+func (p *rangePull) rangeAt(i int) idRange {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state.Current.Ranges[i]
+}
+
+// advance records what the consumer accepted: after a complete page the range moves to the next
+// page; after a failed one, past the last host the consumer fully accepted.
+func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next int64, done, pageComplete bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := &p.state.Current.Ranges[i]
+	switch {
+	case pageComplete && done:
+		r.Done = true
+	case pageComplete:
+		r.Next = next
+	case out.accepted >= r.Next:
+		r.Next = out.accepted + 1
+	}
+	p.emitted += out.emitted
+	if pageComplete || time.Since(p.lastSave) >= checkpointEvery {
+		p.saveLocked(ctx)
+	}
+}
+
+func (p *rangePull) saveLocked(ctx context.Context) {
+	p.lastSave = time.Now()
+	if err := p.store.Save(context.WithoutCancel(ctx), p.stream, p.state); err != nil {
+		p.logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
+	}
+}
+
+// rangeCutter cuts the ascending host ids of a host id list into ranges of about perRange hosts as
+// the ids stream in, so a list of millions of hosts costs a few ranges of memory. The last range is
+// left open so hosts added since the list was read are pulled too.
+type rangeCutter struct {
+	perRange int
+	count    int
+	last     int64
+	ranges   []idRange
+}
+
+func (c *rangeCutter) add(id int64) {
+	if c.count%c.perRange == 0 {
+		if n := len(c.ranges); n > 0 {
+			c.ranges[n-1].Max = c.last
+		}
+		c.ranges = append(c.ranges, idRange{Min: id, Next: id})
+	}
+	c.last = id
+	c.count++
+}
+
+func (c *rangeCutter) finish() []idRange {
+	return c.ranges
+}

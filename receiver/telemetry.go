@@ -1,0 +1,99 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// Telemetry is the receiver's own health as collector metrics (otelcol_receiver_qualys_*): calls,
+// limit waits, pages, records, polls and their duration, the last successful poll per stream.
+type Telemetry struct {
+	tb *metadata.TelemetryBuilder
+}
+
+var _ qualys.Observer = (*Telemetry)(nil)
+
+// NewTelemetry wraps the generated telemetry builder; a nil builder records nothing.
+func NewTelemetry(tb *metadata.TelemetryBuilder) *Telemetry { return &Telemetry{tb: tb} }
+
+// RequestDone counts a Qualys call and its duration.
+func (t *Telemetry) RequestDone(api qualys.API, endpoint, outcome string, d time.Duration) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	attrs := metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("outcome", outcome)))
+	ctx := context.Background()
+	t.tb.ReceiverQualysRequests.Add(ctx, 1, attrs)
+	t.tb.ReceiverQualysRequestDuration.Record(ctx, d.Seconds(), attrs)
+}
+
+// LimitWait counts a wait on a Qualys limit.
+func (t *Telemetry) LimitWait(api qualys.API, endpoint, reason string, d time.Duration) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	attrs := metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("reason", reason)))
+	ctx := context.Background()
+	t.tb.ReceiverQualysLimitWaits.Add(ctx, 1, attrs)
+	t.tb.ReceiverQualysLimitWaitDuration.Add(ctx, d.Seconds(), attrs)
+}
+
+func streamAttr(stream string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("stream", stream)))
+}
+
+// pageDone counts a page the consumer accepted and its records.
+func (t *Telemetry) pageDone(stream string, records int64) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	ctx := context.Background()
+	t.tb.ReceiverQualysPages.Add(ctx, 1, streamAttr(stream))
+	if records > 0 {
+		t.tb.ReceiverQualysRecords.Add(ctx, records, streamAttr(stream))
+	}
+}
+
+// pollDone counts a poll; errKind is "" for a poll that completed.
+func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind string) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	ctx := context.Background()
+	outcome := "ok"
+	kv := []attribute.KeyValue{attribute.String("stream", stream)}
+	if errKind != "" {
+		outcome = "error"
+		kv = append(kv, attribute.String("error_kind", errKind))
+	}
+	kv = append(kv, attribute.String("outcome", outcome))
+	t.tb.ReceiverQualysPolls.Add(ctx, 1, metric.WithAttributes(kv...))
+	t.tb.ReceiverQualysPollDuration.Record(ctx, ended.Sub(started).Seconds(),
+		metric.WithAttributes(attribute.String("stream", stream), attribute.String("outcome", outcome)))
+	if errKind == "" {
+		t.tb.ReceiverQualysLastSuccessfulPoll.Record(ctx, ended.Unix(), streamAttr(stream))
+	}
+}
+
+// progress records how far the pull in progress is.
+func (t *Telemetry) progress(stream string, hostsDone, hostsTotal int64) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	ctx := context.Background()
+	t.tb.ReceiverQualysPullHostsDone.Record(ctx, hostsDone, streamAttr(stream))
+	if hostsTotal > 0 {
+		t.tb.ReceiverQualysPullHostsTotal.Record(ctx, hostsTotal, streamAttr(stream))
+	}
+}
