@@ -1,0 +1,141 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package decode
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// The intern cache holds short values of low-cardinality fields.
+const (
+	internSlots    = 1021
+	maxInternedLen = 64
+)
+
+// cleanASCII reports whether b is printable ASCII only (no byte below 0x20 or above 0x7f), the
+// case where text needs no sanitising. It tests eight bytes at a time.
+func cleanASCII(b []byte) bool {
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		if (w|(w-0x2020202020202020))&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// toString converts text to a string: line ends normalised to LF, C0 controls other than tab
+// and LF dropped, invalid UTF-8 replaced with U+FFFD. Clean text costs one copy.
+func toString(b []byte) string {
+	if cleanASCII(b) || !needsFix(b) {
+		return string(b)
+	}
+	return string(fixText(make([]byte, 0, len(b)), b))
+}
+
+// needsFix reports whether b contains a CR, a C0 control other than tab and LF, or invalid UTF-8.
+func needsFix(b []byte) bool {
+	all, high := b, false
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		if (w|(w-0x2020202020202020))&0x8080808080808080 == 0 {
+			b = b[8:]
+			continue
+		}
+		for _, c := range b[:8] {
+			if c < 0x20 && c != '\t' && c != '\n' {
+				return true
+			}
+			high = high || c >= 0x80
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' {
+			return true
+		}
+		high = high || c >= 0x80
+	}
+	return high && !utf8.Valid(all)
+}
+
+func fixText(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '\r':
+				dst = append(dst, '\n')
+				if i+1 < len(b) && b[i+1] == '\n' {
+					i++
+				}
+			case c >= 0x20 || c == '\t' || c == '\n':
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, b[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// str returns the text of the current leaf element as a sanitised string.
+func (s *scanner) str() string {
+	return toString(s.leafText())
+}
+
+// intern is str for low-cardinality fields (status, type, protocol...): repeated values share
+// one string instead of allocating per record.
+func (s *scanner) intern() string {
+	return s.internBytes(s.leafText())
+}
+
+// internBytes interns b (an attribute value or leaf text) in a small direct-mapped cache: a
+// hit costs one comparison, a miss (or a collision) allocates as str would.
+func (s *scanner) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxInternedLen {
+		return toString(b)
+	}
+	h := internHash(b)
+	if v := s.strs[h]; v == string(b) {
+		return v
+	}
+	v := toString(b)
+	if v == string(b) {
+		s.strs[h] = v
+	}
+	return v
+}
+
+// internHash mixes the length and the first and last eight bytes of b (1 <= len(b)).
+func internHash(b []byte) uint {
+	var w1, w2 uint64
+	if len(b) >= 8 {
+		w1 = binary.LittleEndian.Uint64(b)
+		w2 = binary.LittleEndian.Uint64(b[len(b)-8:])
+	} else {
+		for _, c := range b {
+			w1 = w1<<8 | uint64(c)
+		}
+	}
+	h := (w1*0x9E3779B97F4A7C15 ^ w2*0xC2B2AE3D27D4EB4F ^ uint64(len(b))) >> 40
+	return uint(h % internSlots)
+}
