@@ -86,7 +86,9 @@ func TestUnreadableOrForeignVersionStartsOver(t *testing.T) {
 type failingClient struct{ storage.Client }
 
 func (failingClient) Set(_ context.Context, _ string, _ []byte) error { return errors.New("disk full") }
-func (failingClient) Get(_ context.Context, _ string) ([]byte, error) { return nil, errors.New("disk gone") }
+func (failingClient) Get(_ context.Context, _ string) ([]byte, error) {
+	return nil, errors.New("disk gone")
+}
 
 // A storage failure is reported, and the in-memory copy still lets the process resume.
 func TestStorageFailureKeepsMemoryCopy(t *testing.T) {
