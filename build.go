@@ -10,23 +10,116 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/receiver"
+	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
 // newStreamBuilder turns the user's configuration into the running streams once Start provides the
 // host: the HTTP client needs the host's extensions (auth, middlewares).
 func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
-	return func(ctx context.Context, host component.Host, _ storage.Client) (qreceiver.Runtime, error) {
+	return func(ctx context.Context, host component.Host, store storage.Client) (qreceiver.Runtime, error) {
 		httpClient, err := cfg.HTTP.ToClient(ctx, host.GetExtensions(), set.TelemetrySettings)
 		if err != nil {
 			return qreceiver.Runtime{}, fmt.Errorf("http client: %w", err)
 		}
+		tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+		if err != nil {
+			return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
+		}
+		telemetry := qreceiver.NewTelemetry(tb)
+		client, err := qualys.New(httpClient, qualys.Settings{
+			APIServerURL:   cfg.APIServerURL(),
+			GatewayURL:     cfg.APIGatewayURL(),
+			Username:       cfg.Username,
+			Password:       string(cfg.Password),
+			MaxConcurrency: cfg.MaxConcurrency,
+			Retry:          cfg.Retry,
+			Version:        set.BuildInfo.Version,
+			Logger:         set.Logger,
+			Observer:       telemetry,
+		})
+		if err != nil {
+			return qreceiver.Runtime{}, err
+		}
+		streams := buildStreams(set, cfg, client, checkpoint.New(store), telemetry)
 		return qreceiver.Runtime{
+			Streams: streams,
 			Close: func(context.Context) error {
+				tb.Shutdown()
 				httpClient.CloseIdleConnections()
 				return nil
 			},
 		}, nil
 	}
 }
+
+func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, telemetry *qreceiver.Telemetry) []qreceiver.ScheduledStream {
+	pull := func(stream string, pageSize int) qreceiver.PullSettings {
+		return qreceiver.PullSettings{
+			Client:    client,
+			Store:     store,
+			Telemetry: telemetry,
+			Logger:    set.Logger.With(streamField(stream)),
+			Retry:     cfg.Retry,
+			Workers:   cfg.MaxConcurrency,
+			PageSize:  pageSize,
+		}
+	}
+	var streams []qreceiver.ScheduledStream
+	if v := cfg.Vulnerabilities; v.Enabled {
+		var cache *kb.Cache
+		if v.KnowledgeBase.Enabled {
+			cache = kb.NewCache(qreceiver.KnowledgeBaseFetcher{Client: client}, v.KnowledgeBase.RefreshInterval)
+		}
+		maxResults := v.MaxResultsBytes
+		if !v.ShowResults {
+			maxResults = -1
+		}
+		streams = append(streams, qreceiver.ScheduledStream{
+			Schedule: qreceiver.Schedule{Interval: v.Interval},
+			Stream: qreceiver.NewVulnerabilitiesStream(qreceiver.VulnerabilitiesSettings{
+				PullSettings:     pull(qreceiver.StreamVulnerabilities, v.PageSize),
+				Query:            cfg.detectionQuery(),
+				FullSyncInterval: v.FullSyncInterval,
+				MaxResultsBytes:  maxResults,
+				KnowledgeBase:    cache,
+				Metrics:          metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
+				CountsEnabled:    cfg.MetricsBuilder.Metrics.QualysVulnerabilityDetections.Enabled,
+			}),
+		})
+	}
+	return streams
+}
+
+func (cfg *Config) tagFilter() qualys.TagFilter {
+	return qualys.TagFilter{
+		Include:         cfg.Tags.Include,
+		Exclude:         cfg.Tags.Exclude,
+		IncludeSelector: string(cfg.Tags.IncludeSelector),
+		ExcludeSelector: string(cfg.Tags.ExcludeSelector),
+	}
+}
+
+func (cfg *Config) detectionQuery() qualys.DetectionQuery {
+	v := cfg.Vulnerabilities
+	q := qualys.DetectionQuery{
+		Status:          v.Status,
+		IncludeVulnType: v.IncludeVulnType,
+		Severities:      v.Severities,
+		QIDs:            v.QIDs,
+		Tags:            cfg.tagFilter(),
+		ShowResults:     v.ShowResults,
+	}
+	if v.ArfKernelFilter != nil {
+		f := int(*v.ArfKernelFilter)
+		q.ArfKernelFilter = &f
+	}
+	return q
+}
+
+func streamField(stream string) zap.Field { return zap.String("stream", stream) }

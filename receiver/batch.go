@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
@@ -36,8 +37,13 @@ type hostBatcher struct {
 	host, done int64
 	// accepted is the last host whose records the consumer has fully accepted.
 	accepted int64
-	// emitted counts records the consumer accepted.
-	emitted int64
+	// emitted counts records the consumer accepted; hostsEnded counts hosts whose records were all
+	// added.
+	emitted    int64
+	hostsEnded int64
+	// prepare, when set, completes a batch just before it goes to the consumer (the KnowledgeBase
+	// join adds what it learnt about the batch's QIDs).
+	prepare func(ctx context.Context, ld plog.Logs)
 }
 
 func newHostBatcher(c *retryingConsumer, maxRecords int) *hostBatcher {
@@ -78,6 +84,7 @@ func (b *hostBatcher) addRecord(ctx context.Context) (plog.LogRecord, error) {
 func (b *hostBatcher) endHost() {
 	if b.host != 0 {
 		b.done = b.host
+		b.hostsEnded++
 	}
 }
 
@@ -87,6 +94,9 @@ func (b *hostBatcher) flush(ctx context.Context) error {
 		b.logs = plog.NewLogs()
 		b.accepted = max(b.accepted, b.done)
 		return nil
+	}
+	if b.prepare != nil {
+		b.prepare(ctx, b.logs)
 	}
 	if err := b.consumer.consumeLogs(ctx, b.logs); err != nil {
 		return err
@@ -140,4 +150,8 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 			wait = min(time.Duration(float64(wait)*max(c.retry.Multiplier, 1)), c.retry.MaxInterval)
 		}
 	}
+}
+
+func (c *retryingConsumer) consumeMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return c.withRetry(ctx, md.DataPointCount(), func() error { return c.sinks.ConsumeMetrics(ctx, md) })
 }

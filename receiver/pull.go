@@ -35,6 +35,9 @@ type pullProgress struct {
 	// Full is a full pull (not only changes since the last cursor).
 	Full   bool      `json:"full"`
 	Ranges []idRange `json:"ranges"`
+	// Hosts is how many hosts the pull covers (0 when unknown); HostsDone how many were pulled.
+	Hosts     int64 `json:"hosts,omitempty"`
+	HostsDone int64 `json:"hosts_done,omitempty"`
 }
 
 // streamState is what a stream checkpoints.
@@ -63,9 +66,13 @@ type rangePull struct {
 	page    pageFunc
 	logger  *zap.Logger
 
+	telemetry     *Telemetry
+	progressEvery time.Duration
+
 	mu       sync.Mutex
 	lastSave time.Time
 	emitted  int64
+	pages    int64
 }
 
 // checkpointEvery bounds how often progress inside a page is saved; page ends are always saved.
@@ -76,6 +83,8 @@ const checkpointEvery = 5 * time.Second
 func (p *rangePull) run(ctx context.Context) (emitted int64, err error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	stopProgress := p.reportProgress(ctx)
+	defer stopProgress()
 	todo := make(chan int)
 	var wg sync.WaitGroup
 	for range max(1, p.workers) {
@@ -182,6 +191,14 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 		r.Next = out.accepted + 1
 	}
 	p.emitted += out.emitted
+	p.state.Current.HostsDone += out.hostsEnded
+	if pageComplete {
+		p.pages++
+		p.telemetry.pageDone(p.stream, out.emitted)
+	} else if out.emitted > 0 {
+		p.telemetry.recordsDone(p.stream, out.emitted)
+	}
+	p.telemetry.progress(p.stream, p.state.Current.HostsDone, p.state.Current.Hosts)
 	if pageComplete || time.Since(p.lastSave) >= checkpointEvery {
 		p.saveLocked(ctx)
 	}
@@ -194,6 +211,56 @@ func (p *rangePull) saveLocked(ctx context.Context) {
 	}
 }
 
+// reportProgress logs, at a steady pace while the pull runs, how far it is: pages, records, elapsed
+// time and, when the host count is known, an estimate of the time left. It returns the stop func.
+func (p *rangePull) reportProgress(ctx context.Context) (stop func()) {
+	every := p.progressEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	started := time.Now()
+	p.mu.Lock()
+	doneAtStart := p.state.Current.HostsDone
+	p.mu.Unlock()
+	ticker := time.NewTicker(every)
+	finished := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-finished:
+				return
+			case <-ticker.C:
+				p.logProgress(started, doneAtStart)
+			}
+		}
+	})
+	return func() { close(finished); wg.Wait() }
+}
+
+func (p *rangePull) logProgress(started time.Time, doneAtStart int64) {
+	p.mu.Lock()
+	cur := *p.state.Current
+	pages, records := p.pages, p.emitted
+	p.mu.Unlock()
+	elapsed := time.Since(started).Round(time.Second)
+	fields := []zap.Field{
+		zap.Int64("pages", pages), zap.Int64("records", records), zap.Duration("elapsed", elapsed),
+		zap.Int64("hosts_done", cur.HostsDone),
+	}
+	if cur.Hosts > 0 {
+		fields = append(fields, zap.Int64("hosts_total", cur.Hosts))
+		if rate := float64(cur.HostsDone-doneAtStart) / elapsed.Seconds(); rate > 0 && cur.HostsDone < cur.Hosts {
+			left := time.Duration(float64(cur.Hosts-cur.HostsDone) / rate * float64(time.Second))
+			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
+		}
+	}
+	p.logger.Info("Pull in progress", fields...)
+}
+
 // rangeCutter cuts the ascending host ids of a host id list into ranges of about perRange hosts as
 // the ids stream in, so a list of millions of hosts costs a few ranges of memory. The last range is
 // left open so hosts added since the list was read are pulled too.
@@ -204,15 +271,23 @@ type rangeCutter struct {
 	ranges   []idRange
 }
 
-func (c *rangeCutter) add(id int64) {
-	if c.count%c.perRange == 0 {
-		if n := len(c.ranges); n > 0 {
-			c.ranges[n-1].Max = c.last
+func (c *rangeCutter) add(id int64) { c.addRange(id, id) }
+
+// addRange adds the ids lo to hi, which all exist (an ID_RANGE of the host id list).
+func (c *rangeCutter) addRange(lo, hi int64) {
+	for id := lo; id <= hi; {
+		if c.count%c.perRange == 0 {
+			if n := len(c.ranges); n > 0 {
+				c.ranges[n-1].Max = c.last
+			}
+			c.ranges = append(c.ranges, idRange{Min: id, Next: id})
 		}
-		c.ranges = append(c.ranges, idRange{Min: id, Next: id})
+		// Take as many ids of [id, hi] as fit in the current range at once.
+		take := min(int64(c.perRange-c.count%c.perRange), hi-id+1)
+		c.last = id + take - 1
+		c.count += int(take)
+		id += take
 	}
-	c.last = id
-	c.count++
 }
 
 func (c *rangeCutter) finish() []idRange {

@@ -65,6 +65,14 @@ func (t *Telemetry) pageDone(stream string, records int64) {
 	}
 }
 
+// recordsDone counts records of a page the consumer accepted before the page failed.
+func (t *Telemetry) recordsDone(stream string, records int64) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	t.tb.ReceiverQualysRecords.Add(context.Background(), records, streamAttr(stream))
+}
+
 // pollDone counts a poll; errKind is "" for a poll that completed.
 func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind string) {
 	if t == nil || t.tb == nil {

@@ -79,9 +79,12 @@ type Client struct {
 	logger   *zap.Logger
 	observer Observer
 	clock    clock
-	limiters [apiCount]*limiter
-	tokens   *tokenSource
-	apiBase  *url.URL
+	// limiters holds one limiter per Qualys API (request path): Qualys counts concurrency and rate
+	// per API, so Host List Detection and the KnowledgeBase never wait on each other.
+	limitersMu sync.Mutex
+	limiters   map[string]*limiter
+	tokens     *tokenSource
+	apiBase    *url.URL
 }
 
 // New returns a client that sends its calls through httpClient (built from confighttp settings).
@@ -97,9 +100,7 @@ func New(httpClient *http.Client, s Settings) (*Client, error) {
 	if c.observer == nil {
 		c.observer = nopObserver{}
 	}
-	for i := range c.limiters {
-		c.limiters[i] = newLimiter(s.MaxConcurrency, c.clock)
-	}
+	c.limiters = map[string]*limiter{}
 	c.tokens = &tokenSource{client: c}
 	return c, nil
 }
@@ -177,12 +178,25 @@ func (c *Client) waitOutLimit(req Request, lw *limitWait, attempt int) {
 	c.observer.LimitWait(req.API, req.Endpoint, lw.reason, wait)
 	c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
 		zap.String("limit", lw.reason), zap.Int("code", lw.code), zap.Duration("wait", wait))
-	c.limiters[req.API].holdUntil(c.clock.Now().Add(wait))
+	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait))
+}
+
+// limiterFor returns the limiter of req's Qualys API, shared by every stream.
+func (c *Client) limiterFor(req Request) *limiter {
+	c.limitersMu.Lock()
+	defer c.limitersMu.Unlock()
+	key := req.API.String() + " " + req.Path
+	l, ok := c.limiters[key]
+	if !ok {
+		l = newLimiter(c.settings.MaxConcurrency, c.clock)
+		c.limiters[key] = l
+	}
+	return l
 }
 
 // try sends one attempt.
 func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
-	lim := c.limiters[req.API]
+	lim := c.limiterFor(req)
 	release, rateWait, err := lim.acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -97,9 +97,6 @@ func newTestClient(t *testing.T, apiServer, gateway string) testClient {
 	require.NoError(t, err)
 	clk := newFakeClock()
 	c.clock = clk
-	for _, l := range c.limiters {
-		l.clock = clk
-	}
 	return testClient{Client: c, clock: clk, observer: obs, logs: logs}
 }
 
@@ -181,7 +178,7 @@ func TestConcurrencyFollowsQualysHeaderAndBodyLifetime(t *testing.T) {
 
 	first, err := c.Do(t.Context(), hostList())
 	require.NoError(t, err)
-	limit, inflight := c.limiters[APIServer].concurrency()
+	limit, inflight := c.limiterFor(hostList()).concurrency()
 	assert.Equal(t, 3, limit, "Qualys' limit (3) is below max_concurrency (4)")
 	assert.Equal(t, 1, inflight, "a call is in flight until its body is closed")
 
@@ -195,9 +192,9 @@ func TestConcurrencyFollowsQualysHeaderAndBodyLifetime(t *testing.T) {
 			}
 		})
 	}
-	require.Eventually(t, func() bool { _, n := c.limiters[APIServer].concurrency(); return n == 3 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { _, n := c.limiterFor(hostList()).concurrency(); return n == 3 }, 5*time.Second, time.Millisecond)
 	time.Sleep(50 * time.Millisecond)
-	_, n := c.limiters[APIServer].concurrency()
+	_, n := c.limiterFor(hostList()).concurrency()
 	assert.Equal(t, 3, n, "never more calls in flight than Qualys allows")
 	require.NoError(t, first.Body.Close())
 	for range 4 {

@@ -135,3 +135,15 @@ func classify(endpoint string, status, code int, text string) *Error {
 	}
 	return e
 }
+
+// ResponseError wraps a failure to read an answer that arrived (cut off, malformed, a broken
+// stream). It is transient: the same page is pulled again, and a fault that persists ends the poll
+// after the retries.
+func ResponseError(endpoint string, err error) error {
+	var qe *Error
+	if errors.As(err, &qe) {
+		return err
+	}
+	return &Error{Endpoint: endpoint, Kind: KindTransient, Err: err,
+		Hint: "the answer was cut off or could not be read; the page is pulled again"}
+}

@@ -93,4 +93,3 @@ const AboutPath = "/msp/about.php"
 func (c *Client) About(ctx context.Context) (*Response, error) {
 	return c.Do(ctx, Request{API: APIServer, Endpoint: "about", Method: "GET", Path: AboutPath})
 }
-

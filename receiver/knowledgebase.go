@@ -1,0 +1,118 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// KnowledgeBaseFetcher reads KnowledgeBase entries through the Qualys client.
+type KnowledgeBaseFetcher struct {
+	Client *qualys.Client
+}
+
+var _ kb.Fetcher = KnowledgeBaseFetcher{}
+
+// FetchKnowledgeBase implements kb.Fetcher.
+func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int64, since time.Time, visit func(kb.Entry)) error {
+	resp, err := f.Client.KnowledgeBase(ctx, qids, since)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	d := decode.NewKnowledgeBase(resp.Body)
+	for {
+		v, err := d.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var re *decode.RecordError
+		if errors.As(err, &re) {
+			continue // one unreadable VULN; its detections go out without KnowledgeBase fields
+		}
+		if err != nil {
+			return qualys.ResponseError("knowledge_base", err)
+		}
+		visit(convert.EntryFromVuln(v))
+	}
+}
+
+// kbJoin adds KnowledgeBase fields to a batch of detections just before it is consumed: it fetches
+// the batch's unknown QIDs in one call, so a QID is never fetched alone and a detection is never
+// held back for long. When the KnowledgeBase cannot be read the detections go out without its
+// fields, and the failure is logged once per poll.
+type kbJoin struct {
+	cache  *kb.Cache
+	logger *zap.Logger
+
+	mu       sync.Mutex
+	reported bool
+}
+
+func (j *kbJoin) newPoll() {
+	j.mu.Lock()
+	j.reported = false
+	j.mu.Unlock()
+}
+
+func (j *kbJoin) prepare(ctx context.Context, ld plog.Logs) {
+	var qids []int64
+	eachRecord(ld, func(lr plog.LogRecord) {
+		if v, ok := lr.Attributes().Get(convert.AttrQID); ok && j.cache.Get(v.Int()) == nil {
+			qids = append(qids, v.Int())
+		}
+	})
+	if len(qids) > 0 {
+		if err := j.cache.Fill(ctx, qids); err != nil {
+			j.reportOnce(err)
+		}
+	}
+	eachRecord(ld, func(lr plog.LogRecord) {
+		attrs := lr.Attributes()
+		if _, done := attrs.Get(convert.AttrVulnDescription); done {
+			return
+		}
+		if v, ok := attrs.Get(convert.AttrQID); ok {
+			if e := j.cache.Get(v.Int()); e != nil {
+				convert.KnowledgeBase(attrs, e)
+			}
+		}
+	})
+}
+
+func (j *kbJoin) reportOnce(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.reported {
+		return
+	}
+	j.reported = true
+	j.logger.Warn("KnowledgeBase not readable; detections are emitted without title, CVEs and CVSS until it is",
+		zap.Error(err))
+}
+
+func eachRecord(ld plog.Logs, fn func(plog.LogRecord)) {
+	rls := ld.ResourceLogs()
+	for i := range rls.Len() {
+		sls := rls.At(i).ScopeLogs()
+		for j := range sls.Len() {
+			lrs := sls.At(j).LogRecords()
+			for k := range lrs.Len() {
+				fn(lrs.At(k))
+			}
+		}
+	}
+}

@@ -1,0 +1,277 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// StreamVulnerabilities is the vulnerabilities stream's name in logs, metrics and checkpoints.
+const StreamVulnerabilities = "vulnerabilities"
+
+// VulnerabilitiesSettings configure the vulnerabilities stream.
+type VulnerabilitiesSettings struct {
+	PullSettings
+	// Query holds the filters and options of Host List Detection; ProcessedAfter and PageSize are
+	// set by the stream.
+	Query qualys.DetectionQuery
+	// FullSyncInterval is how often a full pull replaces the incremental one; 0 never.
+	FullSyncInterval time.Duration
+	// MaxResultsBytes cuts RESULTS; negative drops it.
+	MaxResultsBytes int
+	// KnowledgeBase joins detections with their QID's entry; nil leaves the KnowledgeBase out.
+	KnowledgeBase *kb.Cache
+	// Metrics builds the stream's metrics.
+	Metrics *metadata.MetricsBuilder
+	// CountsEnabled says whether the qualys.vulnerability.detections gauge is wanted; it needs a
+	// full pull in this process before it can be emitted.
+	CountsEnabled bool
+}
+
+// VulnerabilitiesStream pulls Host List Detection: a full pull first, then only hosts processed
+// since the last completed pull, with a full re-sync every FullSyncInterval.
+type VulnerabilitiesStream struct {
+	*rangeStream
+	cfg    VulnerabilitiesSettings
+	kb     *kbJoin
+	counts *hostCounts
+	// countsComplete says a full pull that began in this process completed, so counts covers the
+	// whole tenant.
+	countsComplete bool
+	countingFull   bool
+	emittedTotal   int64
+}
+
+var _ Stream = (*VulnerabilitiesStream)(nil)
+
+// NewVulnerabilitiesStream returns the vulnerabilities stream.
+func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
+	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	if cfg.KnowledgeBase != nil {
+		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
+	}
+	return s
+}
+
+// Name implements Stream.
+func (s *VulnerabilitiesStream) Name() string { return StreamVulnerabilities }
+
+// Poll implements Stream.
+func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
+	started := s.now()
+	emitted, err := s.poll(ctx, sinks, started)
+	s.emittedTotal += emitted
+	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
+		err = merr
+	}
+	return err
+}
+
+func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+	s.load(ctx)
+	if s.kb != nil {
+		s.kb.newPoll()
+		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
+			s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
+		}
+	}
+	if s.state.Current == nil {
+		full := s.fullDue(started)
+		var since time.Time
+		if !full {
+			since = s.state.Cursor
+		}
+		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
+		if err != nil {
+			return 0, err
+		}
+		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
+		if full {
+			s.counts.beginFull()
+			s.countingFull = true
+		}
+		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
+			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
+	}
+	cur := s.state.Current
+	q := s.cfg.Query
+	q.PageSize = s.PageSize
+	if !cur.Full {
+		q.ProcessedAfter = s.state.Cursor
+	}
+	var prepare func(*hostBatcher)
+	if s.kb != nil {
+		prepare = func(b *hostBatcher) { b.prepare = s.kb.prepare }
+	}
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+		return s.page(ctx, q, r, out, started)
+	}, prepare)
+	if err != nil {
+		return emitted, err
+	}
+	if cur.Full && s.countingFull {
+		s.counts.endFull()
+		s.countsComplete = true
+		s.countingFull = false
+	}
+	s.complete(ctx)
+	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
+		zap.Duration("duration", s.now().Sub(started)))
+	return emitted, nil
+}
+
+// fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
+// summary gauge needs a baseline this process has not seen.
+func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
+	switch {
+	case s.state.Cursor.IsZero():
+		return true
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+		return true
+	case s.cfg.CountsEnabled && !s.countsComplete:
+		return true
+	}
+	return false
+}
+
+// page pulls one page of Host List Detection into out.
+func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
+	if err != nil {
+		return 0, false, err
+	}
+	defer resp.Body.Close()
+	d := decode.NewHostDetections(resp.Body)
+	d.MaxResultsBytes = s.cfg.MaxResultsBytes
+	var identity convert.HostIdentity
+	kinds := map[uint32]int{}
+	skipped := 0
+	for {
+		kind, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var re *decode.RecordError
+		if errors.As(err, &re) {
+			skipped++
+			continue
+		}
+		if err != nil {
+			return 0, false, qualys.ResponseError("host_detections", err)
+		}
+		switch kind {
+		case decode.KindHostStart:
+			identity = convert.HostFromVM(d.Host())
+			out.startHost(identity.HostID, identity.FillResource)
+			clear(kinds)
+		case decode.KindDetection:
+			lr, err := out.addRecord(ctx)
+			if err != nil {
+				return 0, false, err
+			}
+			det := d.Detection()
+			convert.Detection(lr, det, observed)
+			kinds[detectionKind(det)]++
+		case decode.KindHostEnd:
+			out.endHost()
+			s.counts.setHost(identity.HostID, kinds)
+		}
+	}
+	if skipped > 0 {
+		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
+			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
+	}
+	next, more, err := nextPage(d.Warning(), r.Next)
+	if err != nil {
+		return 0, false, qualys.ResponseError("host_detections", err)
+	}
+	if more && r.Max > 0 && next > r.Max {
+		more = false
+	}
+	return next, !more, nil
+}
+
+// A detection's kind packs what the gauge counts by: severity, status and type.
+func detectionKind(d *decode.Detection) uint32 {
+	return uint32(min(max(d.Severity, 0), 255)) | uint32(statusIndex(d.Status))<<8 | uint32(typeIndex(d.Type))<<16
+}
+
+var (
+	detectionStatuses = []metadata.AttributeQualysDetectionStatus{
+		metadata.AttributeQualysDetectionStatusNew, metadata.AttributeQualysDetectionStatusActive,
+		metadata.AttributeQualysDetectionStatusReOpened, metadata.AttributeQualysDetectionStatusFixed,
+	}
+	detectionTypes = []metadata.AttributeQualysDetectionType{
+		metadata.AttributeQualysDetectionTypeConfirmed, metadata.AttributeQualysDetectionTypePotential,
+		metadata.AttributeQualysDetectionTypeInfo,
+	}
+)
+
+// statusIndex and typeIndex are 1-based so 0 marks a value the enum does not know (not counted).
+func statusIndex(s string) int {
+	for i, v := range detectionStatuses {
+		if v.String() == s {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func typeIndex(t string) int {
+	for i, v := range detectionTypes {
+		if v.String() == t {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// emitMetrics emits the records counter, and the detections gauge when it covers the whole tenant.
+func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
+	mb := s.cfg.Metrics
+	if mb == nil {
+		return nil
+	}
+	now := pcommon.NewTimestampFromTime(s.now())
+	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
+	if completed && s.countsComplete {
+		s.counts.each(func(kind uint32, total int64) {
+			sev, st, ty := int64(kind&0xff), int(kind>>8&0xff), int(kind>>16&0xff)
+			if st == 0 || ty == 0 {
+				return
+			}
+			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
+		})
+	}
+	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger}
+	return c.consumeMetrics(ctx, mb.Emit())
+}
+
+// errKind names a poll error for telemetry; "" for none.
+func errKind(err error) string {
+	if err == nil {
+		return ""
+	}
+	var qe *qualys.Error
+	if errors.As(err, &qe) {
+		return qe.Kind.String()
+	}
+	if errors.Is(err, context.Canceled) {
+		return "shutdown"
+	}
+	return "other"
+}
