@@ -93,6 +93,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 			}),
 		})
 	}
+	// assets stream: appended here.
+	// compliance stream: appended here.
 	return streams
 }
 
