@@ -22,7 +22,13 @@ import (
 // newStreamBuilder turns the user's configuration into the running streams once Start provides the
 // host: the HTTP client needs the host's extensions (auth, middlewares).
 func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
+	// One checkpoint store for the receiver's life: streams are built again each time the receiver
+	// is elected leader, and must find the in-memory checkpoints of the last period.
+	var checkpoints *checkpoint.Store
 	return func(ctx context.Context, host component.Host, store storage.Client) (qreceiver.Runtime, error) {
+		if checkpoints == nil {
+			checkpoints = checkpoint.New(store)
+		}
 		httpClient, err := cfg.HTTP.ToClient(ctx, host.GetExtensions(), set.TelemetrySettings)
 		if err != nil {
 			return qreceiver.Runtime{}, fmt.Errorf("http client: %w", err)
@@ -46,7 +52,7 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 		if err != nil {
 			return qreceiver.Runtime{}, err
 		}
-		streams := buildStreams(set, cfg, client, checkpoint.New(store), telemetry)
+		streams := buildStreams(set, cfg, client, checkpoints, telemetry)
 		return qreceiver.Runtime{
 			Streams: streams,
 			Close: func(context.Context) error {

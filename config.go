@@ -55,6 +55,10 @@ type Config struct {
 	// restarts. Without it checkpoints live in memory and a restart begins with a full pull.
 	Storage *component.ID `mapstructure:"storage"`
 
+	// LeaderElector is the ID of a leader-election extension (k8s_leader_elector): with several
+	// collector replicas only the leader polls Qualys, and a new leader resumes from the checkpoint.
+	LeaderElector *component.ID `mapstructure:"leader_elector"`
+
 	// Tags filters assets and vulnerabilities by Qualys tag name.
 	Tags TagsConfig `mapstructure:"tags"`
 

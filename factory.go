@@ -56,6 +56,6 @@ func sharedReceiver(set receiver.Settings, cfg component.Config) (*sharedcompone
 		return nil, errConfigType
 	}
 	return receivers.LoadOrStore(rCfg, func() (*qreceiver.Receiver, error) {
-		return qreceiver.New(set, rCfg.Storage, newStreamBuilder(set, rCfg)), nil
+		return qreceiver.New(set, qreceiver.Options{StorageID: rCfg.Storage, LeaderElectorID: rCfg.LeaderElector}, newStreamBuilder(set, rCfg)), nil
 	})
 }

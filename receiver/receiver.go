@@ -53,28 +53,52 @@ type ScheduledStream struct {
 // BuildFunc builds the streams once the host is known.
 type BuildFunc func(ctx context.Context, host component.Host, storage storage.Client) (Runtime, error)
 
+// Options are the receiver's extension references.
+type Options struct {
+	// StorageID names the storage extension that keeps checkpoints; nil keeps them in memory.
+	StorageID *component.ID
+	// LeaderElectorID names a leader-election extension; nil polls always.
+	LeaderElectorID *component.ID
+}
+
+// LeaderElection is what a leader-election extension offers (the contrib k8s_leader_elector's
+// interface, matched by method so the receiver does not depend on Kubernetes libraries).
+type LeaderElection interface {
+	component.Component
+	SetCallBackFuncs(onStartLeading func(context.Context), onStopLeading func())
+}
+
 // Receiver polls Qualys once per configuration and feeds both a logs and a metrics pipeline.
 type Receiver struct {
-	settings  rcvr.Settings
-	storageID *component.ID
-	build     BuildFunc
+	settings rcvr.Settings
+	options  Options
+	build    BuildFunc
 
 	mu      sync.Mutex
 	logs    consumer.Logs
 	metrics consumer.Metrics
 
+	host    component.Host
+	storage storage.Client
+
+	// running is the streams while they poll: always without leader election, while leading with.
+	runMu   sync.Mutex
+	running *running
+	stopped bool
+}
+
+// running is one period of polling: the streams built for it and their schedulers.
+type running struct {
+	runtime Runtime
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	runtime Runtime
-	storage storage.Client
 }
 
 var _ component.Component = (*Receiver)(nil)
 
-// New returns a receiver that builds its streams with build at Start. storageID, when set, names the
-// storage extension that keeps checkpoints.
-func New(settings rcvr.Settings, storageID *component.ID, build BuildFunc) *Receiver {
-	return &Receiver{settings: settings, storageID: storageID, build: build}
+// New returns a receiver that builds its streams with build when it starts polling.
+func New(settings rcvr.Settings, options Options, build BuildFunc) *Receiver {
+	return &Receiver{settings: settings, options: options, build: build}
 }
 
 // SetLogs sets the next consumer of the logs pipeline.
@@ -91,43 +115,88 @@ func (r *Receiver) SetMetrics(next consumer.Metrics) {
 	r.metrics = next
 }
 
-// Start opens storage, builds the streams and starts one scheduler per stream. It does not call
-// Qualys itself, so a collector starts even when Qualys is unreachable.
+// Start opens storage and starts polling, or, with a leader elector, waits to be elected. It does
+// not call Qualys itself, so a collector starts even when Qualys is unreachable.
 func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, r.Shutdown(ctx))
 		}
 	}()
+	r.host = host
 	r.storage, err = r.openStorage(ctx, host)
 	if err != nil {
 		return err
 	}
-	r.runtime, err = r.build(ctx, host, r.storage)
+	if r.options.LeaderElectorID == nil {
+		return r.startPolling(ctx)
+	}
+	le, err := r.leaderElection(host)
+	if err != nil {
+		return err
+	}
+	le.SetCallBackFuncs(
+		func(ctx context.Context) {
+			r.settings.Logger.Info("Elected leader; polling Qualys from the last checkpoint")
+			if err := r.startPolling(ctx); err != nil {
+				r.settings.Logger.Error("Cannot start polling after being elected leader", zap.Error(err))
+			}
+		},
+		func() {
+			r.settings.Logger.Info("No longer the leader; polling stops at a checkpoint")
+			r.stopPolling(context.Background())
+		},
+	)
+	r.settings.Logger.Info("Waiting to be elected leader before polling", zap.Stringer("leader_elector", r.options.LeaderElectorID))
+	return nil
+}
+
+// startPolling builds the streams, so they read their checkpoints afresh, and starts one scheduler
+// per stream.
+func (r *Receiver) startPolling(ctx context.Context) error {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	if r.stopped || r.running != nil {
+		return nil
+	}
+	runtime, err := r.build(ctx, r.host, r.storage)
 	if err != nil {
 		return err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	for _, s := range r.runtime.Streams {
+	run := &running{runtime: runtime, cancel: cancel}
+	for _, s := range runtime.Streams {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())))
-		r.wg.Go(func() { sched.run(runCtx) })
+		run.wg.Go(func() { sched.run(runCtx) })
+	}
+	r.running = run
+	return nil
+}
+
+// stopPolling stops the schedulers, waits for polls in flight to return at a checkpoint and
+// releases what the streams hold.
+func (r *Receiver) stopPolling(ctx context.Context) error {
+	r.runMu.Lock()
+	run := r.running
+	r.running = nil
+	r.runMu.Unlock()
+	if run == nil {
+		return nil
+	}
+	run.cancel()
+	run.wg.Wait()
+	if run.runtime.Close != nil {
+		return run.runtime.Close(ctx)
 	}
 	return nil
 }
 
-// Shutdown stops the schedulers, waits for polls in flight to return and closes what Start opened.
-// It is safe to call without Start.
+// Shutdown stops polling and closes what Start opened. It is safe to call without Start.
 func (r *Receiver) Shutdown(ctx context.Context) error {
-	if r.cancel != nil {
-		r.cancel()
-	}
-	r.wg.Wait()
-	var errs []error
-	if r.runtime.Close != nil {
-		errs = append(errs, r.runtime.Close(ctx))
-		r.runtime.Close = nil
-	}
+	r.runMu.Lock()
+	r.stopped = true
+	r.runMu.Unlock()
+	errs := []error{r.stopPolling(ctx)}
 	if r.storage != nil {
 		errs = append(errs, r.storage.Close(ctx))
 		r.storage = nil
@@ -135,17 +204,31 @@ func (r *Receiver) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+func (r *Receiver) leaderElection(host component.Host) (LeaderElection, error) {
+	id := *r.options.LeaderElectorID
+	ext, ok := host.GetExtensions()[id]
+	if !ok {
+		return nil, fmt.Errorf("leader_elector: extension %q not found; add it under extensions and service::extensions", id)
+	}
+	le, ok := ext.(LeaderElection)
+	if !ok {
+		return nil, fmt.Errorf("leader_elector: extension %q does not offer leader election (use k8s_leader_elector)", id)
+	}
+	return le, nil
+}
+
 func (r *Receiver) openStorage(ctx context.Context, host component.Host) (storage.Client, error) {
-	if r.storageID == nil {
+	if r.options.StorageID == nil {
 		return storage.NewNopClient(), nil
 	}
-	ext, ok := host.GetExtensions()[*r.storageID]
+	id := *r.options.StorageID
+	ext, ok := host.GetExtensions()[id]
 	if !ok {
-		return nil, fmt.Errorf("storage: extension %q not found; add it under extensions and service::extensions", r.storageID)
+		return nil, fmt.Errorf("storage: extension %q not found; add it under extensions and service::extensions", id)
 	}
 	se, ok := ext.(storage.Extension)
 	if !ok {
-		return nil, fmt.Errorf("storage: extension %q is not a storage extension", r.storageID)
+		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
 	}
 	// One client for both signals: a second GetClient on the same name would wait forever on
 	// file_storage's lock.
