@@ -48,6 +48,8 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			Version:        set.BuildInfo.Version,
 			Logger:         set.Logger,
 			Observer:       telemetry,
+
+			UnauthorizedHint: cfg.unauthorizedHint(),
 		})
 		if err != nil {
 			return qreceiver.Runtime{}, err

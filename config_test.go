@@ -172,3 +172,22 @@ func TestPasswordNeverPrinted(t *testing.T) {
 		assert.NotContains(t, s, "secret")
 	}
 }
+
+// A 401 hint names the platform the username points at when it differs from the configured one.
+func TestUnauthorizedHint(t *testing.T) {
+	tests := []struct {
+		platform, apiURL, username, want string
+	}{
+		{platform: "US1", username: "acme2jd", want: `the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`},
+		{platform: "us2", username: "acme2jd", want: ""},
+		{apiURL: "https://qualysapi.qualys.eu", username: "acme_jd", want: `the username "acme_jd" looks like a US1 user but the receiver calls EU1: try platform: US1`},
+		{apiURL: "http://127.0.0.1:18080", username: "acme_jd", want: ""},
+		{platform: "EU2", username: "acmejd", want: ""},
+		{platform: "EU1", username: "acme-jd", want: ""},
+		{platform: "US3", username: "acme!jd", want: `the username "acme!jd" looks like a EU2 user but the receiver calls US3: try platform: EU2`},
+	}
+	for _, tt := range tests {
+		cfg := &Config{Platform: Platform(tt.platform), APIURL: tt.apiURL, Username: tt.username}
+		assert.Equal(t, tt.want, cfg.unauthorizedHint(), "%+v", tt)
+	}
+}

@@ -46,6 +46,8 @@ type simEnv struct {
 	logs   *observer.ObservedLogs
 	logger *zap.Logger
 
+	apiURL, gatewayURL string
+
 	mu  sync.Mutex
 	now time.Time
 }
@@ -64,6 +66,7 @@ func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) 
 	}
 	e.server = simulator.New(e.tenant, opts)
 	apiURL, gatewayURL := e.server.Start()
+	e.apiURL, e.gatewayURL = apiURL, gatewayURL
 	t.Cleanup(e.server.Close)
 	core, logs := observer.New(zap.DebugLevel)
 	e.logs = logs

@@ -31,11 +31,21 @@ func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger) *scheduler
 	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, after: time.After}
 }
 
-// run polls at once and then on every interval.
+// run polls at once and then on every interval. A stream with start-up checks is checked before its
+// first poll and after a poll that failed on credentials or permissions; while a check fails the
+// stream skips its polls, and the other streams go on.
 func (s *scheduler) run(ctx context.Context) {
+	checked, hasChecks := s.stream.(Checked)
+	needsCheck := hasChecks
 	for {
 		started := time.Now()
-		s.pollOnce(ctx)
+		if needsCheck {
+			needsCheck = !s.check(ctx, checked)
+		}
+		if !needsCheck {
+			err := s.pollOnce(ctx)
+			needsCheck = hasChecks && needsCheckAgain(err)
+		}
 		wait := s.schedule.Interval - time.Since(started)
 		if wait < 0 {
 			wait = 0
@@ -48,7 +58,24 @@ func (s *scheduler) run(ctx context.Context) {
 	}
 }
 
-func (s *scheduler) pollOnce(ctx context.Context) {
+// check runs the stream's checks in order and logs one line: ready, or the first failure in the
+// operator's words.
+func (s *scheduler) check(ctx context.Context, c Checked) bool {
+	for _, chk := range c.Checks() {
+		if err := chk.Run(ctx); err != nil {
+			if ctx.Err() != nil {
+				return false
+			}
+			s.logger.Error(OperatorMessage(s.stream.Name(), chk.What, err),
+				zap.Duration("checked_again_in", s.schedule.Interval))
+			return false
+		}
+	}
+	s.logger.Info(s.stream.Name() + ": ready")
+	return true
+}
+
+func (s *scheduler) pollOnce(ctx context.Context) error {
 	started := time.Now()
 	err := s.stream.Poll(ctx, s.sinks)
 	switch {
@@ -61,4 +88,5 @@ func (s *scheduler) pollOnce(ctx context.Context) {
 			zap.Error(err), zap.Duration("duration", time.Since(started)),
 			zap.Duration("next_poll_in", max(0, s.schedule.Interval-time.Since(started))))
 	}
+	return err
 }

@@ -69,6 +69,15 @@ func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStrea
 // Name implements Stream.
 func (s *VulnerabilitiesStream) Name() string { return StreamVulnerabilities }
 
+// Checks implements Checked: login, detections and, when the join is on, the KnowledgeBase.
+func (s *VulnerabilitiesStream) Checks() []Check {
+	checks := []Check{apiServerLoginCheck(s.Client), detectionsCheck(s.Client)}
+	if s.kb != nil {
+		checks = append(checks, knowledgeBaseCheck(s.Client))
+	}
+	return checks
+}
+
 // Poll implements Stream.
 func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()

@@ -62,6 +62,9 @@ type Settings struct {
 	Version  string
 	Logger   *zap.Logger
 	Observer Observer
+	// UnauthorizedHint is added to the hint of a 401: which platform the username or URL points
+	// at, when that is not the configured one.
+	UnauthorizedHint string
 }
 
 func (s Settings) userAgent() string {
@@ -300,7 +303,7 @@ func (c *Client) check(req Request, resp *http.Response, body *bufio.Reader, tok
 		return nil, &limitWait{reason: "rate", wait: retryAfter(resp.Header, c.clock.Now())}
 	case resp.StatusCode == http.StatusUnauthorized && req.API == APIGateway:
 		text := readErrorBody(body)
-		return nil, &tokenExpired{token: token, err: classify(req.Endpoint, resp.StatusCode, 0, gatewayErrorText(text))}
+		return nil, &tokenExpired{token: token, err: c.classify(req.Endpoint, resp.StatusCode, 0, gatewayErrorText(text))}
 	}
 	raw := readErrorBody(body)
 	if sr, ok := parseSimpleReturn(raw); ok {
@@ -310,7 +313,7 @@ func (c *Client) check(req Request, resp *http.Response, body *bufio.Reader, tok
 	if req.API == APIGateway {
 		text = gatewayErrorText(raw)
 	}
-	return nil, classify(req.Endpoint, resp.StatusCode, 0, text)
+	return nil, c.classify(req.Endpoint, resp.StatusCode, 0, text)
 }
 
 // simpleReturnError maps a SIMPLE_RETURN to a wait (1920, 1960, 1965) or an *Error.
@@ -328,7 +331,7 @@ func (c *Client) simpleReturnError(req Request, resp *http.Response, sr simpleRe
 		}
 		return &limitWait{reason: "rate", code: sr.code, wait: wait}
 	}
-	return classify(req.Endpoint, resp.StatusCode, sr.code, sr.text)
+	return c.classify(req.Endpoint, resp.StatusCode, sr.code, sr.text)
 }
 
 func readErrorBody(r io.Reader) []byte {
@@ -407,5 +410,20 @@ func redactURLError(err error) error {
 			return &url.Error{Op: ue.Op, URL: ue.URL[:i], Err: ue.Err}
 		}
 	}
+	return err
+}
+
+// classify builds the error of a failed answer, with the platform hint on a 401.
+func (c *Client) classify(endpoint string, status, code int, text string) *Error {
+	e := classify(endpoint, status, code, text)
+	if status == http.StatusUnauthorized && c.settings.UnauthorizedHint != "" {
+		e.Hint += "; " + c.settings.UnauthorizedHint
+	}
+	return e
+}
+
+// GatewayLogin gets an API gateway token, proving the credentials work on the gateway.
+func (c *Client) GatewayLogin(ctx context.Context) error {
+	_, err := c.tokens.get(ctx)
 	return err
 }

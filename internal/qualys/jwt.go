@@ -78,9 +78,12 @@ func (s *tokenSource) fetchLocked(ctx context.Context) (string, error) {
 		return "", &Error{Endpoint: "gateway_auth", StatusCode: resp.StatusCode, Kind: KindTransient, Err: err}
 	}
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		e := classify("gateway_auth", resp.StatusCode, 0, gatewayErrorText(body))
+		e := s.client.classify("gateway_auth", resp.StatusCode, 0, gatewayErrorText(body))
 		if resp.StatusCode == http.StatusUnauthorized {
 			e.Hint = "the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform"
+			if h := s.client.settings.UnauthorizedHint; h != "" {
+				e.Hint += "; " + h
+			}
 		}
 		return "", e
 	}
