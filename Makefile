@@ -11,7 +11,7 @@ SIM_LISTEN ?= 127.0.0.1:18080
 SIM_HOSTS ?= 25
 export GOFLAGS := -mod=mod
 
-.PHONY: all build run test test-unit check-generated generate lint bench validate-examples clean
+.PHONY: all build run test test-unit check-generated generate lint bench validate-examples e2e clean
 
 all: build
 
@@ -32,6 +32,7 @@ test: check-generated
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	$(MAKE) validate-examples
+	$(MAKE) e2e
 
 test-unit:
 	$(GO) test -count=1 ./...
@@ -47,6 +48,10 @@ check-generated: generate
 	  { echo "generated code is stale: run 'make generate' and commit the result"; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- internal/metadata documentation.md 'generated_*_test.go'); \
 	  if [ -n "$$untracked" ]; then echo "generated files not committed: $$untracked"; exit 1; fi
+
+# e2e: the ocb-built collector against the simulator, shipping over OTLP to a second collector.
+e2e: build
+	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -v -run TestEndToEnd ./e2e/
 
 validate-examples: build
 	./scripts/validate-examples.sh $(COLLECTOR)
