@@ -11,7 +11,7 @@ SIM_LISTEN ?= 127.0.0.1:18080
 SIM_HOSTS ?= 25
 export GOFLAGS := -mod=mod
 
-.PHONY: all build run test test-unit check-generated generate lint bench validate-examples e2e clean
+.PHONY: all build run test test-unit check-generated generate lint bench validate-examples e2e clean fuzz
 
 all: build
 
@@ -33,6 +33,7 @@ test: check-generated
 	$(GO) test -race -count=1 ./...
 	$(MAKE) validate-examples
 	$(MAKE) e2e
+	$(MAKE) fuzz FUZZTIME=2s
 
 test-unit:
 	$(GO) test -count=1 ./...
@@ -52,6 +53,11 @@ check-generated: generate
 # e2e: the ocb-built collector against the simulator, shipping over OTLP to a second collector.
 e2e: build
 	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -v -run TestEndToEnd ./e2e/
+
+# fuzz: every fuzz target of the module (found with go test -list) for FUZZTIME each (default 3s);
+# longer: make fuzz FUZZTIME=1m. See scripts/fuzz.sh.
+fuzz:
+	GO="$(GO)" FUZZTIME="$(FUZZTIME)" ./scripts/fuzz.sh
 
 validate-examples: build
 	./scripts/validate-examples.sh $(COLLECTOR)

@@ -6,6 +6,7 @@ package qualysreceiver // import "github.com/seed-d80aa3af/qualysreceiver"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -564,6 +565,9 @@ func (d *Days) UnmarshalText(text []byte) error {
 		if err != nil {
 			return fmt.Errorf("%q is not a number of days such as 90d", s)
 		}
+		if days > maxDays || days < -maxDays {
+			return fmt.Errorf("%q is more than %d days", s, maxDays)
+		}
 		*d = Days(time.Duration(days) * 24 * time.Hour)
 		return nil
 	}
@@ -574,6 +578,9 @@ func (d *Days) UnmarshalText(text []byte) error {
 	*d = Days(v)
 	return nil
 }
+
+// maxDays is the most days a time.Duration holds (about 292 years).
+const maxDays = math.MaxInt64 / int(24*time.Hour)
 
 // MarshalText prints whole days as Nd, anything else as a Go duration.
 func (d Days) MarshalText() ([]byte, error) {

@@ -191,3 +191,11 @@ func TestUnauthorizedHint(t *testing.T) {
 		assert.Equal(t, tt.want, cfg.unauthorizedHint(), "%+v", tt)
 	}
 }
+
+// Days beyond what a duration holds are rejected, never wrapped around.
+func TestDaysOverflow(t *testing.T) {
+	var d Days
+	require.NoError(t, d.UnmarshalText([]byte("106751d")))
+	require.ErrorContains(t, d.UnmarshalText([]byte("106752d")), "more than 106751 days")
+	require.ErrorContains(t, d.UnmarshalText([]byte("213504d")), "more than 106751 days")
+}

@@ -49,9 +49,11 @@ func TestStartupCheckMessages(t *testing.T) {
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2003): the Qualys user has not completed registration; log in once to the Qualys console",
 		},
 		{
-			name:    "missing KnowledgeBase permission",
-			opts:    simulator.Options{MissingPermissions: []simulator.Permission{simulator.PermKB}},
-			checks:  func(c *qualys.Client) []Check { return []Check{apiServerLoginCheck(c), detectionsCheck(c), knowledgeBaseCheck(c)} },
+			name: "missing KnowledgeBase permission",
+			opts: simulator.Options{MissingPermissions: []simulator.Permission{simulator.PermKB}},
+			checks: func(c *qualys.Client) []Check {
+				return []Check{apiServerLoginCheck(c), detectionsCheck(c), knowledgeBaseCheck(c)}
+			},
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2000): the user lacks a permission this API needs: grant read on VM, AssetView, PC and Reporting, API access, and Manage VM/PC module",
 		},
 		{
@@ -114,5 +116,5 @@ type checkedStream struct {
 	checks []Check
 }
 
-func (c checkedStream) Name() string     { return StreamVulnerabilities }
+func (c checkedStream) Name() string    { return StreamVulnerabilities }
 func (c checkedStream) Checks() []Check { return c.checks }
