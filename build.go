@@ -102,7 +102,21 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		})
 	}
 	// assets stream: appended here.
-	// compliance stream: appended here.
+	if c := cfg.Compliance; c.Enabled {
+		streams = append(streams, qreceiver.ScheduledStream{
+			Schedule: qreceiver.Schedule{Interval: c.Interval},
+			Stream: qreceiver.NewComplianceStream(qreceiver.ComplianceSettings{
+				PullSettings:     pull(qreceiver.StreamCompliance, 0),
+				API:              qreceiver.ComplianceAPI(c.API),
+				PolicyIDs:        c.PolicyIDs,
+				Statuses:         c.Status,
+				Evidence:         c.IncludeEvidence,
+				FullSyncInterval: qreceiver.ComplianceFullSyncInterval,
+				Metrics:          metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
+				Counts:           cfg.MetricsBuilder.Metrics.QualysCompliancePostures,
+			}),
+		})
+	}
 	return streams
 }
 

@@ -146,6 +146,10 @@ type ComplianceConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// Interval between polls. Defaults to 24h.
 	Interval time.Duration `mapstructure:"interval"`
+	// API is where postures come from: gateway (PC posture streaming on the API gateway, the
+	// default) or classic (the posture info API on the API server, for subscriptions without the
+	// gateway).
+	API ComplianceAPI `mapstructure:"api"`
 	// PolicyIDs limits the stream to these policies. Empty means every policy.
 	PolicyIDs PolicyIDs `mapstructure:"policy_ids"`
 	// Status is the posture statuses to emit. Defaults to all three: Passed, Failed, Error.
@@ -209,6 +213,7 @@ func createDefaultConfig() component.Config {
 		Compliance: ComplianceConfig{
 			Enabled:  true,
 			Interval: defaultComplianceEvery,
+			API:      ComplianceAPIGateway,
 			Status:   slices.Clone(allPostureStatuses),
 		},
 		MetricsBuilder: metadata.NewDefaultMetricsBuilderConfig(),
@@ -222,7 +227,7 @@ func (cfg *Config) Validate() error {
 	if cfg.Platform == "" && cfg.APIURL == "" {
 		errs = append(errs, errors.New("platform: set platform (US1 … KSA1) or api_url"))
 	}
-	if cfg.Compliance.Enabled && cfg.Platform == "" && cfg.GatewayURL == "" {
+	if cfg.Compliance.Enabled && cfg.Compliance.API == ComplianceAPIGateway && cfg.Platform == "" && cfg.GatewayURL == "" {
 		errs = append(errs, errors.New("gateway_url: set platform or gateway_url when compliance is enabled"))
 	}
 	errs = append(errs, validateURL("api_url", cfg.APIURL), validateURL("gateway_url", cfg.GatewayURL))
@@ -291,8 +296,26 @@ func (cfg *ComplianceConfig) validate() []error {
 	}
 	return []error{
 		validateInterval("compliance::interval", cfg.Interval),
+		cfg.API.validate("compliance::api"),
 		validateNotEmpty("compliance::status", cfg.Status, allPostureStatuses),
 	}
+}
+
+// ComplianceAPI is where the compliance stream reads postures.
+type ComplianceAPI string
+
+const (
+	// ComplianceAPIGateway is PC posture streaming (PCRS) on the API gateway.
+	ComplianceAPIGateway ComplianceAPI = "gateway"
+	// ComplianceAPIClassic is /api/2.0/fo/compliance/posture/info/ on the API server.
+	ComplianceAPIClassic ComplianceAPI = "classic"
+)
+
+func (a ComplianceAPI) validate(key string) error {
+	if a != ComplianceAPIGateway && a != ComplianceAPIClassic {
+		return fmt.Errorf("%s: %q is not one of gateway, classic", key, string(a))
+	}
+	return nil
 }
 
 func validateNotEmpty[S ~[]string](key string, values S, allowed []string) error {

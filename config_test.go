@@ -41,6 +41,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Nil(t, cfg.Vulnerabilities.ArfKernelFilter, "arf_kernel_filter is not sent unless set")
 	assert.True(t, cfg.Vulnerabilities.KnowledgeBase.Enabled)
 	assert.Equal(t, PostureStatuses{"Passed", "Failed", "Error"}, cfg.Compliance.Status)
+	assert.Equal(t, ComplianceAPIGateway, cfg.Compliance.API)
 	assert.False(t, cfg.Compliance.IncludeEvidence)
 	// Defaults alone are incomplete: where to connect and as whom are the user's to say.
 	err := confmap.Validate(cfg)
@@ -85,13 +86,18 @@ func TestLoadValidConfigs(t *testing.T) {
 		assert.False(t, v.ShowResults)
 		assert.Equal(t, 72*time.Hour, v.FullSyncInterval)
 		assert.False(t, v.KnowledgeBase.Enabled)
-		assert.Equal(t, ComplianceConfig{Enabled: true, Interval: 48 * time.Hour, PolicyIDs: PolicyIDs{1001, 1002}, Status: PostureStatuses{"Failed"}, IncludeEvidence: true}, cfg.Compliance)
+		assert.Equal(t, ComplianceConfig{Enabled: true, Interval: 48 * time.Hour, API: ComplianceAPIGateway, PolicyIDs: PolicyIDs{1001, 1002}, Status: PostureStatuses{"Failed"}, IncludeEvidence: true}, cfg.Compliance)
 		assert.Equal(t, []metadata.QualysCompliancePosturesMetricAttributeKey{"qualys.posture.status", "qualys.policy.id"},
 			cfg.MetricsBuilder.Metrics.QualysCompliancePostures.EnabledAttributes)
 	})
 	t.Run("loopback_http", func(t *testing.T) {
 		cfg := loadConfig(t, "loopback_http")
 		require.NoError(t, confmap.Validate(cfg), "plain http is fine for the simulator on loopback")
+	})
+	t.Run("compliance_classic", func(t *testing.T) {
+		cfg := loadConfig(t, "compliance_classic")
+		require.NoError(t, confmap.Validate(cfg), "the classic posture API needs no gateway_url")
+		assert.Equal(t, ComplianceAPIClassic, cfg.Compliance.API)
 	})
 	t.Run("disabled streams are not checked", func(t *testing.T) {
 		require.NoError(t, confmap.Validate(loadConfig(t, "disabled_streams_not_checked")))
@@ -136,6 +142,7 @@ func TestValidateRejects(t *testing.T) {
 		}},
 		{"bad_compliance", []string{
 			"compliance::interval: 0s must be positive",
+			`compliance::api: "soap" is not one of gateway, classic`,
 			"compliance::policy_ids: 0 is not a valid policy ID",
 			`compliance::status: "Unknown" is not one of Passed, Failed, Error`,
 		}},

@@ -1,0 +1,504 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// StreamCompliance is the compliance stream's name in logs, metrics and checkpoints.
+const StreamCompliance = "compliance"
+
+// ComplianceAPI is where the compliance stream reads postures.
+type ComplianceAPI string
+
+const (
+	// ComplianceAPIGateway is PC posture streaming (PCRS) on the API gateway, with JWT.
+	ComplianceAPIGateway ComplianceAPI = "gateway"
+	// ComplianceAPIClassic is /api/2.0/fo/compliance/posture/info/ on the API server.
+	ComplianceAPIClassic ComplianceAPI = "classic"
+)
+
+// ComplianceFullSyncInterval is how often the compliance stream pulls every posture again: an
+// incremental pull sees status changes only, never a posture that went away (a host out of a
+// policy, a deleted policy), so the gauge would keep counting it.
+const ComplianceFullSyncInterval = 7 * 24 * time.Hour
+
+const (
+	// defaultPostureBatchHosts is host ids per postureInfo call. The answer is decoded as it
+	// streams in, so this bounds the request body and how much a failed call repeats, not memory.
+	defaultPostureBatchHosts = 1000
+	// defaultClassicPageHosts is hosts per classic posture page (truncation_limit). The classic
+	// answer puts the hosts and controls after all postures, so a page is held in memory until its
+	// glossary has been read: a page of 200 hosts with 100 controls each is 20,000 postures.
+	defaultClassicPageHosts = 200
+)
+
+// ComplianceSettings configure the compliance stream.
+type ComplianceSettings struct {
+	// PullSettings: PageSize is host ids per postureInfo call (gateway) or hosts per page
+	// (classic), 0 for the defaults; Workers is not used, batches are pulled one at a time within
+	// the PCRS limit of 25 calls a minute.
+	PullSettings
+	// API is where postures come from; "" means ComplianceAPIGateway.
+	API ComplianceAPI
+	// PolicyIDs limits the stream to these policies; empty means every policy of the policy list.
+	PolicyIDs []int64
+	// Statuses are the posture statuses emitted and counted; empty, or all three, means all.
+	Statuses []string
+	// Evidence asks for expected and current values and emits them.
+	Evidence bool
+	// FullSyncInterval is how often a full pull replaces the incremental one; 0 never.
+	FullSyncInterval time.Duration
+	// PoliciesPerCall is policies per Resolve Host IDs call, 1 to 10; 0 means 10 (the API's
+	// maximum). The host ids of one call are held in memory while its postures are pulled.
+	PoliciesPerCall int
+	// Metrics builds the stream's metrics.
+	Metrics *metadata.MetricsBuilder
+	// Counts is the qualys.compliance.postures configuration. The gauge needs a full pull in this
+	// process before it can be emitted; it is summed over the attributes not enabled, which the
+	// builder would otherwise average.
+	Counts metadata.QualysCompliancePosturesMetricConfig
+}
+
+// complianceState is what the compliance stream checkpoints.
+type complianceState struct {
+	// Cursor is the Qualys server time when the last completed pull began; the next incremental
+	// pull asks for postures whose status changed since.
+	Cursor       time.Time       `json:"cursor,omitzero"`
+	LastFullSync time.Time       `json:"last_full_sync,omitzero"`
+	Current      *compliancePull `json:"current,omitempty"`
+}
+
+// compliancePull is the pull in progress. Its position says what the consumer accepted: every
+// policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
+// ascending id order within a policy by both APIs, so a restart resumes at the position.
+type compliancePull struct {
+	Cursor time.Time     `json:"cursor"`
+	Full   bool          `json:"full"`
+	API    ComplianceAPI `json:"api"`
+	// Policies are the pull's policies in the order they are pulled (ascending id).
+	Policies []int64 `json:"policies"`
+	Next     int     `json:"next"`
+	NextHost int64   `json:"next_host,omitempty"`
+	// Pairs counts the policy-host pairs pulled, for progress.
+	Pairs int64 `json:"pairs,omitempty"`
+}
+
+// position is where a pull stands: see compliancePull.
+type position struct {
+	next int
+	host int64
+}
+
+// policyEntry is a policy of the policy list.
+type policyEntry struct {
+	id    int64
+	title string
+}
+
+// postureSource is one of the two posture APIs.
+type postureSource interface {
+	checks() []Check
+	// policies lists the tenant's policies and returns the Qualys server time of the answer, zero
+	// when the answer does not say.
+	policies(ctx context.Context) ([]policyEntry, time.Time, error)
+	// pull pulls the postures of run's pull from its position on, batch by batch through run.
+	pull(ctx context.Context, run *postureRun) error
+}
+
+// ComplianceStream pulls the Policy Compliance posture: every posture of the selected policies
+// first, then only postures whose status changed since the last completed pull, with a full
+// re-sync every FullSyncInterval.
+type ComplianceStream struct {
+	cfg      ComplianceSettings
+	src      postureSource
+	statuses map[string]bool
+	counts   *postureCounts
+
+	state  complianceState
+	loaded bool
+	titles map[int64]string
+	// countsComplete says a full pull that began in this process completed.
+	countsComplete bool
+	countingFull   bool
+	emittedTotal   int64
+}
+
+var (
+	_ Stream  = (*ComplianceStream)(nil)
+	_ Checked = (*ComplianceStream)(nil)
+)
+
+// NewComplianceStream returns the compliance stream.
+func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
+	// newRangeStream fills the shared defaults (logger, batch size, store).
+	cfg.PullSettings = newRangeStream(StreamCompliance, cfg.PullSettings).PullSettings
+	if cfg.API == "" {
+		cfg.API = ComplianceAPIGateway
+	}
+	if cfg.PoliciesPerCall <= 0 || cfg.PoliciesPerCall > qualys.MaxPoliciesPerHostIDsCall {
+		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
+	}
+	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
+	if cfg.API == ComplianceAPIClassic {
+		if s.cfg.PageSize <= 0 {
+			s.cfg.PageSize = defaultClassicPageHosts
+		}
+		s.src = &classicSource{s: s}
+	} else {
+		if s.cfg.PageSize <= 0 {
+			s.cfg.PageSize = defaultPostureBatchHosts
+		}
+		s.src = &gatewaySource{s: s}
+	}
+	return s
+}
+
+// statusFilter is the set of wanted statuses, nil when every status is wanted.
+func statusFilter(statuses []string) map[string]bool {
+	set := map[string]bool{}
+	for _, st := range statuses {
+		set[strings.TrimSpace(st)] = true
+	}
+	if len(set) == 0 || set[postureStatuses[0].String()] && set[postureStatuses[1].String()] && set[postureStatuses[2].String()] {
+		return nil
+	}
+	return set
+}
+
+// Name implements Stream.
+func (s *ComplianceStream) Name() string { return StreamCompliance }
+
+// Checks implements Checked: login to the API the stream uses, and the Policy Compliance module.
+func (s *ComplianceStream) Checks() []Check { return s.src.checks() }
+
+// Poll implements Stream.
+func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
+	started := s.cfg.now()
+	emitted, err := s.poll(ctx, sinks, started)
+	s.emittedTotal += emitted
+	s.cfg.Telemetry.pollDone(StreamCompliance, started, s.cfg.now(), errKind(err))
+	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
+		err = merr
+	}
+	return err
+}
+
+func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+	s.load(ctx)
+	var list []policyEntry
+	var serverTime time.Time
+	err := s.withRetries(ctx, "policy list", func() (err error) {
+		list, serverTime, err = s.src.policies(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.titles = make(map[int64]string, len(list))
+	for _, p := range list {
+		s.titles[p.id] = p.title
+	}
+	if s.state.Current == nil {
+		full := s.fullDue(started)
+		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
+		if full {
+			s.counts.beginFull()
+			s.countingFull = true
+		}
+		var since time.Time
+		if !full {
+			since = s.state.Cursor
+		}
+		s.cfg.Logger.Info("Pull started", zap.Bool("full", full), zap.String("api", string(s.cfg.API)),
+			zap.Int("policies", len(s.state.Current.Policies)), zap.Time("changed_since", since))
+	}
+	cur := s.state.Current
+	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger},
+		observed: started, started: time.Now(), lastLog: time.Now()}
+	if !cur.Full {
+		run.since = s.state.Cursor
+	}
+	if err := s.src.pull(ctx, run); err != nil {
+		return run.emitted, err
+	}
+	if cur.Full && s.countingFull {
+		s.counts.endFull()
+		s.countsComplete = true
+		s.countingFull = false
+	}
+	s.complete(ctx)
+	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
+		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
+	return run.emitted, nil
+}
+
+// selectPolicies is the configured policies, or every listed one, ascending and without repeats.
+// A configured policy missing from the list is still asked for: Qualys says whether it exists.
+func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
+	ids := slices.Clone(s.cfg.PolicyIDs)
+	if len(ids) == 0 {
+		for _, p := range list {
+			ids = append(ids, p.id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
+// gauge needs a baseline this process has not seen.
+func (s *ComplianceStream) fullDue(now time.Time) bool {
+	switch {
+	case s.state.Cursor.IsZero():
+		return true
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+		return true
+	case s.cfg.Counts.Enabled && !s.countsComplete:
+		return true
+	}
+	return false
+}
+
+// load reads the checkpoint once per process. A pull begun on the other API starts over: its
+// position is in the same terms, but its cursor came from another clock.
+func (s *ComplianceStream) load(ctx context.Context) {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	found, err := s.cfg.Store.Load(ctx, StreamCompliance, &s.state)
+	switch {
+	case err != nil:
+		s.cfg.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
+		s.state = complianceState{}
+	case found && s.state.Current != nil && s.state.Current.API != s.cfg.API:
+		s.cfg.Logger.Info("The pull interrupted by the last shutdown used the other compliance API; starting a new one")
+		s.state.Current = nil
+	case found && s.state.Current != nil:
+		s.cfg.Logger.Info("Resuming the pull interrupted by the last shutdown",
+			zap.Time("cursor", s.state.Current.Cursor), zap.Bool("full", s.state.Current.Full),
+			zap.Int("policies_done", s.state.Current.Next), zap.Int("policies", len(s.state.Current.Policies)))
+	}
+}
+
+func (s *ComplianceStream) begin(ctx context.Context, p compliancePull) {
+	s.state.Current = &p
+	s.save(ctx)
+}
+
+// complete makes the current pull's cursor the stream's cursor.
+func (s *ComplianceStream) complete(ctx context.Context) {
+	cur := s.state.Current
+	s.state.Cursor = cur.Cursor
+	if cur.Full {
+		s.state.LastFullSync = cur.Cursor
+	}
+	s.state.Current = nil
+	s.save(ctx)
+}
+
+func (s *ComplianceStream) save(ctx context.Context) {
+	if err := s.cfg.Store.Save(context.WithoutCancel(ctx), StreamCompliance, &s.state); err != nil {
+		s.cfg.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
+	}
+}
+
+// withRetries runs call until it succeeds, a fatal error, or the retry settings give up; a failed
+// call is made again from its start.
+func (s *ComplianceStream) withRetries(ctx context.Context, what string, call func() error) error {
+	// rangePull holds the retry schedule every stream shares.
+	schedule := &rangePull{retry: s.cfg.Retry}
+	for failures := 1; ; failures++ {
+		err := call()
+		if err == nil || ctx.Err() != nil || qualys.IsFatal(err) {
+			return err
+		}
+		wait, ok := schedule.retryWait(failures)
+		if !ok {
+			return err
+		}
+		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
+			zap.Error(err), zap.Duration("retry_in", wait))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// emitMetrics emits the records counter, and the postures gauge when it covers the whole tenant.
+func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
+	mb := s.cfg.Metrics
+	if mb == nil {
+		return nil
+	}
+	now := pcommon.NewTimestampFromTime(s.cfg.now())
+	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamCompliance)
+	if completed && s.countsComplete && s.cfg.Counts.Enabled {
+		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
+		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
+		totals := map[postureKind]int64{}
+		s.counts.each(func(k postureKind, total int64) {
+			if !byStatus {
+				k.status = 1
+			}
+			if !byPolicy {
+				k.policy = 0
+			}
+			totals[k] += total
+		})
+		for k, total := range totals {
+			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
+		}
+	}
+	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger}
+	return c.consumeMetrics(ctx, mb.Emit())
+}
+
+// postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
+// the checkpoint past each one the consumer accepted.
+type postureRun struct {
+	s        *ComplianceStream
+	cur      *compliancePull
+	consumer *retryingConsumer
+	// since is statusChangedSince / status_changes_since; zero for a full pull.
+	since    time.Time
+	observed time.Time
+
+	emitted, batches int64
+	started, lastLog time.Time
+}
+
+// batch pulls one batch into a fresh batcher with pull, hands it to the consumer and, once it was
+// accepted, moves the pull to the position pull returned and checkpoints it. A batch that fails is
+// pulled again from its start; records of it the consumer had already accepted are then sent
+// twice, never lost.
+func (r *postureRun) batch(ctx context.Context, what string, pull func(ctx context.Context, w *postureWriter) (position, int64, error)) error {
+	var out *hostBatcher
+	var after position
+	var pairs int64
+	err := r.s.withRetries(ctx, what, func() error {
+		out = newHostBatcher(r.consumer, r.s.cfg.BatchRecords)
+		w := &postureWriter{run: r, out: out}
+		var err error
+		after, pairs, err = pull(ctx, w)
+		if err == nil {
+			err = out.flush(ctx)
+		}
+		if out.emitted > 0 {
+			r.emitted += out.emitted
+			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.emitted)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.batches++
+	r.s.cfg.Telemetry.pageDone(StreamCompliance, 0)
+	r.moveTo(ctx, after, pairs)
+	return nil
+}
+
+// moveTo sets the pull's position and checkpoints it.
+func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
+	r.cur.Next, r.cur.NextHost = p.next, p.host
+	r.cur.Pairs += pairs
+	r.s.cfg.Telemetry.progress(StreamCompliance, r.cur.Pairs, 0)
+	r.s.save(ctx)
+	every := r.s.cfg.ProgressEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	if time.Since(r.lastLog) >= every {
+		r.lastLog = time.Now()
+		r.s.cfg.Logger.Info("Pull in progress", zap.Int64("batches", r.batches), zap.Int64("records", r.emitted),
+			zap.Int("policies_done", r.cur.Next), zap.Int("policies", len(r.cur.Policies)),
+			zap.Duration("elapsed", time.Since(r.started).Round(time.Second)))
+	}
+}
+
+// title is a policy's title from the policy list.
+func (r *postureRun) title(policyID int64) string { return r.s.titles[policyID] }
+
+// postureWriter turns the postures of one batch into records under their hosts' resources and
+// counts them for the gauge.
+type postureWriter struct {
+	run     *postureRun
+	out     *hostBatcher
+	host    int64
+	started bool
+	skipped int
+}
+
+// add writes p, under the host identity id, when its status is wanted, and counts it.
+func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo) error {
+	s := w.run.s
+	wanted := s.statuses == nil || s.statuses[p.Status]
+	kind := postureKind{policy: p.PolicyID, status: statusIndex3(p.Status)}
+	if !wanted {
+		kind.status = 0
+	}
+	s.counts.set(p.ID, kind)
+	if !wanted {
+		return nil
+	}
+	if p.PolicyTitle == "" {
+		p.PolicyTitle = w.run.title(p.PolicyID)
+	}
+	// Consecutive postures of a host share its resource; a host met again later gets another.
+	if !w.started || w.host != id.HostID {
+		w.out.startHost(id.HostID, id.FillResource)
+		w.host, w.started = id.HostID, true
+	}
+	lr, err := w.out.addRecord(ctx)
+	if err != nil {
+		return err
+	}
+	convert.Posture(lr, p, w.run.observed, s.cfg.Evidence)
+	if classic != nil {
+		convert.ClassicEvidence(lr, classic, s.cfg.Evidence)
+	}
+	return nil
+}
+
+// skip counts a record the decoder could not read.
+func (w *postureWriter) skip() { w.skipped++ }
+
+// reportSkipped logs the records of a batch that could not be read.
+func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
+	if w.skipped > 0 {
+		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
+			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
+	}
+}
+
+var postureStatuses = []metadata.AttributeQualysPostureStatus{
+	metadata.AttributeQualysPostureStatusPassed, metadata.AttributeQualysPostureStatusFailed,
+	metadata.AttributeQualysPostureStatusError,
+}
+
+// statusIndex3 is 1-based so 0 marks a status the enum does not know (not counted).
+func statusIndex3(s string) uint8 {
+	for i, v := range postureStatuses {
+		if v.String() == s {
+			return uint8(i + 1)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,221 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// classicSource reads postures from the classic posture API on the API server
+// (/api/2.0/fo/compliance/posture/info/, qualys-api.md §4a), for subscriptions without the
+// gateway: one policy at a time, page by page in ascending host id (id_min from WARNING/URL).
+type classicSource struct {
+	s *ComplianceStream
+}
+
+func (c *classicSource) checks() []Check {
+	client := c.s.cfg.Client
+	return []Check{
+		apiServerLoginCheck(client),
+		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return closeBody(client.CompliancePolicies(ctx)) }},
+	}
+}
+
+func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time, error) {
+	resp, err := c.s.cfg.Client.CompliancePolicies(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer resp.Body.Close()
+	list, serverTime, err := readClassicPolicies(resp.Body)
+	if err != nil {
+		return nil, time.Time{}, qualys.ResponseError("compliance_policies", err)
+	}
+	return list, serverTime, nil
+}
+
+// readClassicPolicies reads POLICY_LIST_OUTPUT/RESPONSE: DATETIME, and the ID and TITLE of each
+// POLICY_LIST/POLICY. A policy list is small (policies, not hosts), so encoding/xml does.
+func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, error) {
+	d := xml.NewDecoder(r)
+	var list []policyEntry
+	var serverTime time.Time
+	var path []string
+	sawRoot := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			if len(path) > 0 || !sawRoot {
+				return nil, time.Time{}, fmt.Errorf("policy list: %w", io.ErrUnexpectedEOF)
+			}
+			return list, serverTime, nil
+		}
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			name := t.Name.Local
+			switch {
+			case len(path) == 0 && name != "POLICY_LIST_OUTPUT":
+				return nil, time.Time{}, fmt.Errorf("policy list: root element %s, not POLICY_LIST_OUTPUT", name)
+			case len(path) == 0:
+				sawRoot = true
+			case name == "POLICY" && len(path) == 3 && path[2] == "POLICY_LIST":
+				var p struct {
+					ID    int64  `xml:"ID"`
+					Title string `xml:"TITLE"`
+				}
+				if err := d.DecodeElement(&p, &t); err != nil {
+					return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+				}
+				if p.ID > 0 {
+					list = append(list, policyEntry{id: p.ID, title: strings.TrimSpace(p.Title)})
+				}
+				continue
+			case name == "DATETIME" && len(path) == 2:
+				var text string
+				if err := d.DecodeElement(&text, &t); err != nil {
+					return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+				}
+				serverTime, _ = time.Parse(time.RFC3339, strings.TrimSpace(text))
+				continue
+			}
+			path = append(path, name)
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		}
+	}
+}
+
+func (c *classicSource) pull(ctx context.Context, run *postureRun) error {
+	cur := run.cur
+	for cur.Next < len(cur.Policies) {
+		pi, policy, idMin := cur.Next, cur.Policies[cur.Next], cur.NextHost
+		err := run.batch(ctx, "posture page", func(ctx context.Context, w *postureWriter) (position, int64, error) {
+			return c.page(ctx, run, pi, policy, idMin, w)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classicPage is one page of classic posture output. Qualys writes the glossary after all postures,
+// so the postures are held until the page has been read.
+type classicPage struct {
+	infos    []decode.PostureInfo
+	hosts    map[int64]decode.GlossaryHost
+	controls map[int64]decode.Control
+	techs    map[int64]decode.Technology
+	titles   map[int64]string
+}
+
+// page pulls the page of policy (the pull's policy pi) that starts at host idMin into w and returns
+// the position after it and how many hosts it held.
+func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, policy, idMin int64, w *postureWriter) (position, int64, error) {
+	cfg := &c.s.cfg
+	q := qualys.PostureQuery{Evidence: cfg.Evidence, StatusChangedSince: run.since}
+	resp, err := cfg.Client.ClassicPostures(ctx, policy, q, qualys.IDRange{Min: idMin}, cfg.PageSize)
+	if err != nil {
+		return position{}, 0, err
+	}
+	defer resp.Body.Close()
+	d := decode.NewPostureInfoList(resp.Body)
+	if !cfg.Evidence {
+		d.MaxEvidenceBytes = -1
+	}
+	pg, err := readClassicPage(d, w)
+	if err != nil {
+		return position{}, 0, err
+	}
+	var hosts int64
+	var lastHost int64
+	for i := range pg.infos {
+		info := &pg.infos[i]
+		if info.PolicyID == 0 {
+			info.PolicyID = policy
+		}
+		if info.HostID != lastHost {
+			hosts++
+			lastHost = info.HostID
+		}
+		if err := w.add(ctx, pg.posture(info), pg.host(info.HostID), info); err != nil {
+			return position{}, 0, err
+		}
+	}
+	w.reportSkipped("posture_info", policy)
+	next, more, err := nextPage(d.Warning(), idMin)
+	if err != nil {
+		return position{}, 0, qualys.ResponseError("posture_info", err)
+	}
+	if more {
+		return position{next: pi, host: next}, hosts, nil
+	}
+	return position{next: pi + 1}, hosts, nil
+}
+
+func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
+	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
+		techs: map[int64]decode.Technology{}, titles: map[int64]string{}}
+	for {
+		kind, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			return pg, nil
+		}
+		var re *decode.RecordError
+		if errors.As(err, &re) {
+			w.skip()
+			continue
+		}
+		if err != nil {
+			return nil, qualys.ResponseError("posture_info", err)
+		}
+		switch kind {
+		case decode.KindPosture:
+			pg.infos = append(pg.infos, *d.Info())
+		case decode.KindGlossaryHost:
+			pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
+		case decode.KindControl:
+			pg.controls[d.Control().ID] = *d.Control()
+		case decode.KindTechnology:
+			pg.techs[d.Technology().ID] = *d.Technology()
+		case decode.KindPolicy:
+			pg.titles[d.Policy().ID] = d.Policy().Title
+		}
+	}
+}
+
+// posture joins an INFO record with the glossary entries it refers to.
+func (pg *classicPage) posture(info *decode.PostureInfo) *decode.Posture {
+	var ctl *decode.Control
+	if v, ok := pg.controls[info.ControlID]; ok {
+		ctl = &v
+	}
+	var tech *decode.Technology
+	if v, ok := pg.techs[info.TechnologyID]; ok {
+		tech = &v
+	}
+	p := convert.ClassicPosture(info, ctl, tech, pg.titles[info.PolicyID])
+	return &p
+}
+
+// host is the identity of a host of the page; only its id when the glossary lacks it.
+func (pg *classicPage) host(id int64) convert.HostIdentity {
+	if h, ok := pg.hosts[id]; ok {
+		return convert.HostFromGlossary(&h)
+	}
+	return convert.HostIdentity{HostID: id}
+}
