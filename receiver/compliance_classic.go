@@ -40,6 +40,7 @@ func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time,
 	defer resp.Body.Close()
 	list, serverTime, err := readClassicPolicies(resp.Body)
 	if err != nil {
+		resp.Unreadable()
 		return nil, time.Time{}, qualys.ResponseError("compliance_policies", err)
 	}
 	return list, serverTime, nil
@@ -139,6 +140,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	}
 	pg, err := readClassicPage(d, w)
 	if err != nil {
+		resp.Unreadable()
 		return position{}, 0, err
 	}
 	var hosts int64
@@ -159,6 +161,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	w.reportSkipped("posture_info", policy)
 	next, more, err := nextPage(d.Warning(), idMin)
 	if err != nil {
+		resp.Unreadable()
 		return position{}, 0, qualys.ResponseError("posture_info", err)
 	}
 	if more {

@@ -92,6 +92,7 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 			continue
 		}
 		if err != nil {
+			resp.Unreadable()
 			return nil, time.Time{}, qualys.ResponseError("pcrs_policies", err)
 		}
 		id, err := strconv.ParseInt(p.ID, 10, 64)
@@ -160,6 +161,7 @@ func (g *gatewaySource) resolve(ctx context.Context, group []int64) ([]policyHos
 			continue
 		}
 		if err != nil {
+			resp.Unreadable()
 			return nil, qualys.ResponseError("pcrs_host_ids", err)
 		}
 		id, perr := strconv.ParseInt(e.PolicyID, 10, 64)
@@ -273,6 +275,7 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 			continue
 		}
 		if err != nil {
+			resp.Unreadable()
 			return qualys.ResponseError("pcrs_postures", err)
 		}
 		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {

@@ -53,6 +53,7 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 					return nil
 				}
 				if err != nil {
+					resp.Unreadable()
 					return qualys.ResponseError("host_ids", err)
 				}
 				switch kind {

@@ -44,6 +44,7 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 			continue // one unreadable VULN; its detections go out without KnowledgeBase fields
 		}
 		if err != nil {
+			resp.Unreadable()
 			return qualys.ResponseError("knowledge_base", err)
 		}
 		visit(convert.EntryFromVuln(v))

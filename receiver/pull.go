@@ -199,7 +199,9 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 		p.telemetry.recordsDone(p.stream, out.emitted)
 	}
 	p.telemetry.progress(p.stream, p.state.Current.HostsDone, p.state.Current.Hosts)
-	if pageComplete || time.Since(p.lastSave) >= checkpointEvery {
+	// A pull stopped by shutdown (or by another range's failure) saves where it stopped, so a
+	// restart repeats at most the host the consumer had partly accepted.
+	if pageComplete || ctx.Err() != nil || time.Since(p.lastSave) >= checkpointEvery {
 		p.saveLocked(ctx)
 	}
 }

@@ -180,6 +180,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 			continue
 		}
 		if err != nil {
+			resp.Unreadable()
 			return 0, false, qualys.ResponseError("host_detections", err)
 		}
 		switch kind {
@@ -206,6 +207,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 	}
 	next, more, err := nextPage(d.Warning(), r.Next)
 	if err != nil {
+		resp.Unreadable()
 		return 0, false, qualys.ResponseError("host_detections", err)
 	}
 	if more && r.Max > 0 && next > r.Max {

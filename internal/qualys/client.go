@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -65,6 +66,8 @@ type Settings struct {
 	// UnauthorizedHint is added to the hint of a 401: which platform the username or URL points
 	// at, when that is not the configured one.
 	UnauthorizedHint string
+	// Clock replaces the wall clock (tests); nil is the wall clock.
+	Clock Clock
 }
 
 func (s Settings) userAgent() string {
@@ -97,6 +100,9 @@ func New(httpClient *http.Client, s Settings) (*Client, error) {
 		return nil, fmt.Errorf("api_url: %w", err)
 	}
 	c := &Client{http: httpClient, settings: s, logger: s.Logger, observer: s.Observer, clock: realClock{}, apiBase: apiBase}
+	if s.Clock != nil {
+		c.clock = s.Clock
+	}
 	if c.logger == nil {
 		c.logger = zap.NewNop()
 	}
@@ -130,6 +136,14 @@ type Response struct {
 	Body       io.ReadCloser
 }
 
+// Unreadable says the body arrived but could not be read as the answer it should be (cut off,
+// malformed): when it is closed, the call counts as response_error instead of ok.
+func (r *Response) Unreadable() {
+	if b, ok := r.Body.(*trackedBody); ok {
+		b.unreadable.Store(true)
+	}
+}
+
 // Do sends req, waiting out Qualys' limit answers and retrying transient failures within the
 // configured back-off. A returned error is an *Error.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
@@ -155,6 +169,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			// A JWT can lapse between our expiry check and the gateway's: renew it once.
 			renewedToken = true
 			c.tokens.invalidate(expired.token)
+			c.logger.Warn("The API gateway rejected its token; logging in again", zap.String("endpoint", req.Endpoint),
+				zap.Error(expired.err))
 		case errors.As(err, &qe) && qe.Fatal():
 			return nil, qe
 		default:
@@ -172,16 +188,16 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 }
 
 // waitOutLimit holds the API back for as long as Qualys said (1965, 429) or, for the concurrency
-// limit (1960), until our own calls finish or a growing pause passes.
+// limit (1960), until our own calls finish or a growing pause passes. The wait itself happens,
+// and is reported, when the next call of the API acquires the limiter.
 func (c *Client) waitOutLimit(req Request, lw *limitWait, attempt int) {
 	wait := lw.wait
 	if wait <= 0 {
 		wait = min(time.Duration(1<<min(attempt, 6))*time.Second, time.Minute)
 	}
-	c.observer.LimitWait(req.API, req.Endpoint, lw.reason, wait)
 	c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
 		zap.String("limit", lw.reason), zap.Int("code", lw.code), zap.Duration("wait", wait))
-	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait))
+	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait), lw.reason)
 }
 
 // limiterFor returns the limiter of req's Qualys API, shared by every stream.
@@ -200,12 +216,12 @@ func (c *Client) limiterFor(req Request) *limiter {
 // try sends one attempt.
 func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 	lim := c.limiterFor(req)
-	release, rateWait, err := lim.acquire(ctx)
+	release, held, reason, err := lim.acquire(ctx)
+	if held > 0 {
+		c.observer.LimitWait(req.API, req.Endpoint, reason, held)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if rateWait > 0 {
-		c.observer.LimitWait(req.API, req.Endpoint, "rate", rateWait)
 	}
 	httpReq, token, err := c.newHTTPRequest(ctx, req)
 	if err != nil {
@@ -229,11 +245,14 @@ func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 		c.observer.RequestDone(req.API, req.Endpoint, outcomeOf(err), c.clock.Now().Sub(started))
 		return nil, err
 	}
-	result.Body = &trackedBody{Reader: body, closer: resp.Body, done: func(readErr error) {
+	result.Body = &trackedBody{Reader: body, closer: resp.Body, done: func(readErr error, unreadable bool) {
 		release()
 		outcome := outcomeOK
-		if readErr != nil {
+		switch {
+		case readErr != nil:
 			outcome = outcomeBodyError
+		case unreadable:
+			outcome = outcomeResponseError
 		}
 		c.observer.RequestDone(req.API, req.Endpoint, outcome, c.clock.Now().Sub(started))
 	}}
@@ -303,7 +322,10 @@ func (c *Client) check(req Request, resp *http.Response, body *bufio.Reader, tok
 		return nil, &limitWait{reason: "rate", wait: retryAfter(resp.Header, c.clock.Now())}
 	case resp.StatusCode == http.StatusUnauthorized && req.API == APIGateway:
 		text := readErrorBody(body)
-		return nil, &tokenExpired{token: token, err: c.classify(req.Endpoint, resp.StatusCode, 0, gatewayErrorText(text))}
+		e := classify(req.Endpoint, resp.StatusCode, 0, gatewayErrorText(text))
+		// The gateway issued this token for these credentials: the password is not the problem.
+		e.Hint = "the API gateway rejected a token it had issued (expired or revoked); the next poll logs in again"
+		return nil, &tokenExpired{token: token, err: e}
 	}
 	raw := readErrorBody(body)
 	if sr, ok := parseSimpleReturn(raw); ok {
@@ -372,10 +394,11 @@ func (t *tokenExpired) Unwrap() error { return t.err }
 // trackedBody ends the call (limiter slot, telemetry) when the body is closed.
 type trackedBody struct {
 	io.Reader
-	closer  io.Closer
-	once    sync.Once
-	done    func(readErr error)
-	readErr error
+	closer     io.Closer
+	once       sync.Once
+	done       func(readErr error, unreadable bool)
+	readErr    error
+	unreadable atomic.Bool
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
@@ -388,7 +411,7 @@ func (b *trackedBody) Read(p []byte) (int, error) {
 
 func (b *trackedBody) Close() error {
 	err := b.closer.Close()
-	b.once.Do(func() { b.done(b.readErr) })
+	b.once.Do(func() { b.done(b.readErr, b.unreadable.Load()) })
 	return err
 }
 

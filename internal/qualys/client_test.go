@@ -272,7 +272,7 @@ func TestLimitAnswersAreWaitedOutAndRetried(t *testing.T) {
 			assert.Equal(t, okBody, readAll(t, resp))
 			assert.Equal(t, 2, calls)
 			assert.Equal(t, tt.wantWait, c.clock.totalWait())
-			assert.Contains(t, c.observer.waits, tt.reason)
+			assert.Equal(t, []string{tt.reason}, c.observer.waits, "one wait, reported once")
 			assert.Equal(t, []string{"host_list:limited", "host_list:ok"}, c.observer.outcomes)
 		})
 	}

@@ -23,8 +23,10 @@ type limiter struct {
 	limit    int
 	inflight int
 	// notBefore holds every call back until then: the rate window is spent (X-RateLimit-ToWait-Sec,
-	// 1965 SECONDS_TO_WAIT) or the gateway answered 429.
-	notBefore time.Time
+	// 1965 SECONDS_TO_WAIT), the gateway answered 429, or a 1960 asked for a pause; holdReason says
+	// which limit ("rate" or "concurrency").
+	notBefore  time.Time
+	holdReason string
 	// changed is closed (and replaced) whenever a waiting call may be able to go.
 	changed chan struct{}
 }
@@ -33,9 +35,10 @@ func newLimiter(maxConcurrency int, c clock) *limiter {
 	return &limiter{max: max(1, maxConcurrency), limit: 1, clock: c, changed: make(chan struct{})}
 }
 
-// acquire blocks until a call may start and returns the function that ends it. waited is the time
-// spent held back by the rate limit (not by the concurrency limit).
-func (l *limiter) acquire(ctx context.Context) (release func(), rateWait time.Duration, err error) {
+// acquire blocks until a call may start and returns the function that ends it. held is the time
+// spent held back by a Qualys limit (holdUntil, X-RateLimit-ToWait-Sec), not by our own calls in
+// flight, and reason the limit that held it last; both are set on an error too.
+func (l *limiter) acquire(ctx context.Context) (release func(), held time.Duration, reason string, err error) {
 	for {
 		l.mu.Lock()
 		wait := l.notBefore.Sub(l.clock.Now())
@@ -43,7 +46,10 @@ func (l *limiter) acquire(ctx context.Context) (release func(), rateWait time.Du
 			l.inflight++
 			l.mu.Unlock()
 			var once sync.Once
-			return func() { once.Do(l.release) }, rateWait, nil
+			return func() { once.Do(l.release) }, held, reason, nil
+		}
+		if wait > 0 {
+			reason = l.holdReason
 		}
 		changed := l.changed
 		l.mu.Unlock()
@@ -55,12 +61,15 @@ func (l *limiter) acquire(ctx context.Context) (release func(), rateWait time.Du
 		}
 		select {
 		case <-ctx.Done():
-			return nil, rateWait, ctx.Err()
+			if wait > 0 {
+				held += l.clock.Now().Sub(started)
+			}
+			return nil, held, reason, ctx.Err()
 		case <-changed:
 		case <-timer:
 		}
 		if wait > 0 {
-			rateWait += l.clock.Now().Sub(started)
+			held += l.clock.Now().Sub(started)
 		}
 	}
 }
@@ -72,12 +81,12 @@ func (l *limiter) release() {
 	l.notifyLocked()
 }
 
-// holdUntil keeps every call back until t.
-func (l *limiter) holdUntil(t time.Time) {
+// holdUntil keeps every call back until t, because of the limit reason ("rate", "concurrency").
+func (l *limiter) holdUntil(t time.Time, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if t.After(l.notBefore) {
-		l.notBefore = t
+		l.notBefore, l.holdReason = t, reason
 		l.notifyLocked()
 	}
 }
@@ -97,7 +106,7 @@ func (l *limiter) observe(h http.Header) {
 	toWait, okWait := headerInt(h, "X-RateLimit-ToWait-Sec")
 	if okRemaining && okWait && remaining <= 0 && toWait > 0 {
 		if t := l.clock.Now().Add(time.Duration(toWait) * time.Second); t.After(l.notBefore) {
-			l.notBefore = t
+			l.notBefore, l.holdReason = t, "rate"
 			l.notifyLocked()
 		}
 	}
@@ -127,11 +136,14 @@ func headerInt(h http.Header, names ...string) (int, bool) {
 	return 0, false
 }
 
-// clock is time, replaceable in tests.
-type clock interface {
+// Clock is the client's time: limit waits, back-off and token expiry. Tests replace it to move
+// time without sleeping.
+type Clock interface {
 	Now() time.Time
 	After(d time.Duration) <-chan time.Time
 }
+
+type clock = Clock
 
 type realClock struct{}
 
