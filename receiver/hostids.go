@@ -33,8 +33,9 @@ const fineRangeHosts = 50
 const rangesPerWorker = 4
 
 // planHostRanges reads the ids of the hosts q selects (Host List, details=None) and cuts them into
-// ranges: enough for workers to pull in parallel, none larger than a page of pageSize hosts unless
-// the tenant is small.
+// ranges of equal host counts: a multiple of workers, enough for each to pull several, none larger
+// than a page of pageSize hosts unless the tenant is small (a range is never below fineRangeHosts).
+// Every host is in a range; the last range is open-ended.
 func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQuery, workers, pageSize int) (hostPlan, error) {
 	cut := rangeCutter{perRange: fineRangeHosts}
 	var plan hostPlan
@@ -81,8 +82,7 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 		next = n
 	}
 	plan.hosts = int64(cut.count)
-	target := max(fineRangeHosts, min(pageSize, ceilDiv(cut.count, max(1, workers)*rangesPerWorker)))
-	plan.ranges = coalesce(cut.finish(), target/fineRangeHosts)
+	plan.ranges = balance(cut.finish(), rangeCount(cut.count, workers, pageSize))
 	return plan, nil
 }
 
@@ -107,15 +107,30 @@ func nextPage(w *decode.Warning, current int64) (next int64, more bool, err erro
 	return n, true, nil
 }
 
-// coalesce merges every n consecutive ranges into one.
-func coalesce(fine []idRange, n int) []idRange {
-	if n <= 1 {
+// rangeCount is how many ranges a pull of hosts is cut into: rangesPerWorker per worker, more when
+// a range would hold more than a page of pageSize hosts, rounded up to a multiple of workers. Equal
+// ranges then end together: with one range more than a multiple, that range runs alone at the end
+// of the pull while the other workers idle, and the whole pull takes up to a range longer.
+func rangeCount(hosts, workers, pageSize int) int {
+	workers = max(1, workers)
+	n := workers * rangesPerWorker
+	if pageSize > 0 {
+		n = max(n, ceilDiv(hosts, pageSize))
+	}
+	return ceilDiv(n, workers) * workers
+}
+
+// balance merges consecutive fine ranges into n ranges that hold the same number of fine ranges, give
+// or take one; with n or fewer fine ranges it returns them as they are. The merged ranges cover the
+// same ids, and the last keeps the open end of the last fine range.
+func balance(fine []idRange, n int) []idRange {
+	if n >= len(fine) {
 		return fine
 	}
-	var out []idRange
-	for i := 0; i < len(fine); i += n {
-		last := fine[min(i+n, len(fine))-1]
-		out = append(out, idRange{Min: fine[i].Min, Next: fine[i].Min, Max: last.Max})
+	out := make([]idRange, 0, n)
+	for i := range n {
+		first, last := fine[i*len(fine)/n], fine[(i+1)*len(fine)/n-1]
+		out = append(out, idRange{Min: first.Min, Next: first.Min, Max: last.Max})
 	}
 	return out
 }
