@@ -6,6 +6,7 @@ package qualysreceiver // import "github.com/seed-d80aa3af/qualysreceiver"
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -101,7 +102,17 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 			}),
 		})
 	}
-	// assets stream: appended here.
+	if a := cfg.Assets; a.Enabled {
+		streams = append(streams, qreceiver.ScheduledStream{
+			Schedule: qreceiver.Schedule{Interval: a.Interval},
+			Stream: qreceiver.NewAssetsStream(qreceiver.AssetsSettings{
+				PullSettings:   pull(qreceiver.StreamAssets, a.PageSize),
+				Tags:           cfg.tagFilter(),
+				ModifiedWithin: time.Duration(a.ModifiedWithin),
+				Metrics:        metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
+			}),
+		})
+	}
 	if c := cfg.Compliance; c.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: qreceiver.Schedule{Interval: c.Interval},

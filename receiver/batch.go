@@ -88,6 +88,10 @@ func (b *hostBatcher) endHost() {
 	}
 }
 
+// skipHost counts a host the page read but has no records for (the assets stream's hosts outside
+// modified_within), so the pull's progress still adds up.
+func (b *hostBatcher) skipHost() { b.hostsEnded++ }
+
 // flush consumes what has been added. On success every host up to done counts as accepted.
 func (b *hostBatcher) flush(ctx context.Context) error {
 	if b.count == 0 {

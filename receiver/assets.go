@@ -1,0 +1,338 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// StreamAssets is the assets stream's name in logs, metrics and checkpoints.
+const StreamAssets = "assets"
+
+// AssetsSettings configure the assets stream.
+type AssetsSettings struct {
+	PullSettings
+	// Tags selects the hosts by tag name (Host List use_tags).
+	Tags qualys.TagFilter
+	// ModifiedWithin keeps only assets whose host asset was modified within this window before the
+	// pull began; 0 keeps every host, with its host asset when it has one.
+	ModifiedWithin time.Duration
+	// Metrics builds the stream's metrics; nil emits none.
+	Metrics *metadata.MetricsBuilder
+}
+
+// AssetsStream pulls the asset inventory: every poll a full snapshot of Host List (details=All),
+// each page merged with the asset-management host assets of its host id span. A pull is
+// checkpointed by range like the other streams, so a restart resumes it mid-way.
+type AssetsStream struct {
+	*rangeStream
+	cfg    AssetsSettings
+	counts *hostCounts
+	kinds  assetKinds
+	// countsComplete says a pull that began in this process completed, so counts covers every asset;
+	// countingFull says the pull in progress began in this process.
+	countsComplete bool
+	countingFull   bool
+	emittedTotal   int64
+}
+
+var _ Stream = (*AssetsStream)(nil)
+
+// NewAssetsStream returns the assets stream.
+func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
+	return &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+}
+
+// Name implements Stream.
+func (s *AssetsStream) Name() string { return StreamAssets }
+
+// Checks implements Checked: login, Host List and the asset-management host assets.
+func (s *AssetsStream) Checks() []Check {
+	return []Check{apiServerLoginCheck(s.Client), hostListCheck(s.Client), hostAssetsCheck(s.Client)}
+}
+
+// Poll implements Stream.
+func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
+	started := s.now()
+	emitted, err := s.poll(ctx, sinks, started)
+	s.emittedTotal += emitted
+	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
+		err = merr
+	}
+	return err
+}
+
+func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+	s.load(ctx)
+	if s.state.Current == nil {
+		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+		if err != nil {
+			return 0, err
+		}
+		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
+		s.counts.beginFull()
+		s.countingFull = true
+		s.Logger.Info("Pull started", zap.Int64("hosts", plan.hosts), zap.Int("ranges", len(plan.ranges)),
+			zap.Time("modified_after", s.modifiedAfter()))
+	}
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+		return s.page(ctx, r, out, started)
+	}, nil)
+	if err != nil {
+		return emitted, err
+	}
+	if s.countingFull {
+		s.counts.endFull()
+		s.countsComplete = true
+		s.countingFull = false
+	}
+	s.complete(ctx)
+	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
+	return emitted, nil
+}
+
+// modifiedAfter is the start of the modified_within window, measured from when the pull in
+// progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
+func (s *AssetsStream) modifiedAfter() time.Time {
+	if s.cfg.ModifiedWithin <= 0 || s.state.Current == nil {
+		return time.Time{}
+	}
+	return s.state.Current.Cursor.Add(-s.cfg.ModifiedWithin)
+}
+
+// page pulls one Host List page of r, then the host assets of the page's host id span, and emits
+// each host of the page that has its host asset (or every host when there is no window).
+func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+	hosts, warning, err := s.hostPage(ctx, r)
+	if err != nil {
+		return 0, false, err
+	}
+	var assets map[int64]*decode.HostAsset
+	if len(hosts) > 0 {
+		assets, err = s.hostAssets(ctx, hosts)
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	window := s.cfg.ModifiedWithin > 0
+	for _, h := range hosts {
+		a := convert.Asset{Host: h, HostAsset: assets[h.ID]}
+		if a.HostAsset == nil && window {
+			out.skipHost()
+			s.counts.setHost(h.ID, nil)
+			continue
+		}
+		out.startHost(h.ID, a.FillResource)
+		lr, err := out.addRecord(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		convert.AssetRecord(lr, a, observed)
+		out.endHost()
+		s.counts.setHost(h.ID, map[uint32]int{s.kinds.of(a): 1})
+	}
+	next, more, err := nextPage(warning, r.Next)
+	if err != nil {
+		return 0, false, qualys.ResponseError("host_list", err)
+	}
+	if more && r.Max > 0 && next > r.Max {
+		more = false
+	}
+	return next, !more, nil
+}
+
+// hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
+// order, and the truncation WARNING that names the next page.
+func (s *AssetsStream) hostPage(ctx context.Context, r idRange) ([]*decode.Host, *decode.Warning, error) {
+	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	d := decode.NewHostList(resp.Body)
+	var hosts []*decode.Host
+	skipped := 0
+	for {
+		kind, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var re *decode.RecordError
+		if errors.As(err, &re) {
+			skipped++
+			continue
+		}
+		if err != nil {
+			resp.Unreadable()
+			return nil, nil, qualys.ResponseError("host_list", err)
+		}
+		if kind == decode.KindHost {
+			hosts = append(hosts, d.Host())
+		}
+	}
+	if skipped > 0 {
+		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
+	}
+	return hosts, d.Warning(), nil
+}
+
+// hostAssets reads the host assets of the host id span of hosts (ascending), modified within the
+// window, following QPS paging (id GREATER lastId) while it says more records exist. Only the host
+// assets of hosts are kept: the span may hold hosts the tag filter left out.
+func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (map[int64]*decode.HostAsset, error) {
+	want := make(map[int64]*decode.HostAsset, len(hosts))
+	for _, h := range hosts {
+		want[h.ID] = nil
+	}
+	q := qualys.HostAssetQuery{
+		HostIDs:       qualys.IDRange{Min: hosts[0].ID, Max: hosts[len(hosts)-1].ID},
+		ModifiedAfter: s.modifiedAfter(),
+		PageSize:      min(max(s.PageSize, 1), qualys.MaxHostAssetsPage),
+	}
+	for {
+		resp, err := s.Client.HostAssets(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		page, err := readHostAssets(resp, want, s.Logger)
+		if err != nil {
+			return nil, err
+		}
+		if !page.HasMoreRecords {
+			break
+		}
+		if page.LastID <= q.AfterID {
+			return nil, qualys.ResponseError("host_assets",
+				fmt.Errorf("hasMoreRecords without a lastId after %d (lastId %d)", q.AfterID, page.LastID))
+		}
+		q.AfterID = page.LastID
+	}
+	for id, a := range want {
+		if a == nil {
+			delete(want, id)
+		}
+	}
+	return want, nil
+}
+
+// readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
+func readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, logger *zap.Logger) (decode.ServiceResponse, error) {
+	defer resp.Body.Close()
+	d := decode.NewHostAssets(resp.Body)
+	skipped := 0
+	for {
+		a, err := d.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var re *decode.RecordError
+		if errors.As(err, &re) {
+			skipped++
+			continue
+		}
+		var se *decode.ServiceError
+		if errors.As(err, &se) {
+			return decode.ServiceResponse{}, serviceError(se)
+		}
+		if err != nil {
+			resp.Unreadable()
+			return decode.ServiceResponse{}, qualys.ResponseError("host_assets", err)
+		}
+		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
+			want[a.QWebHostID] = a
+		}
+	}
+	if skipped > 0 {
+		logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
+	}
+	return d.Response(), nil
+}
+
+// serviceError is a QPS error answered under HTTP 200 (responseCode other than SUCCESS), as the
+// client reports errors with an HTTP status.
+func serviceError(se *decode.ServiceError) error {
+	e := &qualys.Error{Endpoint: "host_assets", StatusCode: http.StatusOK, Text: se.Error(), Kind: qualys.KindRequest, Err: se}
+	switch se.Code {
+	case "INVALID_CREDENTIALS":
+		e.Kind = qualys.KindAuth
+		e.Hint = "the Qualys user name or password is wrong"
+	case "UNAUTHORIZED":
+		e.Kind = qualys.KindPermission
+		e.Hint = "the Qualys user needs API access and the Asset Management \"Read Asset\" permission"
+	}
+	return e
+}
+
+// emitMetrics emits the records counter, and the assets gauge when it covers every asset.
+func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
+	mb := s.cfg.Metrics
+	if mb == nil {
+		return nil
+	}
+	now := pcommon.NewTimestampFromTime(s.now())
+	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
+	if completed && s.countsComplete {
+		s.counts.each(func(kind uint32, total int64) {
+			k := s.kinds.at(kind)
+			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
+		})
+	}
+	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger}
+	return c.consumeMetrics(ctx, mb.Emit())
+}
+
+// assetKind is what the qualys.assets gauge counts by.
+type assetKind struct{ trackingMethod, osType string }
+
+// unknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
+const unknownOSType = "unknown"
+
+// assetKinds numbers the assetKind values seen, so hostCounts can count them by a small key. The
+// values are few (tracking methods times OS families), so the table never shrinks.
+type assetKinds struct {
+	mu    sync.Mutex
+	index map[assetKind]uint32
+	list  []assetKind
+}
+
+func (k *assetKinds) of(a convert.Asset) uint32 {
+	id := a.Identity()
+	kind := assetKind{trackingMethod: a.TrackingMethod(), osType: convert.OSType(id.OS)}
+	if kind.osType == "" {
+		kind.osType = unknownOSType
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if n, ok := k.index[kind]; ok {
+		return n
+	}
+	if k.index == nil {
+		k.index = map[assetKind]uint32{}
+	}
+	k.list = append(k.list, kind)
+	n := uint32(len(k.list))
+	k.index[kind] = n
+	return n
+}
+
+func (k *assetKinds) at(n uint32) assetKind {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.list[n-1]
+}
