@@ -11,7 +11,7 @@ SIM_LISTEN ?= 127.0.0.1:18080
 SIM_HOSTS ?= 25
 export GOFLAGS := -mod=mod
 
-.PHONY: all build run test test-unit check-generated generate lint bench validate-examples e2e clean fuzz
+.PHONY: all build run test test-unit check-generated generate lint bench bench-memory bench-all validate-examples e2e clean fuzz
 
 all: build
 
@@ -66,7 +66,18 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet ./...
 
+# bench: the performance targets of issue 7 in one table (BENCHMARKS.md): Go benchmarks at one core,
+# a full sync of a simulated tenant through the ocb-built collector, and its peak RSS on single
+# 0.5/1/2 GiB answers; about 5 minutes. Knobs: BENCH_* in scripts/bench.sh.
 bench:
+	GO="$(GO)" ./scripts/bench.sh
+
+# bench-memory: only the single-answer memory runs of make bench.
+bench-memory:
+	GO="$(GO)" BENCH_MODE=memory ./scripts/bench.sh
+
+# bench-all: every Go benchmark of the module, as measured numbers only.
+bench-all:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 clean:

@@ -38,16 +38,20 @@ func TestPlanRangesBalanced(t *testing.T) {
 			ranges := balance(cut.finish(), rangeCount(cut.count, tc.workers, tc.pageSize))
 			require.Len(t, ranges, tc.wantRanges)
 
+			// Ranges ascend and do not overlap: walk hosts and ranges together.
 			counts := make([]int, len(ranges))
+			i := 0
 			for _, id := range ids {
-				in := 0
-				for i, r := range ranges {
-					if id >= r.Min && (r.Max == 0 || id <= r.Max) {
-						counts[i]++
-						in++
-					}
+				for i < len(ranges) && ranges[i].Max != 0 && id > ranges[i].Max {
+					i++
 				}
-				require.Equal(t, 1, in, "host %d is in exactly one range", id)
+				if i == len(ranges) || id < ranges[i].Min {
+					t.Fatalf("host %d is in no range", id)
+				}
+				counts[i]++
+			}
+			for i := 1; i < len(ranges); i++ {
+				require.Greater(t, ranges[i].Min, ranges[i-1].Max, "ranges %d and %d overlap", i-1, i)
 			}
 			for i, r := range ranges {
 				assert.Equal(t, r.Min, r.Next, "range %d starts at its first host", i)
