@@ -42,8 +42,8 @@ func (h *HostIdentity) HostName() string {
 	}
 }
 
-// FillResource writes the host identity on res. extra adds stream-specific resource attributes
-// (the assets stream's MAC addresses) and may be nil.
+// FillResource writes the host identity on res: the same attributes in every stream, so backends
+// join on them. Stream-specific resource attributes (the assets stream's host.mac) are added after.
 func (h *HostIdentity) FillResource(res pcommon.Resource) {
 	attrs := res.Attributes()
 	attrs.EnsureCapacity(9)
