@@ -41,10 +41,19 @@ func TestEndToEndOverOTLP(t *testing.T) {
 	collector, err := filepath.Abs(collector)
 	require.NoError(t, err)
 
-	tenant := simulator.NewTenant(simulator.TenantConfig{Seed: 7, Hosts: 60, DetectionsPerHost: 5, Policies: 3, ControlsPerPolicy: 4})
+	// The tenant's "now" is the real clock's, so the default modified_within (90 days) selects the
+	// recently modified assets exactly as it would on Qualys.
+	testStart := time.Now().UTC().Truncate(time.Second)
+	tenant := simulator.NewTenant(simulator.TenantConfig{Seed: 7, Hosts: 60, DetectionsPerHost: 5, Policies: 3, ControlsPerPolicy: 4, BaseTime: testStart})
 	sim := simulator.New(tenant, simulator.Options{Username: user, Password: password})
 	apiURL, gatewayURL := sim.Start()
 	defer sim.Close()
+
+	wantAssets := assetsWithin(t, tenant, testStart.Add(-modifiedWithin))
+	require.NotEmpty(t, wantAssets)
+	require.Less(t, len(wantAssets), tenant.HostCount(), "some assets lie outside modified_within, so the test shows they stay out")
+	want := tenant.Counts(simulator.Query{Statuses: allStatuses})
+	require.NotZero(t, want.Postures)
 
 	dir := t.TempDir()
 	otlpPort := freePort(t)
@@ -53,46 +62,112 @@ func TestEndToEndOverOTLP(t *testing.T) {
 	qualysCfg := filepath.Join(dir, "qualys.yaml")
 	require.NoError(t, os.WriteFile(qualysCfg, fmt.Appendf(nil, qualysConfig, apiURL, gatewayURL, user, otlpPort, freePort(t)), 0o600))
 
-	backend := start(t, collector, backendCfg, filepath.Join(dir, "backend.log"))
+	start(t, collector, backendCfg, filepath.Join(dir, "backend.log"))
 	waitForPort(t, otlpPort)
 	start(t, collector, qualysCfg, filepath.Join(dir, "qualys.log"))
-	_ = backend
 
-	want := tenant.Counts(simulator.Query{Statuses: allStatuses})
 	var logs plog.Logs
 	require.Eventually(t, func() bool {
 		logs = readLogs(t, filepath.Join(dir, "logs.json"))
-		return countEvents(logs)["qualys.vulnerability.detection"] >= want.Detections
-	}, 2*time.Minute, 500*time.Millisecond, "detections did not arrive; collector log:\n%s", tail(filepath.Join(dir, "qualys.log")))
+		n := countEvents(logs)
+		return n["qualys.vulnerability.detection"] >= want.Detections && n["qualys.asset"] >= len(wantAssets) &&
+			n["qualys.compliance.posture"] >= want.Postures &&
+			hasMetrics(t, filepath.Join(dir, "metrics.json"), "qualys.vulnerability.detections", "qualys.assets", "qualys.compliance.postures")
+	}, 2*time.Minute, 500*time.Millisecond, "records or metrics did not arrive; collector log:\n%s", tail(filepath.Join(dir, "qualys.log")))
 	time.Sleep(2 * time.Second) // anything sent twice would arrive by now
 
 	logs = readLogs(t, filepath.Join(dir, "logs.json"))
-	seen := map[string]int{}
+	detections, assets, postures := map[string]int{}, map[int64]int{}, map[int64]int{}
+	detectionHosts, assetHosts := map[int64]map[string]any{}, map[int64]map[string]any{}
 	eachRecord(logs, func(res, rec map[string]any, event string) {
-		if event != "qualys.vulnerability.detection" {
-			return
+		for _, key := range []string{"qualys.host.id", "host.name", "host.ip", "os.description"} {
+			assert.Contains(t, res, key, event)
 		}
-		for _, key := range []string{"qualys.host.id", "host.name", "host.ip"} {
-			assert.Contains(t, res, key)
+		hostID, _ := res["qualys.host.id"].(int64)
+		switch event {
+		case "qualys.vulnerability.detection":
+			for _, key := range []string{"qualys.qid", "qualys.detection.type", "qualys.detection.status", "qualys.severity", "qualys.detection.first_found", "vulnerability.description"} {
+				assert.Contains(t, rec, key)
+			}
+			detections[fmt.Sprint(hostID, rec["qualys.qid"], rec["server.port"], rec["network.transport"], rec["qualys.detection.instance"], rec["qualys.detection.unique_id"])]++
+			detectionHosts[hostID] = res
+		case "qualys.asset":
+			for _, key := range []string{"qualys.asset.tracking_method", "qualys.asset.modified"} {
+				assert.Contains(t, rec, key)
+			}
+			assets[hostID]++
+			assetHosts[hostID] = res
+		case "qualys.compliance.posture":
+			for _, key := range []string{"qualys.posture.id", "qualys.policy.id", "qualys.control.id", "qualys.posture.status", "qualys.posture.last_evaluated"} {
+				assert.Contains(t, rec, key)
+			}
+			id, _ := rec["qualys.posture.id"].(int64)
+			postures[id]++
+		default:
+			t.Errorf("unexpected event %q", event)
 		}
-		for _, key := range []string{"qualys.qid", "qualys.detection.type", "qualys.detection.status", "qualys.severity", "qualys.detection.first_found", "vulnerability.description"} {
-			assert.Contains(t, rec, key)
-		}
-		seen[fmt.Sprint(res["qualys.host.id"], rec["qualys.qid"], rec["server.port"], rec["network.transport"], rec["qualys.detection.instance"], rec["qualys.detection.unique_id"])]++
 	})
-	assert.Len(t, seen, want.Detections, "every simulated detection arrived")
-	for k, n := range seen {
+
+	t.Logf("arrived: %d detections, %d assets (of %d hosts), %d postures", len(detections), len(assets), tenant.HostCount(), len(postures))
+	assert.Len(t, detections, want.Detections, "every simulated detection arrived")
+	for k, n := range detections {
 		assert.Equal(t, 1, n, "detection %s arrived %d times", k, n)
 	}
-
-	gauges := readGauges(t, filepath.Join(dir, "metrics.json"), "qualys.vulnerability.detections", "qualys.detection.status")
-	for status, n := range want.ByStatus {
-		assert.Equal(t, int64(n), gauges[status], "qualys.vulnerability.detections{status=%s}", status)
+	assert.Len(t, assets, len(wantAssets), "every asset modified within 90 days arrived, and no other")
+	for id, n := range assets {
+		assert.True(t, wantAssets[id], "asset %d is outside modified_within", id)
+		assert.Equal(t, 1, n, "asset %d arrived %d times", id, n)
 	}
+	assert.Len(t, postures, want.Postures, "every simulated posture arrived")
+	for id, n := range postures {
+		assert.Equal(t, 1, n, "posture %d arrived %d times", id, n)
+	}
+	for id, res := range assetHosts {
+		if det, ok := detectionHosts[id]; ok {
+			delete(res, "host.mac") // only the assets stream knows MAC addresses
+			assert.Equal(t, det, res, "host %d: the asset's identity is its detections' identity", id)
+		}
+	}
+
+	metrics := filepath.Join(dir, "metrics.json")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), readGauges(t, metrics, "qualys.vulnerability.detections", "qualys.detection.status")[status], "qualys.vulnerability.detections{status=%s}", status)
+	}
+	wantByMethod := map[string]int64{}
+	for i := range tenant.HostCount() {
+		if h := tenant.Host(i); wantAssets[int64(h.ID)] {
+			wantByMethod[h.TrackingMethod]++
+		}
+	}
+	assert.Equal(t, wantByMethod, readGauges(t, metrics, "qualys.assets", "qualys.asset.tracking_method"))
+	wantByStatus := map[string]int64{}
+	for status, n := range want.PosturesByStatus {
+		wantByStatus[status] = int64(n)
+	}
+	assert.Equal(t, wantByStatus, readGauges(t, metrics, "qualys.compliance.postures", "qualys.posture.status"))
 
 	log, err := os.ReadFile(filepath.Join(dir, "qualys.log"))
 	require.NoError(t, err)
 	assert.NotContains(t, string(log), password, "the password never appears in the collector's log")
+}
+
+// modifiedWithin is the receiver's default assets::modified_within, which the e2e config keeps.
+const modifiedWithin = 90 * 24 * time.Hour
+
+// assetsWithin returns the ids of the hosts whose asset was modified after cutoff. The receiver
+// computes its own cutoff a few seconds later, so the test needs no host that close to it.
+func assetsWithin(t *testing.T, tenant *simulator.Tenant, cutoff time.Time) map[int64]bool {
+	t.Helper()
+	out := map[int64]bool{}
+	for i := range tenant.HostCount() {
+		h := tenant.Host(i)
+		require.False(t, h.Modified.After(cutoff) && h.Modified.Before(cutoff.Add(10*time.Minute)),
+			"host %d was modified within minutes of the cutoff; pick another seed", h.ID)
+		if h.Modified.After(cutoff) {
+			out[int64(h.ID)] = true
+		}
+	}
+	return out
 }
 
 const backendConfig = `
@@ -134,9 +209,10 @@ receivers:
     password: ${env:QUALYS_PASSWORD}
     max_concurrency: 2
     assets:
-      enabled: false
+      interval: 1h
+      page_size: 13
     compliance:
-      enabled: false
+      interval: 1h
     vulnerabilities:
       interval: 1h
       page_size: 17
@@ -253,6 +329,33 @@ func readGauges(t *testing.T, path, name, attr string) map[string]int64 {
 		out[v.AsString()] += dps.At(i).IntValue()
 	}
 	return out
+}
+
+// hasMetrics reports whether every named metric has arrived.
+func hasMetrics(t *testing.T, path string, names ...string) bool {
+	t.Helper()
+	seen := map[string]bool{}
+	eachLine(t, path, func(line []byte) {
+		var u pmetric.JSONUnmarshaler
+		md, err := u.UnmarshalMetrics(line)
+		require.NoError(t, err)
+		rms := md.ResourceMetrics()
+		for i := range rms.Len() {
+			sms := rms.At(i).ScopeMetrics()
+			for j := range sms.Len() {
+				ms := sms.At(j).Metrics()
+				for k := range ms.Len() {
+					seen[ms.At(k).Name()] = true
+				}
+			}
+		}
+	})
+	for _, name := range names {
+		if !seen[name] {
+			return false
+		}
+	}
+	return true
 }
 
 func eachLine(t *testing.T, path string, fn func([]byte)) {
