@@ -57,6 +57,8 @@ func OperatorMessage(stream, what string, err error) string {
 		verb = "unreachable"
 	case qualys.KindResponse:
 		verb = "answer unreadable"
+	case qualys.KindTLS:
+		verb = "certificate not trusted"
 	}
 	detail := qe.Hint
 	if detail == "" {
@@ -76,10 +78,10 @@ func OperatorMessage(stream, what string, err error) string {
 }
 
 // needsCheckAgain says whether a poll error calls for the start-up checks before the next poll:
-// credentials, account or permissions changed.
+// credentials, account, permissions or trust settings changed.
 func needsCheckAgain(err error) bool {
 	var qe *qualys.Error
-	return errors.As(err, &qe) && (qe.Kind == qualys.KindAuth || qe.Kind == qualys.KindPermission)
+	return errors.As(err, &qe) && (qe.Kind == qualys.KindAuth || qe.Kind == qualys.KindPermission || qe.Kind == qualys.KindTLS)
 }
 
 // closeBody runs a call and closes its answer unread: a check needs the verdict, not the data.

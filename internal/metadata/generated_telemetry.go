@@ -101,7 +101,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPolls, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_polls",
-		metric.WithDescription("Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, transient). [Alpha]"),
+		metric.WithDescription("Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient). [Alpha]"),
 		metric.WithUnit("{poll}"),
 	)
 	errs = errors.Join(errs, err)
@@ -132,7 +132,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRequests, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_requests",
-		metric.WithDescription("Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired). [Alpha]"),
+		metric.WithDescription("Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). [Alpha]"),
 		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)

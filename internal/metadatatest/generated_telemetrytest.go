@@ -101,7 +101,7 @@ func AssertEqualReceiverQualysPollDuration(t *testing.T, tt *componenttest.Telem
 func AssertEqualReceiverQualysPolls(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_polls",
-		Description: "Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, transient). [Alpha]",
+		Description: "Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient). [Alpha]",
 		Unit:        "{poll}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -176,7 +176,7 @@ func AssertEqualReceiverQualysRequestDuration(t *testing.T, tt *componenttest.Te
 func AssertEqualReceiverQualysRequests(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_requests",
-		Description: "Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired). [Alpha]",
+		Description: "Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). [Alpha]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -232,8 +232,9 @@ func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 	resp, err := c.http.Do(httpReq)
 	if err != nil {
 		release()
-		c.observer.RequestDone(req.API, req.Endpoint, outcomeNetworkError, c.clock.Now().Sub(started))
-		return nil, &Error{Endpoint: req.Endpoint, Kind: KindTransient, Err: redactURLError(err)}
+		qe := networkError(req.Endpoint, redactURLError(err))
+		c.observer.RequestDone(req.API, req.Endpoint, outcomeOf(qe), c.clock.Now().Sub(started))
+		return nil, qe
 	}
 	lim.observe(resp.Header)
 	body := bufio.NewReaderSize(resp.Body, peekBytes)

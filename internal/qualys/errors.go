@@ -4,6 +4,8 @@
 package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,6 +39,9 @@ const (
 	KindRequest
 	// KindResponse means the answer could not be read (malformed, truncated, unexpected document).
 	KindResponse
+	// KindTLS means the server's certificate could not be verified: retrying cannot help until the
+	// operator trusts its CA (a TLS-inspecting proxy) or fixes the URL.
+	KindTLS
 )
 
 func (k ErrKind) String() string {
@@ -49,6 +54,8 @@ func (k ErrKind) String() string {
 		return "request"
 	case KindResponse:
 		return "response"
+	case KindTLS:
+		return "tls"
 	default:
 		return "transient"
 	}
@@ -134,6 +141,20 @@ func classify(endpoint string, status, code int, text string) *Error {
 		e.Kind = KindResponse
 	}
 	return e
+}
+
+// networkError classifies a call that got no answer. A certificate that fails verification is not
+// retried: it will fail the same way until someone changes the trust settings.
+func networkError(endpoint string, err error) *Error {
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) {
+		return &Error{Endpoint: endpoint, Kind: KindTLS, Err: err,
+			Hint: "the server's TLS certificate is not trusted: check api_url and gateway_url, and if a proxy inspects TLS, set tls::ca_file to its CA certificate"}
+	}
+	return &Error{Endpoint: endpoint, Kind: KindTransient, Err: err}
 }
 
 // ResponseError wraps a failure to read an answer that arrived (cut off, malformed, a broken

@@ -68,8 +68,9 @@ func (s *tokenSource) fetchLocked(ctx context.Context) (string, error) {
 	// The auth API is exempt from the gateway's rate limits, so it does not go through the limiter.
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.observer.RequestDone(APIGateway, "gateway_auth", outcomeNetworkError, c.clock.Now().Sub(started))
-		return "", &Error{Endpoint: "gateway_auth", Kind: KindTransient, Err: redactURLError(err)}
+		qe := networkError("gateway_auth", redactURLError(err))
+		c.observer.RequestDone(APIGateway, "gateway_auth", outcomeOf(qe), c.clock.Now().Sub(started))
+		return "", qe
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBytes))

@@ -36,6 +36,7 @@ const (
 	outcomeResponseError   = "response_error"
 	outcomeBodyError       = "body_error"
 	outcomeTokenExpired    = "token_expired"
+	outcomeTLSError        = "tls_error"
 )
 
 func outcomeOf(err error) string {
@@ -57,6 +58,8 @@ func outcomeOf(err error) string {
 			return outcomeRequestError
 		case KindResponse:
 			return outcomeResponseError
+		case KindTLS:
+			return outcomeTLSError
 		}
 		if qe.StatusCode == 0 {
 			return outcomeNetworkError
