@@ -187,6 +187,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange) ([]*decode.Host,
 		}
 	}
 	if skipped > 0 {
+		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -210,7 +211,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (ma
 		if err != nil {
 			return nil, err
 		}
-		page, err := readHostAssets(resp, want, s.Logger)
+		page, err := s.readHostAssets(resp, want)
 		if err != nil {
 			return nil, err
 		}
@@ -232,7 +233,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (ma
 }
 
 // readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
-func readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, logger *zap.Logger) (decode.ServiceResponse, error) {
+func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset) (decode.ServiceResponse, error) {
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
@@ -259,7 +260,8 @@ func readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, log
 		}
 	}
 	if skipped > 0 {
-		logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
+		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
+		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
 }
@@ -293,7 +295,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger}
+	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
 	return c.consumeMetrics(ctx, mb.Emit())
 }
 

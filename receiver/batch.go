@@ -115,9 +115,11 @@ func (b *hostBatcher) flush(ctx context.Context) error {
 // retryingConsumer hands data to the next consumers, retrying with back-off while they refuse it
 // (memory_limiter, a full exporter queue): the receiver never drops data it has pulled.
 type retryingConsumer struct {
-	sinks  Sinks
-	retry  configretry.BackOffConfig
-	logger *zap.Logger
+	sinks     Sinks
+	retry     configretry.BackOffConfig
+	logger    *zap.Logger
+	stream    string
+	telemetry *Telemetry
 }
 
 func (c *retryingConsumer) consumeLogs(ctx context.Context, ld plog.Logs) error {
@@ -134,6 +136,7 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 		if err == nil {
 			return nil
 		}
+		c.telemetry.consumerRefused(c.stream, consumererror.IsPermanent(err), records)
 		if consumererror.IsPermanent(err) {
 			// Retrying cannot help: the pipeline rejected this data for good (for example it is
 			// invalid for an exporter). Report it and go on rather than stall the stream.

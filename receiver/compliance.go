@@ -227,7 +227,8 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 			zap.Int("policies", len(s.state.Current.Policies)), zap.Time("changed_since", since))
 	}
 	cur := s.state.Current
-	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger},
+	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger,
+		stream: StreamCompliance, telemetry: s.cfg.Telemetry},
 		observed: started, started: time.Now(), lastLog: time.Now()}
 	if !cur.Full {
 		run.since = s.state.Cursor
@@ -314,6 +315,7 @@ func (s *ComplianceStream) complete(ctx context.Context) {
 func (s *ComplianceStream) save(ctx context.Context) {
 	if err := s.cfg.Store.Save(context.WithoutCancel(ctx), StreamCompliance, &s.state); err != nil {
 		s.cfg.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
+		s.cfg.Telemetry.checkpointFailed(StreamCompliance)
 	}
 }
 
@@ -366,7 +368,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 		}
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger}
+	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger, stream: StreamCompliance, telemetry: s.cfg.Telemetry}
 	return c.consumeMetrics(ctx, mb.Emit())
 }
 
@@ -483,6 +485,7 @@ func (w *postureWriter) skip() { w.skipped++ }
 // reportSkipped logs the records of a batch that could not be read.
 func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
 	if w.skipped > 0 {
+		w.run.s.cfg.Telemetry.recordsSkipped(StreamCompliance, "unreadable", w.skipped)
 		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
 			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
 	}

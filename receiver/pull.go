@@ -210,6 +210,7 @@ func (p *rangePull) saveLocked(ctx context.Context) {
 	p.lastSave = time.Now()
 	if err := p.store.Save(context.WithoutCancel(ctx), p.stream, p.state); err != nil {
 		p.logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
+		p.telemetry.checkpointFailed(p.stream)
 	}
 }
 

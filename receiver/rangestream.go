@@ -91,7 +91,7 @@ func (r *rangeStream) begin(ctx context.Context, p pullProgress) {
 
 // pull pulls every range of the current pull not yet done.
 func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prepare func(*hostBatcher)) (int64, error) {
-	c := &retryingConsumer{sinks: sinks, retry: r.Retry, logger: r.Logger}
+	c := &retryingConsumer{sinks: sinks, retry: r.Retry, logger: r.Logger, stream: r.name, telemetry: r.Telemetry}
 	p := &rangePull{
 		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
 		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery,
@@ -120,6 +120,7 @@ func (r *rangeStream) complete(ctx context.Context) {
 func (r *rangeStream) save(ctx context.Context) {
 	if err := r.Store.Save(context.WithoutCancel(ctx), r.name, &r.state); err != nil {
 		r.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
+		r.Telemetry.checkpointFailed(r.name)
 	}
 }
 

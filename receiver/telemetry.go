@@ -105,3 +105,36 @@ func (t *Telemetry) progress(stream string, hostsDone, hostsTotal int64) {
 		t.tb.ReceiverQualysPullHostsTotal.Record(ctx, hostsTotal, streamAttr(stream))
 	}
 }
+
+// consumerRefused counts a batch the next consumer refused: retried, or dropped when the refusal
+// was permanent (its records are counted as skipped too).
+func (t *Telemetry) consumerRefused(stream string, permanent bool, records int) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	ctx := context.Background()
+	outcome := "retried"
+	if permanent {
+		outcome = "dropped"
+		t.recordsSkipped(stream, "rejected", records)
+	}
+	t.tb.ReceiverQualysConsumerRefusals.Add(ctx, 1,
+		metric.WithAttributes(attribute.String("stream", stream), attribute.String("outcome", outcome)))
+}
+
+// recordsSkipped counts records that were not emitted, and why.
+func (t *Telemetry) recordsSkipped(stream, reason string, records int) {
+	if t == nil || t.tb == nil || records <= 0 {
+		return
+	}
+	t.tb.ReceiverQualysRecordsSkipped.Add(context.Background(), int64(records),
+		metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
+}
+
+// checkpointFailed counts a checkpoint that could not be written.
+func (t *Telemetry) checkpointFailed(stream string) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	t.tb.ReceiverQualysCheckpointFailures.Add(context.Background(), 1, streamAttr(stream))
+}

@@ -202,6 +202,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		}
 	}
 	if skipped > 0 {
+		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
@@ -268,7 +269,7 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger}
+	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
 	return c.consumeMetrics(ctx, mb.Emit())
 }
 

@@ -26,6 +26,8 @@ type TelemetryBuilder struct {
 	meter                            metric.Meter
 	mu                               sync.Mutex
 	registrations                    []metric.Registration
+	ReceiverQualysCheckpointFailures metric.Int64Counter
+	ReceiverQualysConsumerRefusals   metric.Int64Counter
 	ReceiverQualysLastSuccessfulPoll metric.Int64Gauge
 	ReceiverQualysLimitWaitDuration  metric.Float64Counter
 	ReceiverQualysLimitWaits         metric.Int64Counter
@@ -35,6 +37,7 @@ type TelemetryBuilder struct {
 	ReceiverQualysPullHostsDone      metric.Int64Gauge
 	ReceiverQualysPullHostsTotal     metric.Int64Gauge
 	ReceiverQualysRecords            metric.Int64Counter
+	ReceiverQualysRecordsSkipped     metric.Int64Counter
 	ReceiverQualysRequestDuration    metric.Float64Histogram
 	ReceiverQualysRequests           metric.Int64Counter
 }
@@ -68,6 +71,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverQualysCheckpointFailures, err = builder.meter.Int64Counter(
+		"otelcol_receiver_qualys_checkpoint_failures",
+		metric.WithDescription("Checkpoints that could not be written to the storage extension, by `stream`; a restart would repeat more. [Alpha]"),
+		metric.WithUnit("{failure}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverQualysConsumerRefusals, err = builder.meter.Int64Counter(
+		"otelcol_receiver_qualys_consumer_refusals",
+		metric.WithDescription("Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). [Alpha]"),
+		metric.WithUnit("{batch}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverQualysLastSuccessfulPoll, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_qualys_last_successful_poll",
 		metric.WithDescription("Unix time of the last poll that completed, by stream (attribute `stream`). [Alpha]"),
@@ -120,6 +135,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ReceiverQualysRecords, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records",
 		metric.WithDescription("Log records accepted by the next consumer, by `stream`. [Alpha]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverQualysRecordsSkipped, err = builder.meter.Int64Counter(
+		"otelcol_receiver_qualys_records_skipped",
+		metric.WithDescription("Records not emitted, by `stream` and `reason` (unreadable, Qualys sent a record that cannot be read; rejected, the next consumer rejected it permanently). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

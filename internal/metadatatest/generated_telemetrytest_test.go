@@ -19,6 +19,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverQualysCheckpointFailures.Add(context.Background(), 1)
+	tb.ReceiverQualysConsumerRefusals.Add(context.Background(), 1)
 	tb.ReceiverQualysLastSuccessfulPoll.Record(context.Background(), 1)
 	tb.ReceiverQualysLimitWaitDuration.Add(context.Background(), 1)
 	tb.ReceiverQualysLimitWaits.Add(context.Background(), 1)
@@ -28,8 +30,15 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ReceiverQualysPullHostsDone.Record(context.Background(), 1)
 	tb.ReceiverQualysPullHostsTotal.Record(context.Background(), 1)
 	tb.ReceiverQualysRecords.Add(context.Background(), 1)
+	tb.ReceiverQualysRecordsSkipped.Add(context.Background(), 1)
 	tb.ReceiverQualysRequestDuration.Record(context.Background(), 1)
 	tb.ReceiverQualysRequests.Add(context.Background(), 1)
+	AssertEqualReceiverQualysCheckpointFailures(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverQualysConsumerRefusals(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysLastSuccessfulPoll(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -55,6 +64,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverQualysRecordsSkipped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysRequestDuration(t, testTel,
