@@ -16,6 +16,11 @@ func parseTime(b []byte) (time.Time, bool) {
 			return t, true
 		}
 	}
+	return parseTimeSlow(b)
+}
+
+// parseTimeSlow is parseTime for every shape.
+func parseTimeSlow(b []byte) (time.Time, bool) {
 	b = trimSpace(b)
 	if len(b) == 0 {
 		return time.Time{}, true
@@ -79,32 +84,42 @@ func parseQualysTime(b []byte) (time.Time, bool) {
 	if b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
-	// byte arithmetic wraps, so a non-digit gives a value above 9.
-	d := func(i int) int { return int(b[i] - '0') }
-	h, mi, sec := d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
-	if d(11) > 9 || d(12) > 9 || d(14) > 9 || d(15) > 9 || d(17) > 9 || d(18) > 9 || h > 23 || mi > 59 || sec > 59 {
+	// byte arithmetic wraps, so a non-digit gives a value above 9, and v+6 above 15 for it alone.
+	y0, y1, y2, y3 := int(b[0]-'0'), int(b[1]-'0'), int(b[2]-'0'), int(b[3]-'0')
+	m0, m1, d0, d1 := int(b[5]-'0'), int(b[6]-'0'), int(b[8]-'0'), int(b[9]-'0')
+	h0, h1, i0, i1, s0, s1 := int(b[11]-'0'), int(b[12]-'0'), int(b[14]-'0'), int(b[15]-'0'), int(b[17]-'0'), int(b[18]-'0')
+	if (y0+6)|(y1+6)|(y2+6)|(y3+6)|(m0+6)|(m1+6)|(d0+6)|(d1+6)|(h0+6)|(h1+6)|(i0+6)|(i1+6)|(s0+6)|(s1+6) > 15 {
 		return time.Time{}, false
 	}
-	days, ok := civilDays(b)
-	if !ok {
+	y, mo, day := y0*1000+y1*100+y2*10+y3, m0*10+m1, d0*10+d1
+	h, mi, sec := h0*10+h1, i0*10+i1, s0*10+s1
+	if mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || sec > 59 || y == 0 { // year 0 (before the count below starts) goes the general way
 		return time.Time{}, false
 	}
+	leap := 0
+	if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		leap = 1
+	}
+	if day > int(monthDays[leap][mo]) {
+		return time.Time{}, false
+	}
+	// Days from 1970-01-01 to the first of year y (1 <= y): 365 a year plus the leap days before it.
+	n := uint(y - 1)
+	days := int64(365*y+int(n/4-n/100+n/400)) - unixEpochDays
+	days += int64(daysBefore[leap][mo]) + int64(day-1)
 	return time.Unix(days*86400+int64(h*3600+mi*60+sec), 0).UTC(), true
 }
 
-// civilDays converts the "YYYY-MM-DD" at the start of b (separators already checked).
-func civilDays(b []byte) (int64, bool) {
-	d := func(i int) int { return int(b[i] - '0') }
-	if d(0) > 9 || d(1) > 9 || d(2) > 9 || d(3) > 9 || d(5) > 9 || d(6) > 9 || d(8) > 9 || d(9) > 9 {
-		return 0, false
-	}
-	y := d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
-	mo, day := d(5)*10+d(6), d(8)*10+d(9)
-	if mo < 1 || mo > 12 || day < 1 || day > daysIn(mo, y) {
-		return 0, false
-	}
-	return daysFromCivil(y, mo, day), true
-}
+// unixEpochDays is 365*1970 plus the leap days of years 1 to 1969, so that the count above is 0
+// for 1970.
+const unixEpochDays = 365*1970 + 1969/4 - 1969/100 + 1969/400
+
+// monthDays and daysBefore are the lengths of the months and the days of the year before each
+// month, in a common [0] and a leap [1] year; months count from 1.
+var (
+	monthDays  = [2][13]uint8{{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}, {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}}
+	daysBefore = [2][13]uint16{{0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}, {0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335}}
+)
 
 // zoneOffset parses "", "Z", "+HH:MM", "+HHMM" or "+HH" into seconds east of UTC.
 func zoneOffset(b []byte) (int64, bool) {

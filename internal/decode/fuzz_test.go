@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -35,7 +36,12 @@ var fuzzCorpora = map[string][]string{
 	"FuzzHostDetections": append(fuzzSeeds(hldDoc, hldEmptyDoc),
 		hldHead+`<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>2</QID><RESULTS>a&#0;&#xFFFFFFFF;&lt`+"\xff\r\n"+`</RESULTS></DETECTION></DETECTION_LIST></HOST>`+hldTail,
 		hldHead+`<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>2</QID><QDS severity='LOW' x="a>b">5</QDS></DETECTION></DETECTION_LIST></HOST>`+hldTail,
-		`<!DOCTYPE X [<!ENTITY a "b">]><HOST_LIST_VM_DETECTION_OUTPUT/>`),
+		`<!DOCTYPE X [<!ENTITY a "b">]><HOST_LIST_VM_DETECTION_OUTPUT/>`,
+		// The same QID's factors again and again: the QDS_FACTORS cache and its fast path.
+		hldHead+`<HOST><ID>1</ID><DETECTION_LIST>`+strings.Repeat(`<DETECTION><QID>2</QID><QDS_FACTORS>
+<QDS_FACTOR name="RTI"><![CDATA[dos]]></QDS_FACTOR><QDS_FACTOR name="CVSS">7.5</QDS_FACTOR></QDS_FACTORS></DETECTION>`, 3)+
+			`<DETECTION><QID>2</QID><QDS_FACTORS><QDS_FACTOR name="RTI"><![CDATA[dos]]></QDS_FACTOR></QDS_FACTORS></DETECTION>`+
+			`</DETECTION_LIST></HOST>`+hldTail),
 	"FuzzHostList":       fuzzSeeds(hostListDoc, hostListIDSetDoc),
 	"FuzzHostAssets":     fuzzSeeds(hostAssetDoc, hostAssetErrorDoc),
 	"FuzzKnowledgeBase":  fuzzSeeds(kbDoc),

@@ -136,6 +136,8 @@ type HostDetections struct {
 	hostShown bool // KindHostStart was returned for host
 	endNext   bool // KindHostEnd is due on the next call
 	det       *Detection
+
+	factors factorCache // QDS_FACTORS already decoded, by QID
 }
 
 const (
@@ -371,7 +373,7 @@ func (d *HostDetections) detectionField(det *Detection) {
 		det.QDSSeverity = s.attrStr("severity")
 		det.QDS = s.int()
 	case "QDS_FACTORS":
-		det.QDSFactors = d.qdsFactors(det.QDSFactors)
+		det.QDSFactors = d.qdsFactors(det.QDSFactors, det.QID)
 	case "TIMES_FOUND":
 		det.TimesFound = s.int()
 	case "LAST_TEST_DATETIME":
@@ -420,12 +422,19 @@ func (d *HostDetections) results() (string, bool) {
 	return toString(b), truncated
 }
 
-func (d *HostDetections) qdsFactors(dst []QDSFactor) []QDSFactor {
+// decodeFactors reads the QDS_FACTOR elements of QDS_FACTORS up to and including its end tag.
+func (d *HostDetections) decodeFactors(dst []QDSFactor) []QDSFactor {
 	s := &d.s
-	if s.empty {
-		return dst
-	}
-	for s.next() == tokStart {
+	for {
+		// The shape every factor has in Qualys output takes the fast path; anything else (and a
+		// factor not whole in the buffer) goes through next below.
+		if name, text, ok := s.attrLeaf(qdsFactorOpen, qdsFactorClose); ok {
+			dst = append(dst, QDSFactor{Name: s.internBytes(name), Value: s.internBytes(text)})
+			continue
+		}
+		if s.next() != tokStart {
+			break
+		}
 		if string(s.name) != "QDS_FACTOR" {
 			s.skip()
 			continue

@@ -14,57 +14,46 @@ const (
 	maxInternedLen = 64
 )
 
-// cleanASCII reports whether b is printable ASCII only (no byte below 0x20 or above 0x7f), the
-// case where text needs no sanitising. It tests eight bytes at a time.
-func cleanASCII(b []byte) bool {
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		if (w|(w-0x2020202020202020))&0x8080808080808080 != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c < 0x20 || c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // toString converts text to a string: line ends normalised to LF, C0 controls other than tab
 // and LF dropped, invalid UTF-8 replaced with U+FFFD. Clean text costs one copy.
 func toString(b []byte) string {
-	if cleanASCII(b) || !needsFix(b) {
+	if !needsFix(b) {
 		return string(b)
 	}
 	return string(fixText(make([]byte, 0, len(b)), b))
 }
 
 // needsFix reports whether b contains a CR, a C0 control other than tab and LF, or invalid UTF-8.
+// It tests eight bytes at a time; a word holding a tab or LF (most text has some) stays on that
+// path, with the control bytes found exactly.
 func needsFix(b []byte) bool {
-	all, high := b, false
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	all, high := b, uint64(0)
 	for len(b) >= 8 {
 		w := binary.LittleEndian.Uint64(b)
-		if (w|(w-0x2020202020202020))&0x8080808080808080 == 0 {
-			b = b[8:]
-			continue
-		}
-		for _, c := range b[:8] {
-			if c < 0x20 && c != '\t' && c != '\n' {
-				return true
-			}
-			high = high || c >= 0x80
-		}
 		b = b[8:]
+		if (w|(w-0x20*ones))&highs == 0 {
+			continue // printable ASCII only
+		}
+		high |= w & highs
+		// Exact per byte, as no sum carries out of its byte: the high bit of ctl is set for an
+		// ASCII byte below 0x20, of tab and lf for a byte equal to '\t' or '\n'.
+		ctl := ^((w & lows) + (0x80-0x20)*ones) & ^w & highs
+		t := w ^ ('\t' * ones)
+		tab := ^(((t & lows) + lows) | t) & highs
+		n := w ^ ('\n' * ones)
+		lf := ^(((n & lows) + lows) | n) & highs
+		if ctl&^(tab|lf) != 0 {
+			return true
+		}
 	}
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' {
 			return true
 		}
-		high = high || c >= 0x80
+		high |= uint64(c & 0x80)
 	}
-	return high && !utf8.Valid(all)
+	return high != 0 && !utf8.Valid(all)
 }
 
 func fixText(dst, b []byte) []byte {

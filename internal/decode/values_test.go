@@ -4,7 +4,9 @@
 package decode
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -110,6 +112,43 @@ func TestParseTimeMatchesTimeParse(t *testing.T) {
 		s := d.Format("2006-01-02T15:04:05Z")
 		got, ok := parseTime([]byte(s))
 		if !assert.True(t, ok, s) || !assert.True(t, d.Equal(got), "%s: %v", s, got) {
+			return
+		}
+	}
+}
+
+// TestParseQualysTimeMatchesGeneral checks the fast path of parseTime against the general one
+// (which does its own day arithmetic): valid and invalid days and months of every year, and
+// damaged strings. What the fast path rejects goes the general way, so it must only never accept
+// something else; it takes every valid date but those of year 0.
+func TestParseQualysTimeMatchesGeneral(t *testing.T) {
+	check := func(s string, wantFast bool) bool {
+		b := []byte(s)
+		fast, ok := parseQualysTime(b)
+		slow, slowOK := parseTimeSlow(b)
+		if !ok {
+			return assert.False(t, wantFast && slowOK, "%s: left to the general path", s)
+		}
+		return assert.True(t, slowOK && fast.Equal(slow) && fast.Location() == time.UTC, "%s: %v %v", s, fast, slow)
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for y := 0; y <= 9999; y++ {
+		for mo := 0; mo <= 13; mo++ {
+			for _, d := range []int{0, 1, 15, 28, 29, 30, 31, 32} {
+				s := fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, rnd.IntN(25), rnd.IntN(61), rnd.IntN(61))
+				if !check(s, y != 0) {
+					return
+				}
+			}
+		}
+	}
+	const alphabet = "0123456789-T:Z /a\xff"
+	for range 200_000 {
+		b := []byte("2024-02-29T23:59:59Z")
+		for range 1 + rnd.IntN(3) {
+			b[rnd.IntN(len(b)-1)] = alphabet[rnd.IntN(len(alphabet))]
+		}
+		if !check(string(b), false) {
 			return
 		}
 	}

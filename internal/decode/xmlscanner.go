@@ -367,6 +367,60 @@ func (s *scanner) findLeaf() bool {
 	return true
 }
 
+// attrLeaf reads the next element if it is written exactly as open + `value">text` + closeTag or
+// open + `value"><![CDATA[text]]>` + closeTag, whole in the buffer, where open is `<NAME key="`
+// and closeTag `</NAME>`: one attribute, text without references, nothing else. Only character
+// data may come before it. It returns the raw attribute value and the text, as next and text
+// would (the element is closed as a leaf), or ok false having consumed nothing: the caller then
+// goes through next, which handles every other shape.
+func (s *scanner) attrLeaf(open, closeTag string) (val, text []byte, ok bool) {
+	if s.leaf || s.empty || s.err != nil || len(s.offs) == 0 || len(s.offs) >= maxDepth {
+		return nil, nil, false
+	}
+	b := s.buf[s.pos:s.end]
+	i := indexLT(b)
+	if i < 0 {
+		return nil, nil, false
+	}
+	b = b[i:]
+	if len(b) < len(open) || string(b[:len(open)]) != open {
+		return nil, nil, false
+	}
+	rest := b[len(open):]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 || q+1 >= len(rest) || rest[q+1] != '>' {
+		return nil, nil, false
+	}
+	val = rest[:q]
+	if bytes.IndexByte(val, '&') >= 0 {
+		return nil, nil, false
+	}
+	nameLen := len(closeTag) - len("</>")
+	name, attrs := b[1:1+nameLen], b[1+nameLen:len(open)+q+1] // as startTag would leave them
+	rest = rest[q+2:]
+	if len(rest) >= 9 && string(rest[:9]) == "<![CDATA[" {
+		j := bytes.Index(rest[9:], []byte("]]>"))
+		if j < 0 {
+			return nil, nil, false
+		}
+		text, rest = rest[9:9+j], rest[9+j+3:]
+	} else {
+		j := indexLT(rest)
+		if j < 0 || bytes.IndexByte(rest[:j], '&') >= 0 {
+			return nil, nil, false
+		}
+		text, rest = rest[:j], rest[j:]
+	}
+	if len(text) > s.maxText || len(rest) < len(closeTag) || string(rest[:len(closeTag)]) != closeTag {
+		return nil, nil, false
+	}
+	s.tagOff = s.base + int64(s.pos+i)
+	s.name, s.attrs = name, attrs
+	s.lastLeaf = true
+	s.pos = s.end - len(rest) + len(closeTag)
+	return val, text, true
+}
+
 // top is the name of the innermost open element.
 func (s *scanner) top() []byte { return s.names[s.offs[len(s.offs)-1]:] }
 
