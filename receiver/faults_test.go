@@ -180,13 +180,14 @@ func telemetryValue(tel *componenttest.Telemetry, name string, attrs ...attribut
 
 // Names of the receiver's own metrics, as the collector exports them.
 const (
-	metricRequests      = "otelcol_receiver_qualys_requests"
-	metricLimitWaits    = "otelcol_receiver_qualys_limit_waits"
-	metricLimitWaitTime = "otelcol_receiver_qualys_limit_wait_duration"
-	metricRecords       = "otelcol_receiver_qualys_records"
-	metricPolls         = "otelcol_receiver_qualys_polls"
-	metricPollDuration  = "otelcol_receiver_qualys_poll_duration"
-	metricLastPoll      = "otelcol_receiver_qualys_last_successful_poll"
+	metricRequests       = "otelcol_receiver_qualys_requests"
+	metricLimitWaits     = "otelcol_receiver_qualys_limit_waits"
+	metricLimitWaitTime  = "otelcol_receiver_qualys_limit_wait_duration"
+	metricRecords        = "otelcol_receiver_qualys_records"
+	metricPolls          = "otelcol_receiver_qualys_polls"
+	metricPollDuration   = "otelcol_receiver_qualys_poll_duration"
+	metricLastPoll       = "otelcol_receiver_qualys_last_successful_poll"
+	metricRecordsAltered = "otelcol_receiver_qualys_records_altered"
 )
 
 // assertLogged checks that a line containing snippet was logged at level or above.
@@ -407,7 +408,7 @@ func TestFaultMatrixVulnerabilities(t *testing.T) {
 // replaced (U+FFFD) or dropped, so every exporter can encode it, and the poll is a normal one.
 func TestFaultBadCharsInResults(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, nil)
+	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.MaxResultsBytes = 1 << 16 })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadChars, Endpoint: simulator.EndpointHLD, Record: 2, Count: 2})
 	require.NoError(t, err)
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
@@ -425,6 +426,9 @@ func TestFaultBadCharsInResults(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 2, damaged, "the damaged records are emitted, not dropped")
+	assert.Equal(t, 2.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "text_repaired")))
+	assert.Zero(t, e.metric(metricRecordsAltered, kv("reason", "results_truncated")))
+	assertLogged(t, e.logs, zapcore.WarnLevel, "invalid UTF-8 or control characters in RESULTS")
 	// What an OTLP exporter does with it: protobuf strings must be valid UTF-8.
 	b, err := (&plog.ProtoMarshaler{}).MarshalLogs(e.sinks.allLogs())
 	require.NoError(t, err)
@@ -459,6 +463,8 @@ func TestFaultHugeResults(t *testing.T) {
 	assert.Len(t, cut[0], maxResults)
 	assert.Greater(t, e.bytesSince(0), int64(100<<20), "the 100 MiB element was sent")
 	assert.Less(t, grown, uint64(48<<20), "heap grew by %d MiB for a 100 MiB element", grown>>20)
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "results_truncated")))
+	assertLogged(t, e.logs, zapcore.InfoLevel, "RESULTS cut at max_results_bytes")
 	assertNoDetectionLost(t, e.simEnv, 0)
 }
 

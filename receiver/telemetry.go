@@ -131,6 +131,15 @@ func (t *Telemetry) recordsSkipped(stream, reason string, records int) {
 		metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
 }
 
+// recordsAltered counts records emitted with a field changed, and why.
+func (t *Telemetry) recordsAltered(stream, reason string, records int) {
+	if t == nil || t.tb == nil || records <= 0 {
+		return
+	}
+	t.tb.ReceiverQualysRecordsAltered.Add(context.Background(), int64(records),
+		metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
+}
+
 // checkpointFailed counts a checkpoint that could not be written.
 func (t *Telemetry) checkpointFailed(stream string) {
 	if t == nil || t.tb == nil {

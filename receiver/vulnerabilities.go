@@ -168,7 +168,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 	d.MaxResultsBytes = s.cfg.MaxResultsBytes
 	var identity convert.HostIdentity
 	kinds := map[uint32]int{}
-	skipped := 0
+	skipped, truncated, repaired := 0, 0, 0
 	for {
 		kind, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -196,6 +196,12 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 			det := d.Detection()
 			convert.Detection(lr, det, observed)
 			kinds[detectionKind(det)]++
+			if det.ResultsTruncated {
+				truncated++
+			}
+			if det.ResultsRepaired {
+				repaired++
+			}
 		case decode.KindHostEnd:
 			out.endHost()
 			s.counts.setHost(identity.HostID, kinds)
@@ -205,6 +211,16 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
+	}
+	if truncated > 0 {
+		s.Telemetry.recordsAltered(s.name, "results_truncated", truncated)
+		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
+			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
+	}
+	if repaired > 0 {
+		s.Telemetry.recordsAltered(s.name, "text_repaired", repaired)
+		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
+			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
 	next, more, err := nextPage(d.Warning(), r.Next)
 	if err != nil {

@@ -47,5 +47,13 @@ func TestByteHelpersMatchReference(t *testing.T) {
 		require.Equal(t, fix, needsFix(b), "%q", b)
 		require.Equal(t, !fix, toString(b) == string(b), "%q", b)
 		require.True(t, utf8.ValidString(toString(b)))
+
+		damaged := !utf8.Valid(b)
+		for _, x := range b {
+			damaged = damaged || (x < 0x20 && x != '\t' && x != '\n' && x != '\r')
+		}
+		text, repaired := repairText(b)
+		require.Equal(t, toString(b), text, "%q", b)
+		require.Equal(t, damaged, repaired, "%q: a CR alone is no repair", b)
 	}
 }

@@ -53,9 +53,12 @@ type Detection struct {
 	Instance     string
 	Service      string
 	Status       string // New, Active, Fixed or Re-Opened
-	// Results is RESULTS, at most MaxResultsBytes of it; ResultsTruncated says more was dropped.
+	// Results is RESULTS, at most MaxResultsBytes of it; ResultsTruncated says more was dropped,
+	// ResultsRepaired that Qualys sent invalid UTF-8 (replaced with U+FFFD) or control characters
+	// (dropped) in it.
 	Results          string
 	ResultsTruncated bool
+	ResultsRepaired  bool
 
 	QDS         int
 	QDSSeverity string // the QDS severity attribute: LOW, MEDIUM, HIGH or CRITICAL
@@ -362,7 +365,7 @@ func (d *HostDetections) detectionField(det *Detection) {
 	case "INSTANCE":
 		det.Instance = s.intern()
 	case "RESULTS":
-		det.Results, det.ResultsTruncated = d.results()
+		det.Results, det.ResultsTruncated, det.ResultsRepaired = d.results()
 	case "STATUS":
 		det.Status = s.intern()
 	case "FIRST_FOUND_DATETIME":
@@ -409,17 +412,18 @@ func (d *HostDetections) detectionField(det *Detection) {
 	}
 }
 
-func (d *HostDetections) results() (string, bool) {
+func (d *HostDetections) results() (text string, truncated, repaired bool) {
 	limit := d.MaxResultsBytes
 	switch {
 	case limit == 0:
 		limit = DefaultMaxResultsBytes
 	case limit < 0:
 		d.s.skip()
-		return "", false
+		return "", false, false
 	}
 	b, truncated := d.s.text(limit)
-	return toString(b), truncated
+	text, repaired = repairText(b)
+	return text, truncated, repaired
 }
 
 // decodeFactors reads the QDS_FACTOR elements of QDS_FACTORS up to and including its end tag.

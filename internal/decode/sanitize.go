@@ -23,6 +23,22 @@ func toString(b []byte) string {
 	return string(fixText(make([]byte, 0, len(b)), b))
 }
 
+// repairText is toString that also reports whether the text was damaged: invalid UTF-8 or a
+// control character other than tab, CR and LF. Line-end normalisation alone is no repair.
+func repairText(b []byte) (string, bool) {
+	if !needsFix(b) {
+		return string(b), false
+	}
+	damaged := !utf8.Valid(b)
+	for _, c := range b {
+		if damaged {
+			break
+		}
+		damaged = c < 0x20 && c != '\t' && c != '\n' && c != '\r'
+	}
+	return string(fixText(make([]byte, 0, len(b)), b)), damaged
+}
+
 // needsFix reports whether b contains a CR, a C0 control other than tab and LF, or invalid UTF-8.
 // It tests eight bytes at a time; a word holding a tab or LF (most text has some) stays on that
 // path, with the control bytes found exactly.

@@ -37,6 +37,7 @@ type TelemetryBuilder struct {
 	ReceiverQualysPullHostsDone      metric.Int64Gauge
 	ReceiverQualysPullHostsTotal     metric.Int64Gauge
 	ReceiverQualysRecords            metric.Int64Counter
+	ReceiverQualysRecordsAltered     metric.Int64Counter
 	ReceiverQualysRecordsSkipped     metric.Int64Counter
 	ReceiverQualysRequestDuration    metric.Float64Histogram
 	ReceiverQualysRequests           metric.Int64Counter
@@ -135,6 +136,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ReceiverQualysRecords, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records",
 		metric.WithDescription("Log records accepted by the next consumer, by `stream`. [Alpha]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverQualysRecordsAltered, err = builder.meter.Int64Counter(
+		"otelcol_receiver_qualys_records_altered",
+		metric.WithDescription("Detections emitted with RESULTS changed, by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -30,6 +30,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ReceiverQualysPullHostsDone.Record(context.Background(), 1)
 	tb.ReceiverQualysPullHostsTotal.Record(context.Background(), 1)
 	tb.ReceiverQualysRecords.Add(context.Background(), 1)
+	tb.ReceiverQualysRecordsAltered.Add(context.Background(), 1)
 	tb.ReceiverQualysRecordsSkipped.Add(context.Background(), 1)
 	tb.ReceiverQualysRequestDuration.Record(context.Background(), 1)
 	tb.ReceiverQualysRequests.Add(context.Background(), 1)
@@ -64,6 +65,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverQualysRecordsAltered(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysRecordsSkipped(t, testTel,
