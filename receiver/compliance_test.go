@@ -47,7 +47,7 @@ func newComplianceEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Op
 	retry.MaxElapsedTime = 2 * time.Second
 	client, err := qualys.New(srv.Client(), qualys.Settings{
 		APIServerURL: srv.URL, GatewayURL: srv.URL, Username: "qualys_user", Password: "qualys_pass",
-		MaxConcurrency: 2, Retry: retry, Logger: e.logger,
+		MaxConcurrency: 2, Retry: retry, Logger: e.logger, Clock: clientClock{e},
 	})
 	require.NoError(t, err)
 	e.client, e.apiURL, e.gatewayURL = client, srv.URL, srv.URL

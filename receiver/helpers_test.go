@@ -50,7 +50,22 @@ type simEnv struct {
 
 	mu  sync.Mutex
 	now time.Time
+	// advanced is how far advance moved time; the client's clock runs that far ahead of the wall.
+	advanced time.Duration
 }
+
+// clientClock is the client's time in tests: the wall clock plus every advance, so the hours a
+// test skips also pass for the client's own windows (the PCRS call budget), while its waits stay
+// real.
+type clientClock struct{ e *simEnv }
+
+func (c clientClock) Now() time.Time {
+	c.e.mu.Lock()
+	defer c.e.mu.Unlock()
+	return time.Now().Add(c.e.advanced)
+}
+
+func (clientClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) *simEnv {
 	t.Helper()
@@ -82,7 +97,7 @@ func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) 
 	}
 	client, err := qualys.New(http.DefaultClient, qualys.Settings{
 		APIServerURL: apiURL, GatewayURL: gatewayURL, Username: user, Password: pass,
-		MaxConcurrency: 2, Retry: retry, Logger: e.logger,
+		MaxConcurrency: 2, Retry: retry, Logger: e.logger, Clock: clientClock{e},
 	})
 	require.NoError(t, err)
 	e.client = client
@@ -100,6 +115,7 @@ func (e *simEnv) advance(d time.Duration) time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.now = e.now.Add(d)
+	e.advanced += d
 	return e.now
 }
 

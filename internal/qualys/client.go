@@ -85,8 +85,9 @@ type Client struct {
 	logger   *zap.Logger
 	observer Observer
 	clock    clock
-	// limiters holds one limiter per Qualys API (request path): Qualys counts concurrency and rate
-	// per API, so Host List Detection and the KnowledgeBase never wait on each other.
+	// limiters holds one limiter per Qualys API (request path; endpoint on the gateway): Qualys
+	// counts concurrency and rate per API, so Host List Detection and the KnowledgeBase never wait
+	// on each other.
 	limitersMu sync.Mutex
 	limiters   map[string]*limiter
 	tokens     *tokenSource
@@ -205,13 +206,28 @@ func (c *Client) limiterFor(req Request) *limiter {
 	c.limitersMu.Lock()
 	defer c.limitersMu.Unlock()
 	key := req.API.String() + " " + req.Path
+	if req.API == APIGateway {
+		// A PCRS API has one budget whatever the version in its path.
+		key = req.API.String() + " " + req.Endpoint
+	}
 	l, ok := c.limiters[key]
 	if !ok {
 		l = newLimiter(c.settings.MaxConcurrency, c.clock)
+		if req.API == APIGateway {
+			// The gateway refuses PCRS calls past their budget with 429; pacing keeps within it.
+			l.pace = &callWindow{calls: pcrsCalls, window: pcrsWindow}
+		}
 		c.limiters[key] = l
 	}
 	return l
 }
+
+// PCRS accepts 25 calls per API in any 60 s by default (qualys-api.md §4b); a gateway answer's
+// X-RateLimit-Limit and X-RateLimit-Window-Sec replace these.
+const (
+	pcrsCalls  = 25
+	pcrsWindow = time.Minute
+)
 
 // try sends one attempt.
 func (c *Client) try(ctx context.Context, req Request) (*Response, error) {

@@ -27,6 +27,8 @@ type limiter struct {
 	// which limit ("rate" or "concurrency").
 	notBefore  time.Time
 	holdReason string
+	// pace, when set, keeps calls within a rolling budget before Qualys has to refuse one.
+	pace *callWindow
 	// changed is closed (and replaced) whenever a waiting call may be able to go.
 	changed chan struct{}
 }
@@ -36,20 +38,25 @@ func newLimiter(maxConcurrency int, c clock) *limiter {
 }
 
 // acquire blocks until a call may start and returns the function that ends it. held is the time
-// spent held back by a Qualys limit (holdUntil, X-RateLimit-ToWait-Sec), not by our own calls in
-// flight, and reason the limit that held it last; both are set on an error too.
+// spent held back by a Qualys limit (holdUntil, X-RateLimit-ToWait-Sec, the paced budget), not by
+// our own calls in flight, and reason the limit that held it last; both are set on an error too.
 func (l *limiter) acquire(ctx context.Context) (release func(), held time.Duration, reason string, err error) {
 	for {
 		l.mu.Lock()
-		wait := l.notBefore.Sub(l.clock.Now())
+		now := l.clock.Now()
+		wait, waitReason := l.notBefore.Sub(now), l.holdReason
+		if paced := l.pace.wait(now); paced > wait {
+			wait, waitReason = paced, "rate"
+		}
 		if wait <= 0 && l.inflight < l.limit {
 			l.inflight++
+			l.pace.add(now)
 			l.mu.Unlock()
 			var once sync.Once
 			return func() { once.Do(l.release) }, held, reason, nil
 		}
 		if wait > 0 {
-			reason = l.holdReason
+			reason = waitReason
 		}
 		changed := l.changed
 		l.mu.Unlock()
@@ -110,6 +117,16 @@ func (l *limiter) observe(h http.Header) {
 			l.notifyLocked()
 		}
 	}
+	calls, okCalls := headerInt(h, "X-RateLimit-Limit")
+	windowSec, okWindow := headerInt(h, "X-RateLimit-Window-Sec")
+	// A paced API takes its budget from the answer when Qualys states one.
+	if l.pace != nil && okCalls && okWindow && calls > 0 && windowSec > 0 {
+		window := time.Duration(windowSec) * time.Second
+		if calls != l.pace.calls || window != l.pace.window {
+			l.pace.calls, l.pace.window = calls, window
+			l.notifyLocked()
+		}
+	}
 }
 
 // concurrency returns the effective limit and the calls in flight.
@@ -122,6 +139,40 @@ func (l *limiter) concurrency() (limit, inflight int) {
 func (l *limiter) notifyLocked() {
 	close(l.changed)
 	l.changed = make(chan struct{})
+}
+
+// callWindow is a rolling rate budget: at most calls calls start in any window.
+type callWindow struct {
+	calls  int
+	window time.Duration
+	starts []time.Time // oldest first; only starts still in the window
+}
+
+// wait returns how long until one more call fits; a nil window never waits.
+func (w *callWindow) wait(now time.Time) time.Duration {
+	if w == nil {
+		return 0
+	}
+	w.prune(now)
+	if len(w.starts) < w.calls {
+		return 0
+	}
+	// The budget may have shrunk since these calls started: wait until enough have left.
+	return w.starts[len(w.starts)-w.calls].Add(w.window).Sub(now)
+}
+
+func (w *callWindow) add(now time.Time) {
+	if w != nil {
+		w.starts = append(w.starts, now)
+	}
+}
+
+func (w *callWindow) prune(now time.Time) {
+	gone := 0
+	for gone < len(w.starts) && !w.starts[gone].Add(w.window).After(now) {
+		gone++
+	}
+	w.starts = append(w.starts[:0], w.starts[gone:]...)
 }
 
 func headerInt(h http.Header, names ...string) (int, bool) {

@@ -4,8 +4,11 @@
 package qualys
 
 import (
+	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,6 +144,55 @@ func TestClientHonoursRateWindowOfSimulator(t *testing.T) {
 	assert.GreaterOrEqual(t, s.clock.totalWait(), 59*time.Minute, "waited for the window")
 }
 
+// The client paces PCRS calls itself: 60 policy list calls draw no 429 from the simulator's budget
+// (25 per 60 s) and never more than 25 start in any 60 s.
+func TestClientPacesPCRSCallsAgainstSimulator(t *testing.T) {
+	s := newSimClient(t, simulator.Options{}, "qualys_pass")
+	starts := recordStarts(s.Client, s.clock)
+	for range 60 {
+		resp, err := s.PCRSPolicies(t.Context(), "5.0")
+		require.NoError(t, err)
+		_, err = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+	}
+	for _, r := range s.server.Requests() {
+		assert.NotEqual(t, http.StatusTooManyRequests, r.Status, "no call was refused")
+	}
+	assert.Len(t, starts(), 60, "no call was repeated")
+	assert.Equal(t, 25, maxInWindow(starts(), time.Minute))
+	assert.Equal(t, 2*time.Minute, s.clock.totalWait(), "calls 26 and 51 waited for a new window")
+	assert.Equal(t, []string{"rate", "rate"}, s.observer.waitList())
+}
+
+// Qualys' X-Concurrency-Limit-Limit lowers max_concurrency: 12 parallel Host List Detection calls
+// with max_concurrency 4 never run more than the simulator's 2 at once, and none is refused.
+func TestClientConcurrencyFollowsSimulatorLimit(t *testing.T) {
+	s := newSimClient(t, simulator.Options{ConcurrencyLimit: 2}, "qualys_pass")
+	s.settings.MaxConcurrency = 4
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			resp, err := s.HostDetections(t.Context(), DetectionQuery{PageSize: 5}, IDRange{})
+			if !assert.NoError(t, err) {
+				return
+			}
+			// Read to the end: the call ends for both sides only once the whole answer is in.
+			_, err = io.Copy(io.Discard, resp.Body)
+			assert.NoError(t, err)
+			assert.NoError(t, resp.Body.Close())
+		})
+	}
+	wg.Wait()
+	assert.NotContains(t, s.observer.outcomeList(), outcomeLimited)
+	for _, r := range s.server.Requests() {
+		assert.NotEqual(t, http.StatusConflict, r.Status, "no call was refused")
+	}
+	assert.LessOrEqual(t, s.server.PeakConcurrency(simulator.EndpointHLD), 2)
+	limit, _ := s.limiterFor(Request{API: APIServer, Path: HostDetectionsPath}).concurrency()
+	assert.Equal(t, 2, limit)
+}
+
 // Fatal answers end the call at once with a message that says what to fix.
 func TestClientFatalErrorsAgainstSimulator(t *testing.T) {
 	tests := []struct {
@@ -194,6 +246,13 @@ func TestClientHeadersAgainstSimulator(t *testing.T) {
 			assert.NotEmpty(t, r.Header.Get("X-Requested-With"), r.Path)
 		}
 	}
+}
+
+// waitList is the reasons of the limit waits seen.
+func (o *recordingObserver) waitList() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.waits)
 }
 
 // outcomeList is the outcomes seen, without their endpoints.

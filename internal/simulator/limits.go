@@ -30,6 +30,9 @@ type limiter struct {
 	ring    []time.Time
 	head    int // index of the oldest entry
 	n       int // entries in the ring
+	// peak is the most calls that ran or asked to run at once, refused ones included: tests check
+	// a client stays within the concurrency limit without relying on the 1960 answers.
+	peak int
 }
 
 // limitState is what the X-RateLimit-* and X-Concurrency-Limit-* headers report.
@@ -82,6 +85,7 @@ func (l *limiter) admit(now time.Time) (limitState, int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := l.stateLocked(now)
+	l.peak = max(l.peak, l.running+1)
 	switch {
 	case l.lim.Concurrency > 0 && l.running >= l.lim.Concurrency:
 		return st, codeConcurrency
@@ -167,6 +171,18 @@ func rateText(seconds int) string {
 		text = strings.Join(parts[:len(parts)-1], ", ") + " and " + text
 	}
 	return "This API cannot be run again for another " + text + "."
+}
+
+// PeakConcurrency returns the most calls of endpoint (EndpointHLD, ...) that ran or asked to run
+// at once, refused calls included.
+func (s *Server) PeakConcurrency(endpoint string) int {
+	l, ok := s.limiters[endpoint]
+	if !ok {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.peak
 }
 
 // ResetLimits forgets every call counted so far (running calls stay counted).
