@@ -16,9 +16,12 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -142,4 +145,221 @@ func (c countingStream) Poll(ctx context.Context, sinks Sinks) error {
 func sinkLogs(s *testSinks) consumer.Logs {
 	c, _ := consumer.NewLogs(s.ConsumeLogs)
 	return c
+}
+
+// slowSink accepts every batch after a pause, as a busy pipeline would, so a pull takes long enough
+// to lose the lease in its middle; a batch whose context ends during the pause is not accepted.
+type slowSink struct {
+	delay    time.Duration
+	mu       sync.Mutex
+	accepted []plog.Logs
+	records  int
+}
+
+func (s *slowSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(s.delay):
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := plog.NewLogs()
+	ld.CopyTo(c)
+	s.accepted = append(s.accepted, c)
+	s.records += ld.LogRecordCount()
+	return nil
+}
+
+func (s *slowSink) logs() []plog.Logs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]plog.Logs(nil), s.accepted...)
+}
+
+func (s *slowSink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.records
+}
+
+// Losing the lease in the middle of a pull stops the Qualys calls at once, at a checkpoint; the next
+// term resumes the pull there: no page accepted before is asked for again, and every detection
+// arrives, with at most the host a batch boundary split repeated on each range in flight.
+func TestLeadershipLostMidPull(t *testing.T) {
+	const workers, pageSize = 2, 10
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 200, DetectionsPerHost: 3}, simulator.Options{})
+	store := checkpoint.New(nil) // kept across terms, as the receiver's builder keeps it
+	var polls atomic.Int32
+	build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
+		ps := e.pullSettings()
+		ps.Store = store
+		ps.Workers = workers
+		ps.PageSize = pageSize
+		ps.BatchRecords = 8
+		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
+			c.PullSettings = ps
+			c.CountsEnabled = false
+		})
+		return Runtime{Streams: []ScheduledStream{{
+			Stream: countingStream{Stream: s, polls: &polls}, Schedule: Schedule{Interval: time.Hour},
+		}}}, nil
+	}
+	leID := component.MustNewID("k8s_leader_elector")
+	le := &testLeaderElector{}
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.Logger = e.logger
+	r := New(set, Options{LeaderElectorID: &leID}, build)
+	sink := &slowSink{delay: 5 * time.Millisecond}
+	c, err := consumer.NewLogs(sink.ConsumeLogs)
+	require.NoError(t, err)
+	r.SetLogs(c)
+	host := extensionsHost{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{leID: le}}
+	require.NoError(t, r.Start(t.Context(), host))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+
+	// Term 1: lose the lease once a fifth of the detections are in.
+	le.grant()
+	require.Eventually(t, func() bool { return sink.count() >= want.Detections/5 }, 10*time.Second, time.Millisecond)
+	revoked := time.Now()
+	le.revoke()
+	stopped := time.Now()
+	assert.Less(t, stopped.Sub(revoked), time.Second, "the pull in flight stops soon after the lease is lost")
+	require.Equal(t, int32(1), polls.Load(), "the poll returned when the lease was lost")
+	require.Less(t, sink.count(), want.Detections, "the lease was lost in the middle of the pull")
+	time.Sleep(100 * time.Millisecond)
+	for _, req := range e.server.Requests() {
+		assert.False(t, req.Start.After(stopped), "%s called %s after the lease was lost", req.Endpoint, req.Start.Sub(stopped))
+	}
+	assert.Zero(t, e.logs.FilterMessage("Pull completed").Len())
+	assert.Zero(t, e.logs.FilterLevelExact(zap.ErrorLevel).Len(), "losing the lease is not an error")
+
+	var at streamState
+	found, err := store.Load(t.Context(), StreamVulnerabilities, &at)
+	require.NoError(t, err)
+	require.True(t, found)
+	require.NotNil(t, at.Current, "the interrupted pull is checkpointed")
+	moved := 0
+	for _, rg := range at.Current.Ranges {
+		if rg.Done || rg.Next > rg.Min {
+			moved++
+		}
+	}
+	require.Positive(t, moved, "the checkpoint records accepted pages")
+	run1 := sink.logs()
+
+	// Term 2 resumes the pull from the checkpoint and completes it.
+	e.server.ResetRequests()
+	e.logs.TakeAll()
+	le.grant()
+	require.Eventually(t, func() bool { return polls.Load() == 2 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, 1, e.logs.FilterMessageSnippet("Resuming the pull interrupted").Len())
+	assert.Equal(t, 1, e.logs.FilterMessage("Pull completed").Len())
+	assert.Empty(t, requestsTo(e, simulator.EndpointHostList), "the host plan came from the checkpoint")
+	hld := requestsTo(e, simulator.EndpointHLD)
+	require.NotEmpty(t, hld)
+	for _, req := range hld {
+		idMin := requestIDMin(t, req)
+		rg := rangeOf(at.Current.Ranges, idMin)
+		require.NotNil(t, rg, "id_min %d lies in a planned range", idMin)
+		assert.False(t, rg.Done, "range %d-%d was complete before the lease was lost, yet requested again", rg.Min, rg.Max)
+		assert.GreaterOrEqual(t, idMin, rg.Next, "a page below the checkpoint of range %d-%d was requested again", rg.Min, rg.Max)
+	}
+
+	seen := map[string]int{}
+	repeatedByRange := map[int64]map[int64]bool{}
+	for _, ld := range sink.logs() {
+		eachLog(ld, func(res, rec map[string]any) {
+			k := detectionKey(res, rec)
+			seen[k]++
+			if seen[k] == 2 {
+				h := res[convert.AttrQualysHostID].(int64)
+				rg := rangeOf(at.Current.Ranges, h)
+				require.NotNil(t, rg)
+				assert.GreaterOrEqual(t, h, rg.Next, "host %d was accepted before the checkpoint, yet came again", h)
+				if repeatedByRange[rg.Min] == nil {
+					repeatedByRange[rg.Min] = map[int64]bool{}
+				}
+				repeatedByRange[rg.Min][h] = true
+			}
+		})
+	}
+	assert.Len(t, seen, want.Detections, "every detection arrived over the two terms")
+	assert.LessOrEqual(t, len(repeatedByRange), workers, "repeats only in the ranges in flight")
+	for lo, hosts := range repeatedByRange {
+		assert.LessOrEqual(t, len(hosts), 1, "range from %d: hosts repeated", lo)
+	}
+	t.Logf("term 1 accepted %d batches; repeated hosts by range: %v", len(run1), repeatedByRange)
+}
+
+// blockingStream polls until its context ends, counting the polls in flight, so a test sees when a
+// term starts and when it has stopped.
+type blockingStream struct{ inFlight *atomic.Int32 }
+
+func (blockingStream) Name() string { return "blocking" }
+
+func (b blockingStream) Poll(ctx context.Context, _ Sinks) error {
+	b.inFlight.Add(1)
+	defer b.inFlight.Add(-1)
+	<-ctx.Done()
+	// Returning at a checkpoint takes a moment; a new term must not start meanwhile.
+	time.Sleep(20 * time.Millisecond)
+	return ctx.Err()
+}
+
+// The elector starts a term on its own goroutine with a context that ends when the lease is lost:
+// a term whose lease is already gone does not poll, a term ends with its lease even before the stop
+// callback arrives, and a new term never overlaps the one still returning to its checkpoint.
+func TestLeaseContextBoundsTheTerm(t *testing.T) {
+	var inFlight, builds, maxInFlight atomic.Int32
+	build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
+		builds.Add(1)
+		return Runtime{Streams: []ScheduledStream{{Stream: blockingStream{&inFlight}, Schedule: Schedule{Interval: time.Hour}}}}, nil
+	}
+	leID := component.MustNewID("k8s_leader_elector")
+	le := &testLeaderElector{}
+	r := New(receivertest.NewNopSettings(metadata.Type), Options{LeaderElectorID: &leID}, build)
+	host := extensionsHost{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{leID: le}}
+	require.NoError(t, r.Start(t.Context(), host))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+
+	lost, cancel := context.WithCancel(context.Background())
+	cancel()
+	le.onStart(lost)
+	assert.Zero(t, builds.Load(), "a term whose lease is gone does not start")
+
+	lease, loseLease := context.WithCancel(context.Background())
+	le.onStart(lease)
+	require.Eventually(t, func() bool { return inFlight.Load() == 1 }, 5*time.Second, time.Millisecond)
+	loseLease()
+	require.Eventually(t, func() bool { return inFlight.Load() == 0 }, 5*time.Second, time.Millisecond,
+		"the term ends with its lease")
+
+	// Revoke and re-grant at once, many times: a new term starts only after the last one returned.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if n := inFlight.Load(); n > maxInFlight.Load() {
+					maxInFlight.Store(n)
+				}
+			}
+		}
+	}()
+	for range 20 {
+		le.grant()
+		require.Eventually(t, func() bool { return inFlight.Load() >= 1 }, 5*time.Second, time.Millisecond)
+		go le.revoke()
+		time.Sleep(time.Millisecond)
+	}
+	le.revoke()
+	close(stop)
+	<-done
+	assert.Equal(t, int32(1), maxInFlight.Load(), "terms never overlap")
 }

@@ -129,17 +129,28 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 		return err
 	}
 	if r.options.LeaderElectorID == nil {
-		return r.startPolling(ctx)
+		_, err = r.startPolling(ctx)
+		return err
 	}
 	le, err := r.leaderElection(host)
 	if err != nil {
 		return err
 	}
 	le.SetCallBackFuncs(
-		func(ctx context.Context) {
+		func(leading context.Context) {
+			// The elector calls this on its own goroutine and ends leading when the lease is lost, so
+			// a term whose lease is already gone must not start, and one that starts ends with it.
+			if leading.Err() != nil {
+				return
+			}
 			r.settings.Logger.Info("Elected leader; polling Qualys from the last checkpoint")
-			if err := r.startPolling(ctx); err != nil {
+			run, err := r.startPolling(leading)
+			if err != nil {
 				r.settings.Logger.Error("Cannot start polling after being elected leader", zap.Error(err))
+				return
+			}
+			if run != nil {
+				context.AfterFunc(leading, func() { _ = r.stopRun(context.Background(), run) })
 			}
 		},
 		func() {
@@ -152,16 +163,16 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 }
 
 // startPolling builds the streams, so they read their checkpoints afresh, and starts one scheduler
-// per stream.
-func (r *Receiver) startPolling(ctx context.Context) error {
+// per stream. It returns the new period, or nil when polling runs already or the receiver stopped.
+func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 	r.runMu.Lock()
 	defer r.runMu.Unlock()
 	if r.stopped || r.running != nil {
-		return nil
+		return nil, nil
 	}
 	runtime, err := r.build(ctx, r.host, r.storage)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	run := &running{runtime: runtime, cancel: cancel}
@@ -170,19 +181,23 @@ func (r *Receiver) startPolling(ctx context.Context) error {
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
 	r.running = run
-	return nil
+	return run, nil
 }
 
 // stopPolling stops the schedulers, waits for polls in flight to return at a checkpoint and
 // releases what the streams hold.
-func (r *Receiver) stopPolling(ctx context.Context) error {
+func (r *Receiver) stopPolling(ctx context.Context) error { return r.stopRun(ctx, nil) }
+
+// stopRun is stopPolling for the period only (any period when nil). It holds runMu until the polls
+// have returned, so a new period never starts while the last one still writes its checkpoints.
+func (r *Receiver) stopRun(ctx context.Context, only *running) error {
 	r.runMu.Lock()
+	defer r.runMu.Unlock()
 	run := r.running
-	r.running = nil
-	r.runMu.Unlock()
-	if run == nil {
+	if run == nil || (only != nil && run != only) {
 		return nil
 	}
+	r.running = nil
 	run.cancel()
 	run.wg.Wait()
 	if run.runtime.Close != nil {
