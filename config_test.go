@@ -189,14 +189,30 @@ func TestUnauthorizedHint(t *testing.T) {
 	}{
 		{platform: "US1", username: "acme2jd", want: `the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`},
 		{platform: "us2", username: "acme2jd", want: ""},
-		{apiURL: "https://qualysapi.qualys.eu", username: "acme_jd", want: `the username "acme_jd" looks like a US1 user but the receiver calls EU1: try platform: US1`},
+		{apiURL: "https://qualysapi.qualys.eu", username: "acme_jd", want: `the username "acme_jd" looks like a US1 user but the receiver calls EU1: try platform: US1 without api_url and gateway_url`},
 		{apiURL: "http://127.0.0.1:18080", username: "acme_jd", want: ""},
 		{platform: "EU2", username: "acmejd", want: ""},
 		{platform: "EU1", username: "acme-jd", want: ""},
 		{platform: "US3", username: "acme!jd", want: `the username "acme!jd" looks like a EU2 user but the receiver calls US3: try platform: EU2`},
+		// The platform identifier is the first non-letter: "_" (US1), not the "3" after it.
+		{platform: "us3", username: "acme_xx3", want: `the username "acme_xx3" looks like a US1 user but the receiver calls US3: try platform: US1`},
+		{platform: "US1", username: "acme_xx3", want: ""},
+		// An explicit api_url wins over platform, so the hint names where calls really go.
+		{platform: "US1", apiURL: "https://qualysapi.qg3.apps.qualys.com", username: "acme_jd", want: `the username "acme_jd" looks like a US1 user but the receiver calls US3: try platform: US1 without api_url and gateway_url`},
+		{platform: "US3", apiURL: "https://qualysapi.private.example.com", username: "acme_jd", want: ""},
 	}
 	for _, tt := range tests {
-		cfg := &Config{Platform: Platform(tt.platform), APIURL: tt.apiURL, Username: tt.username}
+		// The configuration as the collector builds it: defaults, then the user's keys, validated.
+		raw := map[string]any{"username": tt.username, "password": "secret"}
+		if tt.platform != "" {
+			raw["platform"] = tt.platform
+		}
+		if tt.apiURL != "" {
+			raw["api_url"], raw["gateway_url"] = tt.apiURL, tt.apiURL
+		}
+		cfg := createDefaultConfig().(*Config)
+		require.NoError(t, confmap.NewFromStringMap(raw).Unmarshal(cfg))
+		require.NoError(t, confmap.Validate(cfg), "%+v", tt)
 		assert.Equal(t, tt.want, cfg.unauthorizedHint(), "%+v", tt)
 	}
 }

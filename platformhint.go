@@ -46,13 +46,15 @@ func platformOfURL(raw string) Platform {
 // unauthorizedHint says which platform to try after a 401, when the username points at another
 // platform than the one configured; "" when nothing suggests one.
 func (cfg *Config) unauthorizedHint() string {
-	configured := Platform(strings.ToUpper(string(cfg.Platform)))
-	if configured == "" {
-		configured = platformOfURL(cfg.APIServerURL())
-	}
+	// The URL the calls go to, not the platform key: an explicit api_url wins over platform.
+	configured := platformOfURL(cfg.APIServerURL())
 	user := platformOfUsername(cfg.Username)
 	if user == "" || configured == "" || user == configured {
 		return ""
 	}
-	return fmt.Sprintf("the username %q looks like a %s user but the receiver calls %s: try platform: %s", cfg.Username, user, configured, user)
+	try := "platform: " + string(user)
+	if cfg.APIURL != "" {
+		try += " without api_url and gateway_url"
+	}
+	return fmt.Sprintf("the username %q looks like a %s user but the receiver calls %s: try %s", cfg.Username, user, configured, try)
 }

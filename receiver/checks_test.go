@@ -4,15 +4,22 @@
 package receiver
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -20,11 +27,13 @@ import (
 // Each start-up failure is told in one line that says what is wrong and how to fix it.
 func TestStartupCheckMessages(t *testing.T) {
 	tests := []struct {
-		name    string
-		opts    simulator.Options
-		fault   *simulator.Fault
-		client  func(*qualys.Settings)
-		checks  func(*qualys.Client) []Check
+		name   string
+		opts   simulator.Options
+		fault  *simulator.Fault
+		client func(*qualys.Settings)
+		checks func(*qualys.Client) []Check
+		// stream is the stream whose checks run; nil runs checks as the vulnerabilities stream's.
+		stream  func(*qualys.Client) Stream
 		message string
 	}{
 		{
@@ -57,10 +66,13 @@ func TestStartupCheckMessages(t *testing.T) {
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2000): the user lacks a permission this API needs: grant read on VM, AssetView, PC and Reporting, API access, and Manage VM/PC module",
 		},
 		{
-			name:    "gateway auth failure",
-			client:  func(s *qualys.Settings) { s.Password = "wrong" },
-			checks:  func(c *qualys.Client) []Check { return []Check{gatewayLoginCheck(c)} },
-			message: "vulnerabilities: API gateway login failed (HTTP 401): the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform",
+			// Only the compliance stream calls the gateway, so its own checks report the failure.
+			name:   "gateway auth failure",
+			client: func(s *qualys.Settings) { s.Password = "wrong" },
+			stream: func(c *qualys.Client) Stream {
+				return NewComplianceStream(ComplianceSettings{PullSettings: PullSettings{Client: c}})
+			},
+			message: "compliance: API gateway login failed (HTTP 401): the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform",
 		},
 	}
 	for _, tt := range tests {
@@ -81,7 +93,13 @@ func TestStartupCheckMessages(t *testing.T) {
 				client, err = qualys.New(http.DefaultClient, s)
 				require.NoError(t, err)
 			}
-			sched := &scheduler{stream: checkedStream{checks: tt.checks(client)}, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
+			var stream Stream
+			if tt.stream != nil {
+				stream = tt.stream(client)
+			} else {
+				stream = checkedStream{checks: tt.checks(client)}
+			}
+			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
 			require.False(t, sched.check(t.Context(), sched.stream.(Checked)))
 			logged := e.logs.FilterLevelExact(zap.ErrorLevel).All()
 			require.Len(t, logged, 1)
@@ -118,3 +136,56 @@ type checkedStream struct {
 
 func (c checkedStream) Name() string    { return StreamVulnerabilities }
 func (c checkedStream) Checks() []Check { return c.checks }
+
+// A stream whose check fails leaves the others alone (issue 10): vulnerabilities polls and emits
+// while compliance, without the Policy Compliance permission, logs what to fix and is checked again
+// on its own schedule until the permission is granted.
+func TestFailedCheckDoesNotStopOtherStreams(t *testing.T) {
+	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 20, DetectionsPerHost: 2, Policies: 1, ControlsPerPolicy: 2},
+		simulator.Options{PCRSRateLimit: -1, MissingPermissions: []simulator.Permission{simulator.PermPC}})
+	const complianceEvery = 50 * time.Millisecond
+	build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
+		return Runtime{Streams: []ScheduledStream{
+			// Compliance first: its failing check must not hold back the stream after it.
+			{Stream: newComplianceStream(t, e, nil), Schedule: Schedule{Interval: complianceEvery}},
+			{Stream: newVulnStream(t, e, nil), Schedule: Schedule{Interval: time.Hour}},
+		}}, nil
+	}
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.Logger = e.logger
+	r := New(set, Options{}, build)
+	r.SetLogs(sinkLogs(e.sinks))
+	require.NoError(t, r.Start(t.Context(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+
+	records := func() (detections, postures int) {
+		eachLog(e.sinks.allLogs(), func(_, rec map[string]any) {
+			if _, ok := rec[convert.AttrPostureID]; ok {
+				postures++
+			} else {
+				detections++
+			}
+		})
+		return detections, postures
+	}
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	require.Eventually(t, func() bool { d, _ := records(); return d == want.Detections }, 10*time.Second, 5*time.Millisecond,
+		"vulnerabilities polls and emits every detection")
+	assert.Equal(t, 1, e.logs.FilterMessage("vulnerabilities: ready").Len())
+
+	const denied = "compliance: Policy Compliance posture (PCRS) access denied (HTTP 403): the user is inactive, lacks API access, or lacks the module this API needs: enable API access and grant VM, AssetView or PC (as the API needs) to the user's role"
+	require.Eventually(t, func() bool { return e.logs.FilterMessage(denied).Len() >= 3 }, 10*time.Second, 5*time.Millisecond,
+		"compliance is checked again on its schedule")
+	for _, entry := range e.logs.FilterMessage(denied).All() {
+		assert.Equal(t, zap.ErrorLevel, entry.Level)
+		assert.Equal(t, StreamCompliance, entry.ContextMap()["stream"])
+		assert.Equal(t, complianceEvery, entry.ContextMap()["checked_again_in"])
+	}
+	_, postures := records()
+	assert.Zero(t, postures, "no poll while the check fails")
+	assert.Empty(t, requestsTo(e, simulator.EndpointPCRSPostureInfo))
+
+	e.server.SetPermission(simulator.PermPC, true)
+	require.Eventually(t, func() bool { return e.logs.FilterMessage("compliance: ready").Len() == 1 }, 10*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { _, p := records(); return p > 0 }, 10*time.Second, 5*time.Millisecond)
+}

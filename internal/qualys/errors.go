@@ -123,7 +123,7 @@ func classify(endpoint string, status, code int, text string) *Error {
 	case status == http.StatusUnauthorized:
 		e.Kind, e.Hint = KindAuth, "wrong username or password, or the right credentials on another platform: check password, and platform or api_url against the username's platform"
 	case status == http.StatusForbidden:
-		e.Kind, e.Hint = KindPermission, "the user is inactive or lacks API access: enable API access for the user's role"
+		e.Kind, e.Hint = KindPermission, "the user is inactive, lacks API access, or lacks the module this API needs: enable API access and grant VM, AssetView or PC (as the API needs) to the user's role"
 	case status == http.StatusConflict:
 		// Qualys answers 409 to a user without the module permission an API needs (the seed
 		// connectors' KnowledgeBase check).
