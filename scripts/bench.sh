@@ -8,6 +8,8 @@
 #      scripts/bench/collector.yaml (vulnerabilities stream only, a sink that keeps nothing) from the
 #      simulator with a concurrency limit and a per-connection bandwidth cap; the sync time is
 #      compared with the ideal, all bytes sent / (concurrency x bandwidth).
+#      The assets stream does the same: a full sync of the same tenant's inventory (Host List and
+#      host assets, assets stream only), against the same ideal.
 #   3. Memory runs: the same collector ingests ONE Host List Detection answer of 0.5, 1 and 2 GiB
 #      (50 hosts, so the plan is a single range and a single page), with no bandwidth cap; peak RSS
 #      (VmHWM) for each.
@@ -18,6 +20,7 @@
 #   BENCH_CONCURRENCY [4]        simulator concurrency limit and the receiver's max_concurrency
 #   BENCH_BANDWIDTH [8388608]    bytes/s per connection (each response body) in the load run
 #   BENCH_PAGE_SIZE [1000]       vulnerabilities::page_size (hosts per page)
+#   BENCH_ASSETS_PAGE_SIZE [1000] assets::page_size (hosts per page; 1000 is the most Qualys allows)
 #   BENCH_MEMORY_RUNS ["4345 9060 14100"]  -detections-per-host of each memory run: 50 hosts with
 #                                these averages give answers of 0.5, 1 and 2 GiB (host counts are random)
 #   BENCH_MEMORY_RESULTS_BYTES [2000]  RESULTS size in the memory runs
@@ -40,6 +43,7 @@ RESULTS=${BENCH_RESULTS_BYTES:-160}
 CONC=${BENCH_CONCURRENCY:-4}
 BW=${BENCH_BANDWIDTH:-8388608}
 PAGE=${BENCH_PAGE_SIZE:-1000}
+ASSETS_PAGE=${BENCH_ASSETS_PAGE_SIZE:-1000}
 MEM_RUNS=${BENCH_MEMORY_RUNS:-4345 9060 14100}
 MEM_RESULTS=${BENCH_MEMORY_RESULTS_BYTES:-2000}
 KB=${BENCH_KNOWLEDGE_BASE:-true}
@@ -122,9 +126,11 @@ wait_port() {
   say "nothing listens on port $1"; return 1
 }
 
-# pull NAME LABEL BANDWIDTH SIMULATOR_FLAGS...: one full pull; appends a row.
+# pull NAME LABEL BANDWIDTH SIMULATOR_FLAGS...: one full pull; appends a row. STREAM (vulnerabilities
+# or assets) picks the stream that pulls.
 pull() {
   local name=$1 label=$2 bw=$3; shift 3
+  local stream=${STREAM:-vulnerabilities}
   local simlog="$OUT/$name.simulator.log" collog="$OUT/$name.collector.log"
   say "${label//@SIZE@/?}"
   "$SIMULATOR" -listen "127.0.0.1:$SIM_PORT" -concurrency-limit "$CONC" -rate-limit -1 -bandwidth "$bw" \
@@ -134,6 +140,8 @@ pull() {
   wait_port "$SIM_PORT"
   QUALYS_API_URL="http://127.0.0.1:$SIM_PORT" QUALYS_USERNAME=bench_user QUALYS_PASSWORD=bench-password \
     BENCH_CONCURRENCY="$CONC" BENCH_PAGE_SIZE="$PAGE" BENCH_MAX_RESULTS_BYTES=4096 BENCH_KNOWLEDGE_BASE="$KB" \
+    BENCH_VULNERABILITIES=$([ "$stream" = vulnerabilities ] && echo true || echo false) \
+    BENCH_ASSETS=$([ "$stream" = assets ] && echo true || echo false) BENCH_ASSETS_PAGE_SIZE="$ASSETS_PAGE" \
     BENCH_METRICS_PORT="$METRICS_PORT" "$COLLECTOR" --config=scripts/bench/collector.yaml >"$collog" 2>&1 &
   local col=$!
   pids+=("$col")
@@ -151,7 +159,7 @@ pull() {
   seconds=$(grep 'Pull completed' "$collog" | sed -E 's/.*"duration": ([0-9.e+-]+).*/\1/')
   curl -sf "http://127.0.0.1:$SIM_PORT/sim/requests" >"$OUT/$name.requests.json"
   bytes=$(jq '[.[].Bytes] | add' "$OUT/$name.requests.json")
-  hld_bytes=$(jq '[.[] | select(.Endpoint == "hld") | .Bytes] | add' "$OUT/$name.requests.json")
+  hld_bytes=$(jq '[.[] | select(.Endpoint == "hld") | .Bytes] | add // 0' "$OUT/$name.requests.json")
   cleanup
   local mbps rps ideal x_ideal
   rps=$(awk -v r="$records" -v s="$seconds" 'BEGIN { print r / s }')
@@ -172,6 +180,11 @@ load_run() {
     -hosts "$HOSTS" -detections-per-host "$DPH" -results-bytes "$RESULTS"
 }
 
+assets_run() {
+  STREAM=assets pull assets "load: full assets sync of $HOSTS hosts (Host List and host assets), $CONC connections x $(awk -v w="$BW" 'BEGIN { printf "%.1f MiB/s", w / 1048576 }')" "$BW" \
+    -hosts "$HOSTS" -detections-per-host "$DPH" -results-bytes "$RESULTS"
+}
+
 memory_runs() {
   for dph in $MEM_RUNS; do
     pull "memory-$dph" "memory: one Host List Detection answer of @SIZE@" 0 \
@@ -182,10 +195,10 @@ memory_runs() {
 : >"$OUT/pulls.txt"
 case "$MODE" in
   go) go_benchmarks ;;
-  load) go_benchmarks; build; load_run ;;
-  sync) build; load_run ;;
+  load) go_benchmarks; build; load_run; assets_run ;;
+  sync) build; load_run; assets_run ;;
   memory) build; memory_runs ;;
-  all) go_benchmarks; build; load_run; memory_runs ;;
+  all) go_benchmarks; build; load_run; assets_run; memory_runs ;;
   *) say "BENCH_MODE must be all, load, sync, memory or go, not $MODE"; exit 2 ;;
 esac
 
