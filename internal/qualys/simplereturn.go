@@ -111,7 +111,8 @@ func parseSimpleReturn(raw []byte) (simpleReturn, bool) {
 	sr := simpleReturn{text: strings.TrimSpace(doc.Response.Text)}
 	sr.code, _ = strconv.Atoi(strings.TrimSpace(doc.Response.Code))
 	for _, it := range doc.Response.Items {
-		if strings.TrimSpace(it.Key) == "SECONDS_TO_WAIT" {
+		// The first readable SECONDS_TO_WAIT counts; a damaged later one does not erase it.
+		if strings.TrimSpace(it.Key) == "SECONDS_TO_WAIT" && sr.secondsToWait == 0 {
 			sr.secondsToWait, _ = strconv.Atoi(strings.TrimSpace(it.Value))
 		}
 	}

@@ -64,3 +64,11 @@ func plainSimpleReturn(sr simpleReturn) []byte {
 		"<KEY>SECONDS_TO_WAIT</KEY><VALUE>%d</VALUE></ITEM></ITEM_LIST></RESPONSE></SIMPLE_RETURN>",
 		sr.code, text.String(), sr.secondsToWait)
 }
+
+// A damaged SECONDS_TO_WAIT after a readable one does not shorten the wait to nothing.
+func TestSimpleReturnKeepsFirstReadableWait(t *testing.T) {
+	sr, ok := parseSimpleReturn([]byte(simpleReturnBody(CodeRateLimit, "later", "SECONDS_TO_WAIT", "120", "SECONDS_TO_WAIT", "soon")))
+	if !ok || sr.code != CodeRateLimit || sr.secondsToWait != 120 {
+		t.Fatalf("read %+v (%v), want code %d and a wait of 120 s", sr, ok, CodeRateLimit)
+	}
+}
