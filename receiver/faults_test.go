@@ -876,7 +876,7 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualReceiverQualysPullHostsTotal(t, e.tel,
 		[]metricdata.DataPoint[int64]{{Attributes: stream, Value: int64(want.Hosts)}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverQualysPullHostsDone(t, e.tel,
-		[]metricdata.DataPoint[int64]{{Attributes: stream, Value: int64(want.HostsWithDetections)}}, metricdatatest.IgnoreTimestamp())
+		[]metricdata.DataPoint[int64]{{Attributes: stream, Value: int64(want.Hosts)}}, metricdatatest.IgnoreTimestamp())
 
 	// A failed poll is counted with its kind and moves neither the last successful poll nor pages.
 	e.advance(time.Hour)

@@ -129,8 +129,13 @@ func balance(fine []idRange, n int) []idRange {
 	}
 	out := make([]idRange, 0, n)
 	for i := range n {
-		first, last := fine[i*len(fine)/n], fine[(i+1)*len(fine)/n-1]
-		out = append(out, idRange{Min: first.Min, Next: first.Min, Max: last.Max})
+		merged := fine[i*len(fine)/n : (i+1)*len(fine)/n]
+		first, last := merged[0], merged[len(merged)-1]
+		r := idRange{Min: first.Min, Next: first.Min, Max: last.Max}
+		for _, f := range merged {
+			r.Hosts += f.Hosts
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -25,6 +25,11 @@ type idRange struct {
 	Max  int64 `json:"max"`
 	Next int64 `json:"next"`
 	Done bool  `json:"done"`
+	// Hosts is how many hosts of the host id list the range holds; HostsDone how many of them were
+	// pulled. A host without detections never appears in a page, so a range that ends counts all
+	// its hosts done.
+	Hosts     int64 `json:"hosts,omitempty"`
+	HostsDone int64 `json:"hosts_done,omitempty"`
 }
 
 // pullProgress is the pull in progress, checkpointed so a restart resumes it.
@@ -191,7 +196,12 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 		r.Next = out.accepted + 1
 	}
 	p.emitted += out.emitted
+	r.HostsDone += out.hostsEnded
 	p.state.Current.HostsDone += out.hostsEnded
+	if r.Done && r.HostsDone < r.Hosts {
+		p.state.Current.HostsDone += r.Hosts - r.HostsDone
+		r.HostsDone = r.Hosts
+	}
 	if pageComplete {
 		p.pages++
 		p.telemetry.pageDone(p.stream, out.emitted)
@@ -287,6 +297,7 @@ func (c *rangeCutter) addRange(lo, hi int64) {
 		}
 		// Take as many ids of [id, hi] as fit in the current range at once.
 		take := min(int64(c.perRange-c.count%c.perRange), hi-id+1)
+		c.ranges[len(c.ranges)-1].Hosts += take
 		c.last = id + take - 1
 		c.count += int(take)
 		id += take
