@@ -5,6 +5,7 @@ package receiver
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
 
@@ -190,9 +192,18 @@ func TestLeadershipLostMidPull(t *testing.T) {
 	const workers, pageSize = 2, 10
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 200, DetectionsPerHost: 3}, simulator.Options{})
 	store := checkpoint.New(nil) // kept across terms, as the receiver's builder keeps it
+	// Calls are timed where the receiver makes them: the simulator may start handling a call the
+	// receiver sent, and then cancelled, just before the lease was lost.
+	sends := &sendTimes{}
+	client, err := qualys.New(&http.Client{Transport: sends}, qualys.Settings{
+		APIServerURL: e.apiURL, GatewayURL: e.gatewayURL, Username: "qualys_user", Password: "qualys_pass",
+		MaxConcurrency: workers, Logger: e.logger,
+	})
+	require.NoError(t, err)
 	var polls atomic.Int32
 	build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
 		ps := e.pullSettings()
+		ps.Client = client
 		ps.Store = store
 		ps.Workers = workers
 		ps.PageSize = pageSize
@@ -229,8 +240,8 @@ func TestLeadershipLostMidPull(t *testing.T) {
 	require.Equal(t, int32(1), polls.Load(), "the poll returned when the lease was lost")
 	require.Less(t, sink.count(), want.Detections, "the lease was lost in the middle of the pull")
 	time.Sleep(100 * time.Millisecond)
-	for _, req := range e.server.Requests() {
-		assert.False(t, req.Start.After(stopped), "%s called %s after the lease was lost", req.Endpoint, req.Start.Sub(stopped))
+	for _, sent := range sends.all() {
+		assert.False(t, sent.at.After(stopped), "%s called %s after the lease was lost", sent.path, sent.at.Sub(stopped))
 	}
 	assert.Zero(t, e.logs.FilterMessage("Pull completed").Len())
 	assert.Zero(t, e.logs.FilterLevelExact(zap.ErrorLevel).Len(), "losing the lease is not an error")
@@ -362,4 +373,28 @@ func TestLeaseContextBoundsTheTerm(t *testing.T) {
 	close(stop)
 	<-done
 	assert.Equal(t, int32(1), maxInFlight.Load(), "terms never overlap")
+}
+
+// sendTimes records when each Qualys call leaves the receiver.
+type sendTimes struct {
+	mu    sync.Mutex
+	sends []sentCall
+}
+
+type sentCall struct {
+	path string
+	at   time.Time
+}
+
+func (s *sendTimes) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	s.sends = append(s.sends, sentCall{req.URL.Path, time.Now()})
+	s.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (s *sendTimes) all() []sentCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sentCall(nil), s.sends...)
 }
