@@ -132,6 +132,8 @@ pull() {
   local name=$1 label=$2 bw=$3; shift 3
   local stream=${STREAM:-vulnerabilities}
   local simlog="$OUT/$name.simulator.log" collog="$OUT/$name.collector.log"
+  # Emptied here, before the collector starts: the wait below must not read an earlier run's log.
+  : >"$collog"
   say "${label//@SIZE@/?}"
   "$SIMULATOR" -listen "127.0.0.1:$SIM_PORT" -concurrency-limit "$CONC" -rate-limit -1 -bandwidth "$bw" \
     -username bench_user -password bench-password "$@" >"$simlog" 2>&1 &
@@ -142,7 +144,7 @@ pull() {
     BENCH_CONCURRENCY="$CONC" BENCH_PAGE_SIZE="$PAGE" BENCH_MAX_RESULTS_BYTES=4096 BENCH_KNOWLEDGE_BASE="$KB" \
     BENCH_VULNERABILITIES=$([ "$stream" = vulnerabilities ] && echo true || echo false) \
     BENCH_ASSETS=$([ "$stream" = assets ] && echo true || echo false) BENCH_ASSETS_PAGE_SIZE="$ASSETS_PAGE" \
-    BENCH_METRICS_PORT="$METRICS_PORT" "$COLLECTOR" --config=scripts/bench/collector.yaml >"$collog" 2>&1 &
+    BENCH_METRICS_PORT="$METRICS_PORT" "$COLLECTOR" --config=scripts/bench/collector.yaml >>"$collog" 2>&1 &
   local col=$!
   pids+=("$col")
   local waited=0
@@ -155,9 +157,10 @@ pull() {
   done
   local hwm_kb records seconds bytes hld_bytes
   hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$col/status")
-  records=$(grep 'Pull completed' "$collog" | sed -E 's/.*"records": ([0-9]+).*/\1/')
-  seconds=$(grep 'Pull completed' "$collog" | sed -E 's/.*"duration": ([0-9.e+-]+).*/\1/')
-  curl -sf "http://127.0.0.1:$SIM_PORT/sim/requests" >"$OUT/$name.requests.json"
+  records=$(grep -m1 'Pull completed' "$collog" | sed -E 's/.*"records": ([0-9]+).*/\1/' || true)
+  seconds=$(grep -m1 'Pull completed' "$collog" | sed -E 's/.*"duration": ([0-9.e+-]+).*/\1/' || true)
+  if [ -z "$records" ] || [ -z "$seconds" ]; then say "no records or duration in the 'Pull completed' line of $collog"; exit 1; fi
+  curl -sSf "http://127.0.0.1:$SIM_PORT/sim/requests" >"$OUT/$name.requests.json" || { say "cannot read the simulator's request log"; exit 1; }
   bytes=$(jq '[.[].Bytes] | add' "$OUT/$name.requests.json")
   hld_bytes=$(jq '[.[] | select(.Endpoint == "hld") | .Bytes] | add // 0' "$OUT/$name.requests.json")
   cleanup
