@@ -141,7 +141,12 @@ func (l *limiter) notifyLocked() {
 	l.changed = make(chan struct{})
 }
 
-// callWindow is a rolling rate budget: at most calls calls start in any window.
+// paceMargin keeps each call in the budget a little longer than the window: the gateway counts a
+// call when it arrives, after a token login or the network may have delayed it, so a slot freed at
+// exactly start + window could still be refused with 429.
+const paceMargin = time.Second
+
+// callWindow is a rolling rate budget: at most calls calls start in any window (plus paceMargin).
 type callWindow struct {
 	calls  int
 	window time.Duration
@@ -158,7 +163,7 @@ func (w *callWindow) wait(now time.Time) time.Duration {
 		return 0
 	}
 	// The budget may have shrunk since these calls started: wait until enough have left.
-	return w.starts[len(w.starts)-w.calls].Add(w.window).Sub(now)
+	return w.starts[len(w.starts)-w.calls].Add(w.window + paceMargin).Sub(now)
 }
 
 func (w *callWindow) add(now time.Time) {
@@ -169,7 +174,7 @@ func (w *callWindow) add(now time.Time) {
 
 func (w *callWindow) prune(now time.Time) {
 	gone := 0
-	for gone < len(w.starts) && !w.starts[gone].Add(w.window).After(now) {
+	for gone < len(w.starts) && !w.starts[gone].Add(w.window+paceMargin).After(now) {
 		gone++
 	}
 	w.starts = append(w.starts[:0], w.starts[gone:]...)
