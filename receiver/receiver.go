@@ -146,7 +146,9 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 			r.settings.Logger.Info("Elected leader; polling Qualys from the last checkpoint")
 			run, err := r.startPolling(leading)
 			if err != nil {
-				r.settings.Logger.Error("Cannot start polling after being elected leader", zap.Error(err))
+				if leading.Err() == nil { // else the lease was lost while the streams were built
+					r.settings.Logger.Error("Cannot start polling after being elected leader", zap.Error(err))
+				}
 				return
 			}
 			if run != nil {

@@ -157,6 +157,21 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 	return false
 }
 
+// reportAltered reports the records of a page whose RESULTS were cut or repaired. A page pulled
+// again after a failure counts its records again.
+func (s *VulnerabilitiesStream) reportAltered(r idRange, truncated, repaired int) {
+	if truncated > 0 {
+		s.Telemetry.recordsAltered(s.name, "results_truncated", truncated)
+		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
+			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
+	}
+	if repaired > 0 {
+		s.Telemetry.recordsAltered(s.name, "text_repaired", repaired)
+		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
+			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
+	}
+}
+
 // page pulls one page of Host List Detection into out.
 func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
 	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
@@ -169,6 +184,8 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 	var identity convert.HostIdentity
 	kinds := map[uint32]int{}
 	skipped, truncated, repaired := 0, 0, 0
+	// Reported even when the page fails later: records of it may already have been handed on.
+	defer func() { s.reportAltered(r, truncated, repaired) }()
 	for {
 		kind, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -211,16 +228,6 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
-	}
-	if truncated > 0 {
-		s.Telemetry.recordsAltered(s.name, "results_truncated", truncated)
-		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
-			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
-	}
-	if repaired > 0 {
-		s.Telemetry.recordsAltered(s.name, "text_repaired", repaired)
-		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
-			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
 	next, more, err := nextPage(d.Warning(), r.Next)
 	if err != nil {

@@ -193,7 +193,7 @@ func AssertEqualReceiverQualysRecords(t *testing.T, tt *componenttest.Telemetry,
 func AssertEqualReceiverQualysRecordsAltered(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_records_altered",
-		Description: "Detections emitted with RESULTS changed, by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). [Alpha]",
+		Description: "Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). [Alpha]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
