@@ -123,7 +123,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPullHostsDone, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_qualys_pull_hosts_done",
-		metric.WithDescription("Hosts of the pull in progress that the next consumer has accepted, by `stream`. [Alpha]"),
+		metric.WithDescription("Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. [Alpha]"),
 		metric.WithUnit("{host}"),
 	)
 	errs = errors.Join(errs, err)

@@ -149,7 +149,7 @@ func AssertEqualReceiverQualysPolls(t *testing.T, tt *componenttest.Telemetry, d
 func AssertEqualReceiverQualysPullHostsDone(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_pull_hosts_done",
-		Description: "Hosts of the pull in progress that the next consumer has accepted, by `stream`. [Alpha]",
+		Description: "Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. [Alpha]",
 		Unit:        "{host}",
 		Data: metricdata.Gauge[int64]{
 			DataPoints: dps,
