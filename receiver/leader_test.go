@@ -22,7 +22,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
@@ -251,13 +250,7 @@ func TestLeadershipLostMidPull(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, at.Current, "the interrupted pull is checkpointed")
-	moved := 0
-	for _, rg := range at.Current.Ranges {
-		if rg.Done || rg.Next > rg.Min {
-			moved++
-		}
-	}
-	require.Positive(t, moved, "the checkpoint records accepted pages")
+	requireAcceptedPages(t, at.Current.Ranges)
 	run1 := sink.logs()
 
 	// Term 2 resumes the pull from the checkpoint and completes it.
@@ -267,40 +260,8 @@ func TestLeadershipLostMidPull(t *testing.T) {
 	require.Eventually(t, func() bool { return polls.Load() == 2 }, 10*time.Second, time.Millisecond)
 	assert.Equal(t, 1, e.logs.FilterMessageSnippet("Resuming the pull interrupted").Len())
 	assert.Equal(t, 1, e.logs.FilterMessage("Pull completed").Len())
-	assert.Empty(t, requestsTo(e, simulator.EndpointHostList), "the host plan came from the checkpoint")
-	hld := requestsTo(e, simulator.EndpointHLD)
-	require.NotEmpty(t, hld)
-	for _, req := range hld {
-		idMin := requestIDMin(t, req)
-		rg := rangeOf(at.Current.Ranges, idMin)
-		require.NotNil(t, rg, "id_min %d lies in a planned range", idMin)
-		assert.False(t, rg.Done, "range %d-%d was complete before the lease was lost, yet requested again", rg.Min, rg.Max)
-		assert.GreaterOrEqual(t, idMin, rg.Next, "a page below the checkpoint of range %d-%d was requested again", rg.Min, rg.Max)
-	}
-
-	seen := map[string]int{}
-	repeatedByRange := map[int64]map[int64]bool{}
-	for _, ld := range sink.logs() {
-		eachLog(ld, func(res, rec map[string]any) {
-			k := detectionKey(res, rec)
-			seen[k]++
-			if seen[k] == 2 {
-				h := res[convert.AttrQualysHostID].(int64)
-				rg := rangeOf(at.Current.Ranges, h)
-				require.NotNil(t, rg)
-				assert.GreaterOrEqual(t, h, rg.Next, "host %d was accepted before the checkpoint, yet came again", h)
-				if repeatedByRange[rg.Min] == nil {
-					repeatedByRange[rg.Min] = map[int64]bool{}
-				}
-				repeatedByRange[rg.Min][h] = true
-			}
-		})
-	}
-	assert.Len(t, seen, want.Detections, "every detection arrived over the two terms")
-	assert.LessOrEqual(t, len(repeatedByRange), workers, "repeats only in the ranges in flight")
-	for lo, hosts := range repeatedByRange {
-		assert.LessOrEqual(t, len(hosts), 1, "range from %d: hosts repeated", lo)
-	}
+	assertResumedAtCheckpoint(t, e, at.Current.Ranges, "the lease was lost")
+	repeatedByRange := assertRepeatsWithin(t, sink.logs(), at.Current.Ranges, want.Detections, workers, 1)
 	t.Logf("term 1 accepted %d batches; repeated hosts by range: %v", len(run1), repeatedByRange)
 }
 

@@ -44,26 +44,12 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 
 	lines := e.logs.FilterMessage("Pull in progress").All()
 	t.Logf("pull took %v, %d progress lines, gaps %v", took, len(lines), progressGaps(lines))
-	require.GreaterOrEqual(t, len(lines), 3, "a pull of a few seconds logs progress more than once")
-	var last map[string]any
-	for i, l := range lines {
-		f := l.ContextMap()
-		for _, key := range []string{"pages", "records", "elapsed", "hosts_done", "hosts_total"} {
-			assert.Contains(t, f, key, "line %d", i)
-		}
-		assert.EqualValues(t, 40, f["hosts_total"])
-		if last != nil {
-			for _, key := range []string{"pages", "records", "hosts_done"} {
-				assert.GreaterOrEqual(t, f[key].(int64), last[key].(int64), "line %d: %s never goes back", i, key)
-			}
-			assert.GreaterOrEqual(t, f["elapsed"].(time.Duration), last["elapsed"].(time.Duration), "line %d", i)
-		}
+	last := assertProgressLines(t, lines, []string{"pages", "records", "hosts_done"}, func(i int, f map[string]any) {
+		assert.EqualValues(t, 40, f["hosts_total"], "line %d", i)
 		if done := f["hosts_done"].(int64); done > 0 && done < 40 {
 			assert.Contains(t, f, "estimated_remaining", "line %d: an estimate once some hosts are done", i)
 		}
-		last = f
-	}
-	assertSteadyPace(t, lines, progressEvery)
+	})
 
 	// The same figures are self-metrics, and by the end of the pull they cover all of it. Hosts
 	// without detections never appear in a page; they count as done when their range ends.
@@ -99,23 +85,9 @@ func TestComplianceProgressLines(t *testing.T) {
 
 	lines := e.logs.FilterMessage("Pull in progress").All()
 	t.Logf("pull took %v, %d progress lines, gaps %v", took, len(lines), progressGaps(lines))
-	require.GreaterOrEqual(t, len(lines), 3, "a pull of a few seconds logs progress more than once")
-	var last map[string]any
-	for i, l := range lines {
-		f := l.ContextMap()
-		for _, key := range []string{"batches", "records", "policies_done", "policies", "elapsed"} {
-			assert.Contains(t, f, key, "line %d", i)
-		}
-		assert.EqualValues(t, 3, f["policies"])
-		if last != nil {
-			for _, key := range []string{"batches", "records", "policies_done"} {
-				assert.GreaterOrEqual(t, f[key].(int64), last[key].(int64), "line %d: %s never goes back", i, key)
-			}
-			assert.GreaterOrEqual(t, f["elapsed"].(time.Duration), last["elapsed"].(time.Duration), "line %d", i)
-		}
-		last = f
-	}
-	assertSteadyPace(t, lines, progressEvery)
+	last := assertProgressLines(t, lines, []string{"batches", "records", "policies_done"}, func(i int, f map[string]any) {
+		assert.EqualValues(t, 3, f["policies"], "line %d", i)
+	})
 
 	completed := e.logs.FilterMessage("Pull completed").All()
 	require.Len(t, completed, 1)
@@ -157,4 +129,29 @@ func detectionPages(e *simEnv) int {
 		}
 	}
 	return n
+}
+
+// assertProgressLines checks a pull's progress lines: at least three, each with the counters and
+// elapsed, none going back, at a steady pace; check looks at each line's own fields. It returns
+// the fields of the last line.
+func assertProgressLines(t *testing.T, lines []observer.LoggedEntry, counters []string, check func(i int, fields map[string]any)) map[string]any {
+	t.Helper()
+	require.GreaterOrEqual(t, len(lines), 3, "a pull of a few seconds logs progress more than once")
+	var last map[string]any
+	for i, l := range lines {
+		f := l.ContextMap()
+		for _, key := range append([]string{"elapsed"}, counters...) {
+			require.Contains(t, f, key, "line %d", i)
+		}
+		if last != nil {
+			for _, key := range counters {
+				assert.GreaterOrEqual(t, f[key].(int64), last[key].(int64), "line %d: %s never goes back", i, key)
+			}
+			assert.GreaterOrEqual(t, f["elapsed"].(time.Duration), last["elapsed"].(time.Duration), "line %d", i)
+		}
+		check(i, f)
+		last = f
+	}
+	assertSteadyPace(t, lines, progressEvery)
+	return last
 }

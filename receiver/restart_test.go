@@ -179,13 +179,7 @@ func TestKillAndRestartWithFileStorage(t *testing.T) {
 			at := storedState(t, ext2)
 			require.NotNil(t, at.Current, "the interrupted pull is checkpointed")
 			require.NotEmpty(t, at.Current.Ranges)
-			moved := 0
-			for _, r := range at.Current.Ranges {
-				if r.Done || r.Next > r.Min {
-					moved++
-				}
-			}
-			require.Positive(t, moved, "the checkpoint records accepted pages")
+			requireAcceptedPages(t, at.Current.Ranges)
 
 			// Run 2: a new receiver on the same storage completes the pull.
 			e.server.ResetRequests()
@@ -200,46 +194,73 @@ func TestKillAndRestartWithFileStorage(t *testing.T) {
 			assert.Equal(t, 1, e.logs.FilterMessageSnippet("Resuming the pull interrupted by the last shutdown").Len())
 			assert.Equal(t, 1, e.logs.FilterMessage("Pull completed").Len())
 
-			// Resumed, not started over: no new host plan, and no page below a range's checkpoint.
-			assert.Empty(t, requestsTo(e, simulator.EndpointHostList), "the host plan came from the checkpoint")
-			hld := requestsTo(e, simulator.EndpointHLD)
-			require.NotEmpty(t, hld)
-			for _, req := range hld {
-				idMin := requestIDMin(t, req)
-				r := rangeOf(at.Current.Ranges, idMin)
-				require.NotNil(t, r, "id_min %d lies in a planned range", idMin)
-				assert.False(t, r.Done, "range %d-%d was complete before the restart, yet requested again", r.Min, r.Max)
-				assert.GreaterOrEqual(t, idMin, r.Next, "a page below the checkpoint of range %d-%d was requested again", r.Min, r.Max)
-			}
-
-			// Nothing lost, and what repeats is within the page each range had in flight.
+			// Resumed, not started over, and nothing lost; what repeats is within the page each range
+			// had in flight.
+			assertResumedAtCheckpoint(t, e, at.Current.Ranges, "the restart")
 			want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-			seen := map[string]int{}
-			repeatedByRange := map[int64]map[int64]bool{}
-			for _, ld := range append(run1, sink2.logs()...) {
-				eachLog(ld, func(res, rec map[string]any) {
-					k := detectionKey(res, rec)
-					seen[k]++
-					if seen[k] == 2 {
-						host := res[convert.AttrQualysHostID].(int64)
-						r := rangeOf(at.Current.Ranges, host)
-						require.NotNil(t, r)
-						assert.GreaterOrEqual(t, host, r.Next, "host %d was accepted before the checkpoint, yet came again", host)
-						if repeatedByRange[r.Min] == nil {
-							repeatedByRange[r.Min] = map[int64]bool{}
-						}
-						repeatedByRange[r.Min][host] = true
-					}
-				})
-			}
-			assert.Len(t, seen, want.Detections, "every detection arrived over the two runs")
-			assert.LessOrEqual(t, len(repeatedByRange), restartWorkers, "repeats only in the ranges in flight")
-			for lo, hosts := range repeatedByRange {
-				assert.LessOrEqual(t, len(hosts), tt.repeatPerRange, "range from %d: hosts repeated", lo)
-			}
+			repeatedByRange := assertRepeatsWithin(t, append(run1, sink2.logs()...), at.Current.Ranges, want.Detections, restartWorkers, tt.repeatPerRange)
 			t.Logf("run 1 accepted %d batches; repeated hosts by range: %v", len(run1), repeatedByRange)
 		})
 	}
+}
+
+// requireAcceptedPages checks that an interrupted pull's checkpoint moved past accepted pages.
+func requireAcceptedPages(t *testing.T, ranges []idRange) {
+	t.Helper()
+	moved := 0
+	for _, r := range ranges {
+		if r.Done || r.Next > r.Min {
+			moved++
+		}
+	}
+	require.Positive(t, moved, "the checkpoint records accepted pages")
+}
+
+// assertResumedAtCheckpoint checks that a resumed pull made no new host plan and asked for no page
+// below a range's checkpoint, nor for a range that was complete before the interruption.
+func assertResumedAtCheckpoint(t *testing.T, e *simEnv, ranges []idRange, interruption string) {
+	t.Helper()
+	assert.Empty(t, requestsTo(e, simulator.EndpointHostList), "the host plan came from the checkpoint")
+	hld := requestsTo(e, simulator.EndpointHLD)
+	require.NotEmpty(t, hld)
+	for _, req := range hld {
+		idMin := requestIDMin(t, req)
+		r := rangeOf(ranges, idMin)
+		require.NotNil(t, r, "id_min %d lies in a planned range", idMin)
+		assert.False(t, r.Done, "range %d-%d was complete before %s, yet requested again", r.Min, r.Max, interruption)
+		assert.GreaterOrEqual(t, idMin, r.Next, "a page below the checkpoint of range %d-%d was requested again", r.Min, r.Max)
+	}
+}
+
+// assertRepeatsWithin checks that logs hold every detection, and that a detection came twice only
+// from hosts at or past their range's checkpoint, in at most maxRanges ranges and maxHosts hosts
+// each. It returns the repeated hosts by range.
+func assertRepeatsWithin(t *testing.T, logs []plog.Logs, ranges []idRange, detections, maxRanges, maxHosts int) map[int64]map[int64]bool {
+	t.Helper()
+	seen := map[string]int{}
+	repeatedByRange := map[int64]map[int64]bool{}
+	for _, ld := range logs {
+		eachLog(ld, func(res, rec map[string]any) {
+			k := detectionKey(res, rec)
+			seen[k]++
+			if seen[k] == 2 {
+				host := res[convert.AttrQualysHostID].(int64)
+				r := rangeOf(ranges, host)
+				require.NotNil(t, r)
+				assert.GreaterOrEqual(t, host, r.Next, "host %d was accepted before the checkpoint, yet came again", host)
+				if repeatedByRange[r.Min] == nil {
+					repeatedByRange[r.Min] = map[int64]bool{}
+				}
+				repeatedByRange[r.Min][host] = true
+			}
+		})
+	}
+	assert.Len(t, seen, detections, "every detection arrived")
+	assert.LessOrEqual(t, len(repeatedByRange), maxRanges, "repeats only in the ranges in flight")
+	for lo, hosts := range repeatedByRange {
+		assert.LessOrEqual(t, len(hosts), maxHosts, "range from %d: hosts repeated", lo)
+	}
+	return repeatedByRange
 }
 
 func rangeOf(ranges []idRange, id int64) *idRange {
