@@ -33,13 +33,20 @@ const (
 
 var allStatuses = []string{"New", "Active", "Re-Opened", "Fixed"}
 
-func TestEndToEndOverOTLP(t *testing.T) {
+// builtCollector is the ocb-built collector the end-to-end tests run; they skip without one.
+func builtCollector(t *testing.T) string {
+	t.Helper()
 	collector := os.Getenv("QUALYS_E2E_COLLECTOR")
 	if collector == "" {
 		t.Skip("QUALYS_E2E_COLLECTOR is not set: `make test` builds the collector and runs this test with it")
 	}
 	collector, err := filepath.Abs(collector)
 	require.NoError(t, err)
+	return collector
+}
+
+func TestEndToEndOverOTLP(t *testing.T) {
+	collector := builtCollector(t)
 
 	// The tenant's "now" is the real clock's, so the default modified_within (90 days) selects the
 	// recently modified assets exactly as it would on Qualys.

@@ -46,12 +46,7 @@ const (
 // pull and starts it again on the same file_storage directory. Together the two runs deliver every
 // detection to the backend; the second resumes from the checkpoint rather than starting over.
 func TestKillAndRestartOverOTLP(t *testing.T) {
-	collector := os.Getenv("QUALYS_E2E_COLLECTOR")
-	if collector == "" {
-		t.Skip("QUALYS_E2E_COLLECTOR is not set: `make test` builds the collector and runs this test with it")
-	}
-	collector, err := filepath.Abs(collector)
-	require.NoError(t, err)
+	collector := builtCollector(t)
 	began := time.Now()
 
 	// 100 hosts make 2 ranges of 50 (receiver/hostids.go), 5 pages of 10 hosts each. A host has 150
