@@ -124,20 +124,23 @@ func (t *Telemetry) consumerRefused(stream string, permanent bool, records int) 
 
 // recordsSkipped counts records that were not emitted, and why.
 func (t *Telemetry) recordsSkipped(stream, reason string, records int) {
-	if t == nil || t.tb == nil || records <= 0 {
-		return
+	if t != nil && t.tb != nil {
+		addRecords(t.tb.ReceiverQualysRecordsSkipped, stream, reason, records)
 	}
-	t.tb.ReceiverQualysRecordsSkipped.Add(context.Background(), int64(records),
-		metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
 }
 
 // recordsAltered counts records emitted with a field changed, and why.
 func (t *Telemetry) recordsAltered(stream, reason string, records int) {
-	if t == nil || t.tb == nil || records <= 0 {
-		return
+	if t != nil && t.tb != nil {
+		addRecords(t.tb.ReceiverQualysRecordsAltered, stream, reason, records)
 	}
-	t.tb.ReceiverQualysRecordsAltered.Add(context.Background(), int64(records),
-		metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
+}
+
+func addRecords(counter metric.Int64Counter, stream, reason string, records int) {
+	if records > 0 {
+		counter.Add(context.Background(), int64(records),
+			metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
+	}
 }
 
 // checkpointFailed counts a checkpoint that could not be written.
