@@ -229,7 +229,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	cur := s.state.Current
 	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger,
 		stream: StreamCompliance, telemetry: s.cfg.Telemetry},
-		observed: started, started: time.Now(), lastLog: time.Now()}
+		observed: started, started: time.Now(), lastLog: time.Now(), nextAtStart: cur.Next}
 	if !cur.Full {
 		run.since = s.state.Cursor
 	}
@@ -384,6 +384,8 @@ type postureRun struct {
 
 	emitted, batches int64
 	started, lastLog time.Time
+	// nextAtStart is the policy this run resumed at, so the estimate counts only its own work.
+	nextAtStart int
 }
 
 // batch pulls one batch into a fresh batcher with pull, hands it to the consumer and, once it was
@@ -429,10 +431,28 @@ func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	}
 	if time.Since(r.lastLog) >= every {
 		r.lastLog = time.Now()
-		r.s.cfg.Logger.Info("Pull in progress", zap.Int64("batches", r.batches), zap.Int64("records", r.emitted),
+		elapsed := time.Since(r.started)
+		fields := []zap.Field{
+			zap.Int64("batches", r.batches), zap.Int64("records", r.emitted),
 			zap.Int("policies_done", r.cur.Next), zap.Int("policies", len(r.cur.Policies)),
-			zap.Duration("elapsed", time.Since(r.started).Round(time.Second)))
+			zap.Duration("elapsed", elapsed.Round(time.Second)),
+		}
+		if left, ok := r.estimateRemaining(elapsed); ok {
+			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
+		}
+		r.s.cfg.Logger.Info("Pull in progress", fields...)
 	}
+}
+
+// estimateRemaining extrapolates the time left from the policies this run has finished, the one
+// unit whose total is known ahead for both APIs (a policy's host count is not, on the classic one).
+func (r *postureRun) estimateRemaining(elapsed time.Duration) (time.Duration, bool) {
+	done := r.cur.Next - r.nextAtStart
+	left := len(r.cur.Policies) - r.cur.Next
+	if done <= 0 || left <= 0 {
+		return 0, false
+	}
+	return elapsed / time.Duration(done) * time.Duration(left), true
 }
 
 // title is a policy's title from the policy list.

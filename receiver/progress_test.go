@@ -67,7 +67,8 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 }
 
 // The compliance stream logs its progress at the same pace, between batches: batches, records,
-// policies done of the total and elapsed time; the batches, records and policy-host pairs pulled
+// policies done of the total, elapsed time and, once a policy is done, an estimate of what is
+// left; the batches, records and policy-host pairs pulled
 // are self-metrics.
 func TestComplianceProgressLines(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4, HostsPerPolicy: 40},
@@ -85,9 +86,17 @@ func TestComplianceProgressLines(t *testing.T) {
 
 	lines := e.logs.FilterMessage("Pull in progress").All()
 	t.Logf("pull took %v, %d progress lines, gaps %v", took, len(lines), progressGaps(lines))
+	estimates := 0
 	last := assertProgressLines(t, lines, []string{"batches", "records", "policies_done"}, func(i int, f map[string]any) {
 		assert.EqualValues(t, 3, f["policies"], "line %d", i)
+		if done := f["policies_done"].(int64); done > 0 && done < 3 {
+			assert.Contains(t, f, "estimated_remaining", "line %d: an estimate once a policy is done", i)
+			estimates++
+		} else {
+			assert.NotContains(t, f, "estimated_remaining", "line %d: nothing to extrapolate from, or nothing left", i)
+		}
 	})
+	assert.Positive(t, estimates, "some line falls between the first and the last policy")
 
 	completed := e.logs.FilterMessage("Pull completed").All()
 	require.Len(t, completed, 1)
