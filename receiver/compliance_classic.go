@@ -28,49 +28,79 @@ func (c *classicSource) checks() []Check {
 	client := c.s.cfg.Client
 	return []Check{
 		apiServerLoginCheck(client),
-		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return closeBody(client.CompliancePolicies(ctx)) }},
+		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return closeBody(client.CompliancePolicies(ctx, 0)) }},
 	}
 }
 
 func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time, error) {
-	resp, err := c.s.cfg.Client.CompliancePolicies(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
+	var list []policyEntry
+	var serverTime time.Time
+	var idMin int64
+	for {
+		page, pageTime, warning, err := c.policyPage(ctx, idMin)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		list = append(list, page...)
+		if serverTime.IsZero() {
+			serverTime = pageTime // the first page's time: the list is as of then, or later
+		}
+		next, more, err := nextPage(warning, idMin)
+		if err != nil {
+			return nil, time.Time{}, qualys.ResponseError("compliance_policies", fmt.Errorf("policy list: %w", err))
+		}
+		if !more {
+			return list, serverTime, nil
+		}
+		idMin = next
 	}
-	defer resp.Body.Close()
-	list, serverTime, err := readClassicPolicies(resp.Body)
-	if err != nil {
-		resp.Unreadable()
-		return nil, time.Time{}, qualys.ResponseError("compliance_policies", err)
-	}
-	return list, serverTime, nil
 }
 
-// readClassicPolicies reads POLICY_LIST_OUTPUT/RESPONSE: DATETIME, and the ID and TITLE of each
-// POLICY_LIST/POLICY. A policy list is small (policies, not hosts), so encoding/xml does.
-func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, error) {
+// policyPage reads one page of the policy list, from policy idMin on.
+func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEntry, time.Time, *decode.Warning, error) {
+	resp, err := c.s.cfg.Client.CompliancePolicies(ctx, idMin)
+	if err != nil {
+		return nil, time.Time{}, nil, err
+	}
+	defer resp.Body.Close()
+	list, serverTime, warning, err := readClassicPolicies(resp.Body)
+	if err != nil {
+		resp.Unreadable()
+		return nil, time.Time{}, nil, qualys.ResponseError("compliance_policies", err)
+	}
+	return list, serverTime, warning, nil
+}
+
+// readClassicPolicies reads POLICY_LIST_OUTPUT/RESPONSE: DATETIME, the ID and TITLE of each
+// POLICY_LIST/POLICY, and the WARNING that names the next page of a truncated list. A policy list
+// is small (policies, not hosts), so encoding/xml does.
+func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, *decode.Warning, error) {
 	d := xml.NewDecoder(r)
 	var list []policyEntry
 	var serverTime time.Time
+	var warning *decode.Warning
 	var path []string
 	sawRoot := false
+	fail := func(err error) ([]policyEntry, time.Time, *decode.Warning, error) {
+		return nil, time.Time{}, nil, fmt.Errorf("policy list: %w", err)
+	}
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
 			if len(path) > 0 || !sawRoot {
-				return nil, time.Time{}, fmt.Errorf("policy list: %w", io.ErrUnexpectedEOF)
+				return fail(io.ErrUnexpectedEOF)
 			}
-			return list, serverTime, nil
+			return list, serverTime, warning, nil
 		}
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+			return fail(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			name := t.Name.Local
 			switch {
 			case len(path) == 0 && name != "POLICY_LIST_OUTPUT":
-				return nil, time.Time{}, fmt.Errorf("policy list: root element %s, not POLICY_LIST_OUTPUT", name)
+				return fail(fmt.Errorf("root element %s, not POLICY_LIST_OUTPUT", name))
 			case len(path) == 0:
 				sawRoot = true
 			case name == "POLICY" && len(path) == 3 && path[2] == "POLICY_LIST":
@@ -79,7 +109,7 @@ func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, error) {
 					Title string `xml:"TITLE"`
 				}
 				if err := d.DecodeElement(&p, &t); err != nil {
-					return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+					return fail(err)
 				}
 				if p.ID > 0 {
 					list = append(list, policyEntry{id: p.ID, title: strings.TrimSpace(p.Title)})
@@ -88,9 +118,20 @@ func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, error) {
 			case name == "DATETIME" && len(path) == 2:
 				var text string
 				if err := d.DecodeElement(&text, &t); err != nil {
-					return nil, time.Time{}, fmt.Errorf("policy list: %w", err)
+					return fail(err)
 				}
 				serverTime, _ = time.Parse(time.RFC3339, strings.TrimSpace(text))
+				continue
+			case name == "WARNING" && len(path) == 2:
+				var w struct {
+					Code int    `xml:"CODE"`
+					Text string `xml:"TEXT"`
+					URL  string `xml:"URL"`
+				}
+				if err := d.DecodeElement(&w, &t); err != nil {
+					return fail(err)
+				}
+				warning = &decode.Warning{Code: w.Code, Text: strings.TrimSpace(w.Text), URL: strings.TrimSpace(w.URL)}
 				continue
 			}
 			path = append(path, name)

@@ -502,6 +502,20 @@ func TestComplianceClassicComplete(t *testing.T) {
 	}
 }
 
+// A classic policy list that comes in pages (Qualys does not document its default truncation) is
+// followed to its last page: every policy is pulled, not only the first page's.
+func TestComplianceClassicPolicyListPages(t *testing.T) {
+	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 12, Policies: 5, ControlsPerPolicy: 2, HostsPerPolicy: 6},
+		simulator.Options{PolicyListTruncation: 2})
+	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.API = ComplianceAPIClassic })
+	require.NoError(t, s.Poll(t.Context(), e.sinks))
+	assert.Len(t, requestsTo(e, simulator.EndpointPolicyList), 3, "five policies, two a page")
+	assertEachPostureOnce(t, e, simulator.Query{})
+	policies := map[any]bool{}
+	eachLog(e.sinks.allLogs(), func(_, rec map[string]any) { policies[rec[convert.AttrPolicyID]] = true })
+	assert.Len(t, policies, 5, "postures of every policy")
+}
+
 // The public PCRS doc samples, served as a gateway would: the policy list sample ends in "....",
 // so the poll fails rather than pull part of the policies; the Resolve Host IDs sample has
 // placeholder ids, which are skipped without a postureInfo call.

@@ -80,9 +80,13 @@ func (c *Client) ClassicPostures(ctx context.Context, policyID int64, q PostureQ
 	return c.Do(ctx, formRequest(APIServer, "posture_info", PosturePath, v))
 }
 
-// CompliancePolicies requests the classic compliance policy list (ids only).
-func (c *Client) CompliancePolicies(ctx context.Context) (*Response, error) {
+// CompliancePolicies requests the classic compliance policy list (ids and titles) from policy
+// idMin on (0: from the first), the page a truncation WARNING/URL names.
+func (c *Client) CompliancePolicies(ctx context.Context, idMin int64) (*Response, error) {
 	v := url.Values{"action": {"list"}, "details": {"Basic"}}
+	if idMin > 0 {
+		v.Set("id_min", strconv.FormatInt(idMin, 10))
+	}
 	return c.Do(ctx, formRequest(APIServer, "compliance_policies", "/api/2.0/fo/compliance/policy/", v))
 }
 

@@ -47,6 +47,9 @@
 //     3.0 and later paths only.
 //   - Classic posture pages by host (truncation_limit counts hosts, default 5000; WARNING/URL sets
 //     id_min to the next host ID), as the Qualys text "host records processed per request" says.
+//   - The classic policy list pages only when truncated: by truncation_limit, or by
+//     Options.PolicyListTruncation when the request gives none (Qualys does not document a
+//     default); WARNING/URL sets id_min to the next policy ID.
 //   - PCRS: policy and host IDs in policy/list and hostids are JSON strings (as in the vendor
 //     samples), posture numbers are JSON numbers; evidence is {"expectedValues":[...],
 //     "currentValues":[...]}; compressed bodies are sent as application/octet-stream without

@@ -58,6 +58,10 @@ type Options struct {
 	SeparateGateway bool
 	// StallTimeout bounds how long stall_body holds a connection (default 10m).
 	StallTimeout time.Duration
+	// PolicyListTruncation is the classic policy list's truncation_limit when a request gives none
+	// (0: no limit). Qualys documents the parameter but not its default, so a tenant with many
+	// policies may get the list in pages (WARNING 1980 and id_min), as with this set.
+	PolicyListTruncation int
 	// MaxRequestLog bounds the request log; older records are dropped (default 10000).
 	MaxRequestLog int
 	// DisableAdmin turns off the /sim/ admin endpoints.

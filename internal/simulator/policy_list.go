@@ -20,13 +20,19 @@ const policyListRoot = "POLICY_LIST_OUTPUT"
 // ID_SET, Basic and All give POLICY_LIST/POLICY (All adds each policy's CONTROL_LIST).
 func (s *Server) handlePolicyList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p, e := readParams(r, policyListParams)
-	var details string
+	var page policyPage
 	var ids IDSet
 	if e == nil {
-		details, e = p.enum("details", "Basic", "None", "Basic", "All")
+		page.details, e = p.enum("details", "Basic", "None", "Basic", "All")
 	}
 	if e == nil {
 		ids, e = p.ids("ids")
+	}
+	if e == nil {
+		page.idMin, e = p.uint("id_min")
+	}
+	if e == nil {
+		page.limit, e = p.intIn("truncation_limit", s.opts.PolicyListTruncation, 0, maxTruncation)
 	}
 	if e != nil {
 		s.writeAPIError(w, r, e)
@@ -39,24 +45,39 @@ func (s *Server) handlePolicyList(w http.ResponseWriter, r *http.Request, rc *re
 	o.open(1, "RESPONSE")
 	o.date(2, "DATETIME", o.now)
 	if o.fault == nil || o.fault.Kind != FaultEmpty {
-		writePolicyList(o, s.tenant.policies, ids, details)
+		if next := writePolicyList(o, s.tenant.policies, ids, page); next != 0 {
+			writeWarning(o, page.limit, nextPageURL(r, next))
+		}
 	}
 	o.close(1, "RESPONSE")
 	o.close(0, policyListRoot)
 	o.xmlTrailer(o.now)
 }
 
-func writePolicyList(o *out, policies []Policy, ids IDSet, details string) {
+// policyPage is which page of the policy list a request asks for, and in what detail.
+type policyPage struct {
+	details string
+	idMin   uint64
+	limit   int // policies per page, 0: all
+}
+
+// writePolicyList writes the policies from page.idMin on in ascending id, at most page.limit of
+// them, and returns the id the next page starts at (0: this is the last page).
+func writePolicyList(o *out, policies []Policy, ids IDSet, page policyPage) (next uint64) {
 	sorted := slices.Clone(policies)
 	slices.SortFunc(sorted, func(a, b Policy) int { return cmpUint(a.ID, b.ID) })
 	set := idSetWriter{o: o}
 	count := 0
 	for _, p := range sorted {
-		if ids != nil && !ids.Contains(p.ID) {
+		if (ids != nil && !ids.Contains(p.ID)) || p.ID < page.idMin {
 			continue
 		}
+		if page.limit > 0 && count == page.limit {
+			next = p.ID
+			break
+		}
 		count++
-		if details == "None" {
+		if page.details == "None" {
 			set.add(p.ID)
 			continue
 		}
@@ -64,14 +85,15 @@ func writePolicyList(o *out, policies []Policy, ids IDSet, details string) {
 			o.open(2, "POLICY_LIST")
 		}
 		o.record(false)
-		writePolicy(o, &p, details == "All")
+		writePolicy(o, &p, page.details == "All")
 	}
 	switch {
-	case details == "None":
+	case page.details == "None":
 		set.end()
 	case count > 0:
 		o.close(2, "POLICY_LIST")
 	}
+	return next
 }
 
 func writePolicy(o *out, p *Policy, all bool) {

@@ -97,6 +97,51 @@ func TestPostureClassicFilters(t *testing.T) {
 	}
 }
 
+// The policy list pages like the other list APIs when truncated: a 1980 WARNING whose URL repeats
+// the request with id_min at the next policy; the pages together hold every policy once.
+func TestPolicyListPages(t *testing.T) {
+	srv, base := startServer(t, TenantConfig{Seed: 4, Policies: 5}, Options{PolicyListTruncation: 2})
+	type page struct {
+		Policies []struct {
+			ID uint64 `xml:"ID"`
+		} `xml:"RESPONSE>POLICY_LIST>POLICY"`
+		Warning struct {
+			Code int    `xml:"CODE"`
+			URL  string `xml:"URL"`
+		} `xml:"RESPONSE>WARNING"`
+	}
+	var got []uint64
+	next := base + "/api/2.0/fo/compliance/policy/?action=list&details=Basic"
+	for pages := 0; next != ""; pages++ {
+		require.Less(t, pages, 3, "five policies, two a page")
+		resp, body := apiGet(t, next)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var doc page
+		decodeXML(t, body, &doc)
+		for _, p := range doc.Policies {
+			got = append(got, p.ID)
+		}
+		next = doc.Warning.URL
+		if next != "" {
+			assert.Equal(t, 1980, doc.Warning.Code)
+			assert.Len(t, doc.Policies, 2)
+			assert.Contains(t, next, "details=Basic")
+		}
+	}
+	var want []uint64
+	for _, p := range srv.Tenant().Policies() {
+		want = append(want, p.ID)
+	}
+	assert.Equal(t, want, got)
+
+	// A truncation_limit in the request wins over the default; 0 lists every policy.
+	_, body := apiGet(t, base+"/api/2.0/fo/compliance/policy/?action=list&truncation_limit=0")
+	var all page
+	decodeXML(t, body, &all)
+	assert.Len(t, all.Policies, 5)
+	assert.Empty(t, all.Warning.URL)
+}
+
 func TestPolicyList(t *testing.T) {
 	srv, base := startServer(t, TenantConfig{Seed: 4, Policies: 4}, Options{})
 	resp, body := apiGet(t, base+"/api/2.0/fo/compliance/policy/?action=list&details=Basic")
