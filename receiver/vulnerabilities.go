@@ -37,7 +37,8 @@ type VulnerabilitiesSettings struct {
 	// Metrics builds the stream's metrics.
 	Metrics *metadata.MetricsBuilder
 	// CountsEnabled says whether the qualys.vulnerability.detections gauge is wanted; it needs a
-	// full pull in this process before it can be emitted.
+	// full pull, in this process or restored from the checkpoint of the counts, before it can be
+	// emitted.
 	CountsEnabled bool
 }
 
@@ -48,11 +49,20 @@ type VulnerabilitiesStream struct {
 	cfg    VulnerabilitiesSettings
 	kb     *kbJoin
 	counts *hostCounts
-	// countsComplete says a full pull that began in this process completed, so counts covers the
-	// whole tenant.
+	// countsComplete says counts covers the whole tenant: a full pull that began in this process
+	// completed, or the counts of the last completed pull were restored from their checkpoint.
 	countsComplete bool
 	countingFull   bool
+	countsLoaded   bool
 	emittedTotal   int64
+}
+
+// countsCheckpoint is the detections gauge's per-host counts, checkpointed when a pull completes
+// or stops, so a restart can go on incrementally instead of pulling everything again to count it.
+type countsCheckpoint struct {
+	// AsOf is the cursor of the pull the counts include, completed or as far as it went.
+	AsOf  time.Time `json:"as_of"`
+	Hosts []byte    `json:"hosts"`
 }
 
 var _ Stream = (*VulnerabilitiesStream)(nil)
@@ -92,6 +102,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
+	s.loadCounts(ctx)
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
@@ -130,6 +141,9 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		return s.page(ctx, q, r, out, started)
 	}, prepare)
 	if err != nil {
+		// A pull that stops (shutdown, lost leadership, a failure) is resumed later; its counts so
+		// far are saved too, so a restart that resumes it restores them.
+		s.saveCounts(ctx, cur.Cursor)
 		return emitted, err
 	}
 	if cur.Full && s.countingFull {
@@ -137,14 +151,65 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		s.countsComplete = true
 		s.countingFull = false
 	}
+	// The counts go first: counts newer than the cursor are recognised as the current pull's;
+	// older ones would be thrown away after a restart and cost a full pull.
+	s.saveCounts(ctx, cur.Cursor)
 	s.complete(ctx)
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
 }
 
+// countsKey is the checkpoint name of the detections gauge's counts.
+func (s *VulnerabilitiesStream) countsKey() string { return s.name + ".counts" }
+
+// loadCounts restores, once per process, the gauge's counts as of the last completed pull, when
+// the gauge is wanted. Counts of another pull (an older one, after a save that failed) are not
+// used: the next pull is then full, to count again.
+func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
+	if s.countsLoaded || !s.cfg.CountsEnabled || s.countsComplete {
+		return
+	}
+	s.countsLoaded = true
+	var cp countsCheckpoint
+	found, err := s.Store.Load(ctx, s.countsKey(), &cp)
+	switch {
+	case err != nil:
+		s.Logger.Warn("Detection counts checkpoint not readable; the next pull is full, to count every detection again", zap.Error(err))
+		return
+	case !found:
+		return
+	}
+	current := !cp.AsOf.IsZero() && (cp.AsOf.Equal(s.state.Cursor) || (s.state.Current != nil && cp.AsOf.Equal(s.state.Current.Cursor)))
+	if !current {
+		s.Logger.Info("Detection counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again",
+			zap.Time("counts_as_of", cp.AsOf), zap.Time("cursor", s.state.Cursor))
+		return
+	}
+	if err := s.counts.restore(cp.Hosts); err != nil {
+		s.Logger.Warn("Detection counts checkpoint not readable; the next pull is full, to count every detection again", zap.Error(err))
+		return
+	}
+	s.countsComplete = true
+	s.Logger.Info("Detection counts restored from the checkpoint; polls go on incrementally", zap.Time("counts_as_of", cp.AsOf))
+}
+
+// saveCounts checkpoints the gauge's counts, with the pull asOf they include, when they cover the
+// whole tenant. A host's counts are set when its page is read, before the consumer accepts it; a
+// page not accepted is pulled again on resume and sets them again, so nothing is counted twice.
+func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time) {
+	if !s.cfg.CountsEnabled || !s.countsComplete {
+		return
+	}
+	cp := countsCheckpoint{AsOf: asOf, Hosts: s.counts.marshal()}
+	if err := s.Store.Save(context.WithoutCancel(ctx), s.countsKey(), &cp); err != nil {
+		s.Logger.Warn("Detection counts not saved; after a restart the first pull is full, to count every detection again", zap.Error(err))
+		s.Telemetry.checkpointFailed(s.name)
+	}
+}
+
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
-// summary gauge needs a baseline this process has not seen.
+// summary gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 	switch {
 	case s.state.Cursor.IsZero():

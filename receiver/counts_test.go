@@ -1,0 +1,266 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package receiver
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+)
+
+// hostCountsSnapshot is what a hostCounts holds, for comparisons.
+func hostCountsSnapshot(c *hostCounts) (map[int64]map[uint32]uint32, map[uint32]int64) {
+	hosts := map[int64]map[uint32]uint32{}
+	for id, kinds := range c.hosts {
+		hosts[id] = map[uint32]uint32{}
+		for _, kc := range kinds {
+			hosts[id][kc.kind] = kc.n
+		}
+	}
+	totals := map[uint32]int64{}
+	c.each(func(kind uint32, total int64) { totals[kind] = total })
+	return hosts, totals
+}
+
+func randomHostCounts(rng *rand.Rand, hosts int) *hostCounts {
+	c := newHostCounts()
+	for range hosts {
+		kinds := map[uint32]int{}
+		for range rng.IntN(6) {
+			kinds[rng.Uint32N(1<<20)] += 1 + rng.IntN(300)
+		}
+		c.setHost(rng.Int64N(1<<40)-1<<39, kinds) // negative ids too: the encoding must not care
+	}
+	return c
+}
+
+// The counts checkpoint restores exactly what was saved: every host's kinds and the totals.
+func TestHostCountsRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, hosts := range []int{0, 1, 2, 1000} {
+		saved := randomHostCounts(rng, hosts)
+		restored := newHostCounts()
+		require.NoError(t, restored.restore(saved.marshal()))
+		wantHosts, wantTotals := hostCountsSnapshot(saved)
+		gotHosts, gotTotals := hostCountsSnapshot(restored)
+		assert.Equal(t, wantHosts, gotHosts, "%d hosts", hosts)
+		assert.Equal(t, wantTotals, gotTotals, "%d hosts", hosts)
+	}
+}
+
+// A damaged counts checkpoint is refused with an error and leaves the counts as they were: cut at
+// any byte, with bytes after the end, of another format, or listing a host twice.
+func TestHostCountsRestoreRefusesDamage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	good := randomHostCounts(rng, 50).marshal()
+	target := randomHostCounts(rng, 3)
+	wantHosts, wantTotals := hostCountsSnapshot(target)
+	check := func(what string, data []byte) {
+		t.Helper()
+		assert.Error(t, target.restore(data), what)
+		gotHosts, gotTotals := hostCountsSnapshot(target)
+		require.Equal(t, wantHosts, gotHosts, "%s: counts unchanged", what)
+		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
+	}
+	for n := range len(good) {
+		check("cut", good[:n])
+	}
+	check("trailing bytes", append(append([]byte{}, good...), 0))
+	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
+	// format 1, two hosts: id 7 with no kinds, then the same id again (delta 0).
+	check("a host twice", []byte{countsFormat, 2, 14, 0, 0, 0})
+	check("more hosts than bytes", []byte{countsFormat, 0xff, 0xff, 0x03})
+}
+
+// With the detections gauge on, a restart no longer costs a full pull: the counts of the last
+// completed pull come back from file_storage, the first poll is incremental, and the gauge it
+// emits covers the whole tenant, including a detection fixed while the collector was down.
+func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 120, DetectionsPerHost: 5}, simulator.Options{})
+	ext := startFileStorage(t, t.TempDir())
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
+	run := func() {
+		t.Helper()
+		client, err := ext.(storage.Extension).GetClient(t.Context(), component.KindReceiver, receiverID, "")
+		require.NoError(t, err)
+		defer func() { require.NoError(t, client.Close(context.Background())) }()
+		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Store = checkpoint.New(client) })
+		e.sinks.reset()
+		e.server.ResetRequests()
+		require.NoError(t, s.Poll(t.Context(), e.sinks))
+	}
+	run()
+	require.False(t, incrementalHLD(t, e), "the first pull is full")
+
+	h := e.tenant.Host(7)
+	var qid uint64
+	for _, d := range e.tenant.Detections(&h) {
+		if d.Status == "Active" && d.Type != simulator.TypeInfo {
+			qid = d.QID
+			break
+		}
+	}
+	require.NotZero(t, qid, "host 7 has an Active detection")
+	fixedAt := e.advance(time.Hour)
+	require.NoError(t, e.tenant.SetDetectionStatus(h.ID, qid, "Fixed", fixedAt))
+	e.advance(time.Hour)
+
+	run() // a new stream over a new storage client: a restart
+	assert.True(t, incrementalHLD(t, e), "after the restart the pull goes on incrementally")
+	assert.Less(t, e.sinks.records(), 20, "only the changed host comes again")
+	assert.Len(t, e.logs.FilterMessage("Detection counts restored from the checkpoint; polls go on incrementally").All(), 1)
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s, fix included", status)
+	}
+}
+
+// stopAfterFirstBatch accepts the first batch, then cancels the poll: a shutdown in the middle of a
+// pull.
+type stopAfterFirstBatch struct {
+	*testSinks
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+func (s *stopAfterFirstBatch) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	var err error
+	accepted := false
+	s.once.Do(func() {
+		err = s.testSinks.ConsumeLogs(ctx, ld)
+		accepted = true
+	})
+	if accepted {
+		s.cancel()
+		return err
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A pull stopped part way saves its counts so far: after the restart, the resumed pull delivers the
+// rest and the gauge includes the changes the stopped part delivered, not only those after it.
+func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
+	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
+
+	// A change on a low and a high host id: the stopped pull delivers the first, the resumed one
+	// the second.
+	for _, i := range []int{1, e.tenant.HostCount() - 2} {
+		h := e.tenant.Host(i)
+		fixed := false
+		for _, d := range e.tenant.Detections(&h) {
+			// Information gathered is not pulled (show_igs off), so it would not show in the gauge.
+			if (d.Status == "Active" || d.Status == "New") && d.Type != simulator.TypeInfo {
+				require.NoError(t, e.tenant.SetDetectionStatus(h.ID, d.QID, "Fixed", e.advance(time.Minute)))
+				fixed = true
+				break
+			}
+		}
+		require.True(t, fixed, "host %d has an open detection", i)
+	}
+	e.advance(time.Hour)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stopping := &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}
+	require.Error(t, newVulnStream(t, e, oneByOne).Poll(ctx, stopping), "stopped part way")
+	require.Positive(t, stopping.records(), "the first changed host was delivered")
+
+	e.sinks.reset()
+	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks), "the restart resumes the pull")
+	require.Positive(t, e.sinks.records(), "the second changed host comes with the resumed pull")
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s: both fixes counted", status)
+	}
+}
+
+// Counts saved for another pull than the checkpoint's last completed one (a counts save that
+// failed, then a crash) are not trusted: the first poll after the restart is full again.
+func TestVulnerabilitiesStaleCountsMeanFullPull(t *testing.T) {
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
+	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
+	var cp countsCheckpoint
+	found, err := e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
+	require.NoError(t, err)
+	require.True(t, found, "a completed pull saves its counts")
+	cp.AsOf = cp.AsOf.Add(-time.Hour)
+	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities+".counts", &cp))
+
+	e.advance(time.Hour)
+	e.server.ResetRequests()
+	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
+	assert.False(t, incrementalHLD(t, e), "stale counts: a full pull to count again")
+	assert.NotEmpty(t, e.logs.FilterMessage("Detection counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again").All())
+
+	// With the gauge off nothing is counted, saved or pulled in full for it.
+	e.advance(time.Hour)
+	e.server.ResetRequests()
+	require.NoError(t, e.store.Delete(t.Context(), StreamVulnerabilities+".counts"))
+	off := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.CountsEnabled = false })
+	require.NoError(t, off.Poll(t.Context(), e.sinks))
+	assert.True(t, incrementalHLD(t, e), "without the gauge a restart goes on incrementally")
+	found, err = e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
+	require.NoError(t, err)
+	assert.False(t, found, "no counts saved with the gauge off")
+}
+
+// incrementalHLD says whether the pull since the last reset asked only for hosts processed since
+// a time, in its host id list and in every Host List Detection call; it fails the test when those
+// calls disagree.
+func incrementalHLD(t *testing.T, e *simEnv) bool {
+	t.Helper()
+	calls := append(requestsTo(e, simulator.EndpointHostList), requestsTo(e, simulator.EndpointHLD)...)
+	require.NotEmpty(t, calls)
+	incremental := 0
+	for _, r := range calls {
+		if strings.Contains(r.Body+"&"+r.RawQuery, "vm_processed_after=") {
+			incremental++
+		}
+	}
+	require.True(t, incremental == 0 || incremental == len(calls), "%d of %d calls incremental", incremental, len(calls))
+	return incremental > 0
+}
+
+// FuzzHostCountsRestore: any bytes restore without a panic, or fail and leave the counts as they
+// were; what restores marshals back to counts that restore the same.
+func FuzzHostCountsRestore(f *testing.F) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, hosts := range []int{0, 1, 4, 30} {
+		f.Add(randomHostCounts(rng, hosts).marshal())
+	}
+	f.Add([]byte{countsFormat, 2, 14, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := newHostCounts()
+		c.setHost(1, map[uint32]int{1: 1})
+		if err := c.restore(data); err != nil {
+			hosts, totals := hostCountsSnapshot(c)
+			require.Equal(t, map[int64]map[uint32]uint32{1: {1: 1}}, hosts)
+			require.Equal(t, map[uint32]int64{1: 1}, totals)
+			return
+		}
+		again := newHostCounts()
+		require.NoError(t, again.restore(c.marshal()))
+		wantHosts, wantTotals := hostCountsSnapshot(c)
+		gotHosts, gotTotals := hostCountsSnapshot(again)
+		require.Equal(t, wantHosts, gotHosts)
+		require.Equal(t, wantTotals, gotTotals)
+	})
+}
