@@ -55,7 +55,9 @@ var _ Stream = (*AssetsStream)(nil)
 
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	return &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	s.selection = selectionOf(cfg.Tags.Encode() + "&modified_within=" + cfg.ModifiedWithin.String())
+	return s
 }
 
 // Name implements Stream.

@@ -5,7 +5,10 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
+	"maps"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,8 +70,8 @@ type ComplianceSettings struct {
 	PoliciesPerCall int
 	// Metrics builds the stream's metrics.
 	Metrics *metadata.MetricsBuilder
-	// Counts is the qualys.compliance.postures configuration. The gauge needs a full pull in this
-	// process before it can be emitted; it is summed over the attributes not enabled, which the
+	// Counts is the qualys.compliance.postures configuration. The gauge needs a full pull, in this
+	// process or restored from the checkpoint of the counts, before it can be emitted; it is summed over the attributes not enabled, which the
 	// builder would otherwise average.
 	Counts metadata.QualysCompliancePosturesMetricConfig
 }
@@ -80,6 +83,8 @@ type complianceState struct {
 	Cursor       time.Time       `json:"cursor,omitzero"`
 	LastFullSync time.Time       `json:"last_full_sync,omitzero"`
 	Current      *compliancePull `json:"current,omitempty"`
+	// Selection names the filters of the pulls this state comes from (selectionOf).
+	Selection string `json:"selection,omitempty"`
 }
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
@@ -131,10 +136,14 @@ type ComplianceStream struct {
 	state  complianceState
 	loaded bool
 	titles map[int64]string
-	// countsComplete says a full pull that began in this process completed.
+	// countsComplete says counts covers the selected policies: a full pull that began in this
+	// process completed, or the counts were restored from their checkpoint.
 	countsComplete bool
 	countingFull   bool
-	emittedTotal   int64
+	countsLoaded   bool
+	// selection names the filters (see complianceSelection).
+	selection    string
+	emittedTotal int64
 }
 
 var (
@@ -153,6 +162,7 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
+	s.selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
 			s.cfg.PageSize = defaultClassicPageHosts
@@ -165,6 +175,22 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		s.src = &gatewaySource{s: s}
 	}
 	return s
+}
+
+// complianceSelection names the stream's filters for its checkpoint (selectionOf): the policies,
+// the statuses and whether evidence is asked for, in canonical order.
+func complianceSelection(policyIDs []int64, statuses map[string]bool, evidence bool) string {
+	v := url.Values{}
+	ids := slices.Clone(policyIDs)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		v.Add("policy_ids", strconv.FormatInt(id, 10))
+	}
+	for _, st := range slices.Sorted(maps.Keys(statuses)) {
+		v.Add("status", st)
+	}
+	v.Set("evidence", strconv.FormatBool(evidence))
+	return selectionOf(v.Encode())
 }
 
 // statusFilter is the set of wanted statuses, nil when every status is wanted.
@@ -199,6 +225,7 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
+	s.loadCounts(ctx)
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -234,6 +261,8 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		run.since = s.state.Cursor
 	}
 	if err := s.src.pull(ctx, run); err != nil {
+		// A pull that stops is resumed later; its counts so far are saved for a restart.
+		s.saveCounts(ctx, cur.Cursor)
 		return run.emitted, err
 	}
 	if cur.Full && s.countingFull {
@@ -241,6 +270,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.countsComplete = true
 		s.countingFull = false
 	}
+	s.saveCounts(ctx, cur.Cursor) // before the cursor moves: see gaugeCheckpoint
 	s.complete(ctx)
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
@@ -260,8 +290,34 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 	return slices.Compact(ids)
 }
 
+// loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
+// is wanted (see gaugeCheckpoint).
+func (s *ComplianceStream) loadCounts(ctx context.Context) {
+	if s.countsLoaded || !s.cfg.Counts.Enabled || s.countsComplete {
+		return
+	}
+	s.countsLoaded = true
+	var inProgress time.Time
+	if s.state.Current != nil {
+		inProgress = s.state.Current.Cursor
+	}
+	s.countsComplete = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, inProgress)
+}
+
+// saveCounts checkpoints the gauge's counts, with the pull asOf they include, when they cover the
+// selected policies. A batch not accepted is pulled again on resume and sets its postures again.
+func (s *ComplianceStream) saveCounts(ctx context.Context, asOf time.Time) {
+	if s.cfg.Counts.Enabled && s.countsComplete {
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf)
+	}
+}
+
+func (s *ComplianceStream) gaugeCheckpoint() gaugeCheckpoint {
+	return gaugeCheckpoint{stream: StreamCompliance, what: "posture", store: s.cfg.Store, logger: s.cfg.Logger, telemetry: s.cfg.Telemetry}
+}
+
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
-// gauge needs a baseline this process has not seen.
+// gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *ComplianceStream) fullDue(now time.Time) bool {
 	switch {
 	case s.state.Cursor.IsZero():
@@ -286,6 +342,9 @@ func (s *ComplianceStream) load(ctx context.Context) {
 	case err != nil:
 		s.cfg.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
 		s.state = complianceState{}
+	case found && selectionChanged(s.state.Selection, s.selection):
+		s.cfg.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
+		s.state = complianceState{}
 	case found && s.state.Current != nil && s.state.Current.API != s.cfg.API:
 		s.cfg.Logger.Info("The pull interrupted by the last shutdown used the other compliance API; starting a new one")
 		s.state.Current = nil
@@ -298,6 +357,7 @@ func (s *ComplianceStream) load(ctx context.Context) {
 
 func (s *ComplianceStream) begin(ctx context.Context, p compliancePull) {
 	s.state.Current = &p
+	s.state.Selection = s.selection
 	s.save(ctx)
 }
 

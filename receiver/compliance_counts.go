@@ -3,7 +3,13 @@
 
 package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
-import "sync"
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
 
 // postureKind is what the postures gauge counts by: the policy and the status (1-based index in
 // postureStatuses; 0 is not counted).
@@ -89,4 +95,90 @@ func (c *postureCounts) each(fn func(k postureKind, total int64)) {
 			fn(c.kinds[idx], n)
 		}
 	}
+}
+
+// marshal encodes the current postures compactly, for a checkpoint: the format, the kinds (policy
+// id and status index), then the posture count and per posture in ascending id its difference
+// from the previous id and its kind index, all as varints. About 4 bytes a posture.
+func (c *postureCounts) marshal() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]int64, 0, len(c.current))
+	for id := range c.current {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	buf := make([]byte, 0, 16+len(c.kinds)*8+len(ids)*5)
+	buf = binary.AppendUvarint(buf, countsFormat)
+	buf = binary.AppendUvarint(buf, uint64(len(c.kinds)))
+	for _, k := range c.kinds {
+		buf = binary.AppendVarint(buf, k.policy)
+		buf = binary.AppendUvarint(buf, uint64(k.status))
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(ids)))
+	var prev int64
+	for _, id := range ids {
+		buf = binary.AppendVarint(buf, id-prev)
+		prev = id
+		buf = binary.AppendUvarint(buf, uint64(c.current[id]))
+	}
+	return buf
+}
+
+// restore replaces the postures with what marshal encoded. On an error they are unchanged.
+func (c *postureCounts) restore(data []byte) error {
+	r := countsReader{data: data}
+	if format := r.uvarint(); r.err == nil && format != countsFormat {
+		return fmt.Errorf("counts format %d, this receiver reads %d", format, countsFormat)
+	}
+	nk := r.uvarint()
+	if r.err == nil && nk > uint64(len(data)) {
+		return fmt.Errorf("counts claim %d kinds in %d bytes", nk, len(data))
+	}
+	kinds := make([]postureKind, 0, int(min(nk, uint64(len(data)))))
+	kindIdx := map[postureKind]uint32{}
+	for i := uint64(0); i < nk && r.err == nil; i++ {
+		policy, status := r.varint(), r.uvarint()
+		if r.err != nil {
+			break
+		}
+		k := postureKind{policy: policy, status: uint8(min(status, math.MaxUint8))}
+		if status == 0 || status > uint64(len(postureStatuses)) {
+			return fmt.Errorf("counts: kind %d has status %d, not 1 to %d", i, status, len(postureStatuses))
+		}
+		if _, dup := kindIdx[k]; dup {
+			return fmt.Errorf("counts: kind %d repeats policy %d, status %d", i, policy, status)
+		}
+		kindIdx[k] = uint32(i)
+		kinds = append(kinds, k)
+	}
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(data)) {
+		return fmt.Errorf("counts claim %d postures in %d bytes", n, len(data))
+	}
+	current := make(map[int64]uint32, int(min(n, uint64(len(data)))))
+	totals := map[uint32]int64{}
+	var id int64
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		id += r.varint()
+		idx := r.uvarint()
+		if r.err == nil && idx >= uint64(len(kinds)) {
+			return fmt.Errorf("counts: posture %d has kind %d of %d", id, idx, len(kinds))
+		}
+		current[id] = uint32(idx)
+		totals[uint32(idx)]++
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.data) > 0 {
+		return fmt.Errorf("counts: %d bytes after the last posture", len(r.data))
+	}
+	if len(current) != int(n) {
+		return fmt.Errorf("counts: %d postures listed, %d distinct", n, len(current))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kinds, c.kindIdx, c.current, c.totals, c.next = kinds, kindIdx, current, totals, nil
+	return nil
 }

@@ -121,7 +121,7 @@ func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
 	run() // a new stream over a new storage client: a restart
 	assert.True(t, incrementalHLD(t, e), "after the restart the pull goes on incrementally")
 	assert.Less(t, e.sinks.records(), 20, "only the changed host comes again")
-	assert.Len(t, e.logs.FilterMessage("Detection counts restored from the checkpoint; polls go on incrementally").All(), 1)
+	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint; polls go on incrementally").All(), 1)
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
 	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
 	for status, n := range want.ByStatus {
@@ -208,7 +208,7 @@ func TestVulnerabilitiesStaleCountsMeanFullPull(t *testing.T) {
 	e.server.ResetRequests()
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
 	assert.False(t, incrementalHLD(t, e), "stale counts: a full pull to count again")
-	assert.NotEmpty(t, e.logs.FilterMessage("Detection counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again").All())
+	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again").All())
 
 	// With the gauge off nothing is counted, saved or pulled in full for it.
 	e.advance(time.Hour)
@@ -262,5 +262,180 @@ func FuzzHostCountsRestore(f *testing.F) {
 		gotHosts, gotTotals := hostCountsSnapshot(again)
 		require.Equal(t, wantHosts, gotHosts)
 		require.Equal(t, wantTotals, gotTotals)
+	})
+}
+
+func randomPostureCounts(rng *rand.Rand, postures int) *postureCounts {
+	c := newPostureCounts()
+	policies := []int64{1487001, 1487008, 99}
+	for range postures {
+		c.set(rng.Int64N(1<<40), postureKind{policy: policies[rng.IntN(len(policies))], status: uint8(1 + rng.IntN(len(postureStatuses)))})
+	}
+	return c
+}
+
+// postureCountsSnapshot is what a postureCounts holds, by kind rather than kind index.
+func postureCountsSnapshot(c *postureCounts) (map[int64]postureKind, map[postureKind]int64) {
+	postures := map[int64]postureKind{}
+	for id, idx := range c.current {
+		postures[id] = c.kinds[idx]
+	}
+	totals := map[postureKind]int64{}
+	c.each(func(k postureKind, total int64) { totals[k] = total })
+	return postures, totals
+}
+
+// The postures gauge's checkpoint restores every posture's kind and the totals; damage is refused
+// and leaves the counts as they were.
+func TestPostureCountsRoundTripAndDamage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 500} {
+		saved := randomPostureCounts(rng, n)
+		restored := newPostureCounts()
+		require.NoError(t, restored.restore(saved.marshal()))
+		wantPostures, wantTotals := postureCountsSnapshot(saved)
+		gotPostures, gotTotals := postureCountsSnapshot(restored)
+		assert.Equal(t, wantPostures, gotPostures, "%d postures", n)
+		assert.Equal(t, wantTotals, gotTotals, "%d postures", n)
+		// A restored posture can change kind like any other.
+		for id := range gotPostures {
+			restored.set(id, postureKind{policy: 5, status: 1})
+			_, totals := postureCountsSnapshot(restored)
+			assert.Equal(t, int64(1), totals[postureKind{policy: 5, status: 1}])
+			break
+		}
+	}
+
+	good := randomPostureCounts(rng, 40).marshal()
+	target := randomPostureCounts(rng, 3)
+	wantPostures, wantTotals := postureCountsSnapshot(target)
+	check := func(what string, data []byte) {
+		t.Helper()
+		assert.Error(t, target.restore(data), what)
+		gotPostures, gotTotals := postureCountsSnapshot(target)
+		require.Equal(t, wantPostures, gotPostures, "%s: counts unchanged", what)
+		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
+	}
+	for n := range len(good) {
+		check("cut", good[:n])
+	}
+	check("trailing bytes", append(append([]byte{}, good...), 0))
+	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
+	// format 1, one kind (policy 3, status 1), two postures: id 5 of kind 0, then id 5 again.
+	check("a posture twice", []byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
+	check("a kind index out of range", []byte{countsFormat, 1, 6, 1, 1, 10, 1})
+	check("a status out of range", []byte{countsFormat, 1, 6, byte(len(postureStatuses) + 1), 0})
+	check("a kind twice", []byte{countsFormat, 2, 6, 1, 6, 1, 0})
+}
+
+// FuzzPostureCountsRestore: any bytes restore without a panic, or fail and leave the counts as
+// they were; what restores marshals back to counts that restore the same.
+func FuzzPostureCountsRestore(f *testing.F) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 5, 30} {
+		f.Add(randomPostureCounts(rng, n).marshal())
+	}
+	f.Add([]byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := newPostureCounts()
+		c.set(1, postureKind{policy: 2, status: 1})
+		if err := c.restore(data); err != nil {
+			postures, totals := postureCountsSnapshot(c)
+			require.Equal(t, map[int64]postureKind{1: {policy: 2, status: 1}}, postures)
+			require.Equal(t, map[postureKind]int64{{policy: 2, status: 1}: 1}, totals)
+			return
+		}
+		again := newPostureCounts()
+		require.NoError(t, again.restore(c.marshal()))
+		wantPostures, wantTotals := postureCountsSnapshot(c)
+		gotPostures, gotTotals := postureCountsSnapshot(again)
+		require.Equal(t, wantPostures, gotPostures)
+		require.Equal(t, wantTotals, gotTotals)
+	})
+}
+
+// The postures gauge survives a restart like the detections gauge: the first poll after it asks
+// only for changed statuses, and the gauge it emits covers every posture, the change included.
+func TestComplianceCountsSurviveRestart(t *testing.T) {
+	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 30, Policies: 2, ControlsPerPolicy: 5}, simulator.Options{})
+	require.NoError(t, newComplianceStream(t, e, nil).Poll(t.Context(), e.sinks))
+
+	p := e.tenant.Policies()[0]
+	h := e.tenant.Host(3)
+	require.True(t, e.tenant.InPolicy(0, 3))
+	var target simulator.Posture
+	for j := range p.Controls {
+		if ps := e.tenant.Posture(0, &h, j); ps.Status == simulator.PostureStatusPassed {
+			target = ps
+			break
+		}
+	}
+	require.NotZero(t, target.ID, "host 3 passes a control of policy %d", p.ID)
+	require.NoError(t, e.tenant.SetPostureStatus(p.ID, h.ID, target.ControlID, simulator.PostureStatusFailed, e.advance(time.Hour)))
+	e.advance(time.Hour)
+
+	e.sinks.reset()
+	e.server.ResetRequests()
+	require.NoError(t, newComplianceStream(t, e, nil).Poll(t.Context(), e.sinks), "a restart")
+	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
+	require.NotEmpty(t, calls)
+	for _, r := range calls {
+		assert.Contains(t, r.RawQuery, "statusChangedSince=", "after the restart the pull goes on incrementally")
+	}
+	assert.Equal(t, 1, e.sinks.records(), "only the changed posture comes again")
+	want := e.tenant.Counts(simulator.Query{})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
+	for status, n := range want.PosturesByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s, change included", status)
+	}
+}
+
+// A checkpoint written under other filters is not resumed: a changed status filter (vulnerabilities)
+// or policy list (compliance) starts a full pull, so what the new filters take in arrives now, not
+// at the next full sync. Unchanged filters go on incrementally.
+func TestFiltersChangedMeanFullPull(t *testing.T) {
+	t.Run("vulnerabilities", func(t *testing.T) {
+		e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
+		activeOnly := func(c *VulnerabilitiesSettings) { c.Query.Status = []string{"Active"} }
+		require.NoError(t, newVulnStream(t, e, activeOnly).Poll(t.Context(), e.sinks))
+
+		e.advance(time.Hour)
+		e.server.ResetRequests()
+		require.NoError(t, newVulnStream(t, e, activeOnly).Poll(t.Context(), e.sinks))
+		assert.True(t, incrementalHLD(t, e), "same filters: incremental")
+		assert.Empty(t, e.logs.FilterMessage("The stream's filters changed since the checkpoint was written; starting with a full pull").All())
+
+		e.advance(time.Hour)
+		e.server.ResetRequests()
+		e.sinks.reset()
+		require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
+		assert.False(t, incrementalHLD(t, e), "status filter widened: full")
+		assert.Len(t, e.logs.FilterMessage("The stream's filters changed since the checkpoint was written; starting with a full pull").All(), 1)
+		assert.Equal(t, e.tenant.Counts(simulator.Query{Statuses: allStatuses}).Detections, e.sinks.records(), "every detection the new filter takes in")
+	})
+	t.Run("compliance", func(t *testing.T) {
+		e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 20, Policies: 3, ControlsPerPolicy: 3}, simulator.Options{})
+		first := e.tenant.Policies()[0].ID
+		onePolicy := func(c *ComplianceSettings) { c.PolicyIDs = []int64{int64(first)} }
+		require.NoError(t, newComplianceStream(t, e, onePolicy).Poll(t.Context(), e.sinks))
+
+		e.advance(time.Hour)
+		e.server.ResetRequests()
+		require.NoError(t, newComplianceStream(t, e, onePolicy).Poll(t.Context(), e.sinks))
+		for _, r := range requestsTo(e, simulator.EndpointPCRSPostureInfo) {
+			assert.Contains(t, r.RawQuery, "statusChangedSince=", "same filters: incremental")
+		}
+
+		e.advance(time.Hour)
+		e.server.ResetRequests()
+		e.sinks.reset()
+		require.NoError(t, newComplianceStream(t, e, nil).Poll(t.Context(), e.sinks))
+		calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
+		require.NotEmpty(t, calls)
+		for _, r := range calls {
+			assert.NotContains(t, r.RawQuery, "statusChangedSince=", "every policy now: full")
+		}
+		assert.Len(t, e.logs.FilterMessage("The stream's filters changed since the checkpoint was written; starting with a full pull").All(), 1)
+		assertEachPostureOnce(t, e, simulator.Query{})
 	})
 }

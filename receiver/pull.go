@@ -54,6 +54,8 @@ type streamState struct {
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
 	// Current is the pull in progress, nil when the last one completed.
 	Current *pullProgress `json:"current,omitempty"`
+	// Selection names the filters of the pulls this state comes from (selectionOf).
+	Selection string `json:"selection,omitempty"`
 }
 
 // pageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min

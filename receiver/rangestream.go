@@ -5,6 +5,8 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -51,6 +53,8 @@ type rangeStream struct {
 
 	state  streamState
 	loaded bool
+	// selection names the filters the stream asks Qualys with (see selectionOf); "" for none.
+	selection string
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
@@ -77,6 +81,9 @@ func (r *rangeStream) load(ctx context.Context) {
 	case err != nil:
 		r.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
 		r.state = streamState{}
+	case found && selectionChanged(r.state.Selection, r.selection):
+		r.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
+		r.state = streamState{}
 	case found && r.state.Current != nil:
 		r.Logger.Info("Resuming the pull interrupted by the last shutdown",
 			zap.Time("cursor", r.state.Current.Cursor), zap.Bool("full", r.state.Current.Full))
@@ -86,6 +93,7 @@ func (r *rangeStream) load(ctx context.Context) {
 // begin starts a new pull and checkpoints it, so a restart resumes it rather than starting over.
 func (r *rangeStream) begin(ctx context.Context, p pullProgress) {
 	r.state.Current = &p
+	r.state.Selection = r.selection
 	r.save(ctx)
 }
 
@@ -133,4 +141,19 @@ func cursorOf(serverTime, started time.Time) time.Time {
 		return serverTime
 	}
 	return started.Add(-clockSkew)
+}
+
+// selectionOf names a stream's filters, in canonical form, by a short hash: a checkpoint records
+// it, so a cursor taken under other filters is not used. An incremental pull asks only for what
+// changed since the cursor, so records the new filters take in that did not change would
+// otherwise come only with the next full pull.
+func selectionOf(canonical string) string {
+	sum := sha256.Sum256([]byte(canonical))
+	return hex.EncodeToString(sum[:8])
+}
+
+// selectionChanged says whether a checkpoint's selection differs from the stream's. A checkpoint
+// without one (written before selections were recorded) is taken as matching.
+func selectionChanged(saved, current string) bool {
+	return saved != "" && current != "" && saved != current
 }

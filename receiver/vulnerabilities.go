@@ -57,19 +57,14 @@ type VulnerabilitiesStream struct {
 	emittedTotal   int64
 }
 
-// countsCheckpoint is the detections gauge's per-host counts, checkpointed when a pull completes
-// or stops, so a restart can go on incrementally instead of pulling everything again to count it.
-type countsCheckpoint struct {
-	// AsOf is the cursor of the pull the counts include, completed or as far as it went.
-	AsOf  time.Time `json:"as_of"`
-	Hosts []byte    `json:"hosts"`
-}
-
 var _ Stream = (*VulnerabilitiesStream)(nil)
 
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	selection := cfg.Query
+	selection.PageSize, selection.ProcessedAfter = 0, time.Time{}
+	s.selection = selectionOf(selection.Values(qualys.IDRange{}).Encode())
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
 	}
@@ -160,52 +155,31 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	return emitted, nil
 }
 
-// countsKey is the checkpoint name of the detections gauge's counts.
-func (s *VulnerabilitiesStream) countsKey() string { return s.name + ".counts" }
-
-// loadCounts restores, once per process, the gauge's counts as of the last completed pull, when
-// the gauge is wanted. Counts of another pull (an older one, after a save that failed) are not
-// used: the next pull is then full, to count again.
+// loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
+// is wanted (see gaugeCheckpoint).
 func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
 	if s.countsLoaded || !s.cfg.CountsEnabled || s.countsComplete {
 		return
 	}
 	s.countsLoaded = true
-	var cp countsCheckpoint
-	found, err := s.Store.Load(ctx, s.countsKey(), &cp)
-	switch {
-	case err != nil:
-		s.Logger.Warn("Detection counts checkpoint not readable; the next pull is full, to count every detection again", zap.Error(err))
-		return
-	case !found:
-		return
+	var inProgress time.Time
+	if s.state.Current != nil {
+		inProgress = s.state.Current.Cursor
 	}
-	current := !cp.AsOf.IsZero() && (cp.AsOf.Equal(s.state.Cursor) || (s.state.Current != nil && cp.AsOf.Equal(s.state.Current.Cursor)))
-	if !current {
-		s.Logger.Info("Detection counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again",
-			zap.Time("counts_as_of", cp.AsOf), zap.Time("cursor", s.state.Cursor))
-		return
-	}
-	if err := s.counts.restore(cp.Hosts); err != nil {
-		s.Logger.Warn("Detection counts checkpoint not readable; the next pull is full, to count every detection again", zap.Error(err))
-		return
-	}
-	s.countsComplete = true
-	s.Logger.Info("Detection counts restored from the checkpoint; polls go on incrementally", zap.Time("counts_as_of", cp.AsOf))
+	s.countsComplete = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, inProgress)
 }
 
 // saveCounts checkpoints the gauge's counts, with the pull asOf they include, when they cover the
 // whole tenant. A host's counts are set when its page is read, before the consumer accepts it; a
 // page not accepted is pulled again on resume and sets them again, so nothing is counted twice.
 func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time) {
-	if !s.cfg.CountsEnabled || !s.countsComplete {
-		return
+	if s.cfg.CountsEnabled && s.countsComplete {
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf)
 	}
-	cp := countsCheckpoint{AsOf: asOf, Hosts: s.counts.marshal()}
-	if err := s.Store.Save(context.WithoutCancel(ctx), s.countsKey(), &cp); err != nil {
-		s.Logger.Warn("Detection counts not saved; after a restart the first pull is full, to count every detection again", zap.Error(err))
-		s.Telemetry.checkpointFailed(s.name)
-	}
+}
+
+func (s *VulnerabilitiesStream) gaugeCheckpoint() gaugeCheckpoint {
+	return gaugeCheckpoint{stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}
 }
 
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
