@@ -56,7 +56,7 @@ var _ Stream = (*AssetsStream)(nil)
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
 	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
-	s.selection = selectionOf(cfg.Tags.Encode() + "&modified_within=" + cfg.ModifiedWithin.String())
+	s.selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
 	return s
 }
 

@@ -6,7 +6,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"context"
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,7 +82,7 @@ type complianceState struct {
 	Cursor       time.Time       `json:"cursor,omitzero"`
 	LastFullSync time.Time       `json:"last_full_sync,omitzero"`
 	Current      *compliancePull `json:"current,omitempty"`
-	// Selection names the filters of the pulls this state comes from (selectionOf).
+	// Selection names the filters of the pulls this state comes from (see selection).
 	Selection string `json:"selection,omitempty"`
 }
 
@@ -177,20 +176,11 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 	return s
 }
 
-// complianceSelection names the stream's filters for its checkpoint (selectionOf): the policies,
-// the statuses and whether evidence is asked for, in canonical order.
+// complianceSelection names the stream's filters for its checkpoint (see selection): the
+// policies, the statuses (none when every status is wanted) and whether evidence is asked for.
 func complianceSelection(policyIDs []int64, statuses map[string]bool, evidence bool) string {
-	v := url.Values{}
-	ids := slices.Clone(policyIDs)
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
-		v.Add("policy_ids", strconv.FormatInt(id, 10))
-	}
-	for _, st := range slices.Sorted(maps.Keys(statuses)) {
-		v.Add("status", st)
-	}
-	v.Set("evidence", strconv.FormatBool(evidence))
-	return selectionOf(v.Encode())
+	return newSelection().ints("policy_ids", policyIDs).strings("status", slices.Collect(maps.Keys(statuses))).
+		set("evidence", strconv.FormatBool(evidence)).hash()
 }
 
 // statusFilter is the set of wanted statuses, nil when every status is wanted.
@@ -262,7 +252,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	}
 	if err := s.src.pull(ctx, run); err != nil {
 		// A pull that stops is resumed later; its counts so far are saved for a restart.
-		s.saveCounts(ctx, cur.Cursor)
+		s.saveCounts(ctx, cur.Cursor, false)
 		return run.emitted, err
 	}
 	if cur.Full && s.countingFull {
@@ -270,7 +260,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.saveCounts(ctx, cur.Cursor) // before the cursor moves: see gaugeCheckpoint
+	s.saveCounts(ctx, cur.Cursor, true) // before the cursor moves: see gaugeCheckpoint
 	s.complete(ctx)
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
@@ -293,22 +283,24 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 // loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
 // is wanted (see gaugeCheckpoint).
 func (s *ComplianceStream) loadCounts(ctx context.Context) {
-	if s.countsLoaded || !s.cfg.Counts.Enabled || s.countsComplete {
+	if s.countsLoaded || !s.cfg.Counts.Enabled || s.countsComplete || s.countingFull {
 		return
 	}
 	s.countsLoaded = true
-	var inProgress time.Time
-	if s.state.Current != nil {
-		inProgress = s.state.Current.Cursor
+	var current *pullRef
+	if c := s.state.Current; c != nil {
+		current = &pullRef{cursor: c.Cursor, full: c.Full}
 	}
-	s.countsComplete = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, inProgress)
+	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
 }
 
-// saveCounts checkpoints the gauge's counts, with the pull asOf they include, when they cover the
-// selected policies. A batch not accepted is pulled again on resume and sets its postures again.
-func (s *ComplianceStream) saveCounts(ctx context.Context, asOf time.Time) {
-	if s.cfg.Counts.Enabled && s.countsComplete {
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf)
+// saveCounts checkpoints the gauge's counts, with the pull asOf they include and whether it
+// completed, when they hold anything a restart can use: a baseline, or a full pull being counted.
+// Counts are set as records are read, before the consumer accepts them; what was not accepted is
+// pulled again on resume and set again, so nothing is counted twice.
+func (s *ComplianceStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
+	if s.cfg.Counts.Enabled && (s.countsComplete || s.countingFull) {
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete)
 	}
 }
 

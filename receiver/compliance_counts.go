@@ -6,8 +6,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
-	"slices"
 	"sync"
 )
 
@@ -99,15 +97,12 @@ func (c *postureCounts) each(fn func(k postureKind, total int64)) {
 
 // marshal encodes the current postures compactly, for a checkpoint: the format, the kinds (policy
 // id and status index), then the posture count and per posture in ascending id its difference
-// from the previous id and its kind index, all as varints. About 4 bytes a posture.
+// from the previous id and its kind index, then the postures a full pull in progress has counted
+// (see appendIDSet), all as varints. About 4 bytes a posture.
 func (c *postureCounts) marshal() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := make([]int64, 0, len(c.current))
-	for id := range c.current {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := sortedKeys(c.current)
 	buf := make([]byte, 0, 16+len(c.kinds)*8+len(ids)*5)
 	buf = binary.AppendUvarint(buf, countsFormat)
 	buf = binary.AppendUvarint(buf, uint64(len(c.kinds)))
@@ -122,7 +117,7 @@ func (c *postureCounts) marshal() []byte {
 		prev = id
 		buf = binary.AppendUvarint(buf, uint64(c.current[id]))
 	}
-	return buf
+	return appendIDSet(buf, c.next)
 }
 
 // restore replaces the postures with what marshal encoded. On an error they are unchanged.
@@ -131,54 +126,74 @@ func (c *postureCounts) restore(data []byte) error {
 	if format := r.uvarint(); r.err == nil && format != countsFormat {
 		return fmt.Errorf("counts format %d, this receiver reads %d", format, countsFormat)
 	}
-	nk := r.uvarint()
-	if r.err == nil && nk > uint64(len(data)) {
-		return fmt.Errorf("counts claim %d kinds in %d bytes", nk, len(data))
-	}
-	kinds := make([]postureKind, 0, int(min(nk, uint64(len(data)))))
-	kindIdx := map[postureKind]uint32{}
-	for i := uint64(0); i < nk && r.err == nil; i++ {
+	nk := r.count("kinds")
+	kinds := make([]postureKind, 0, nk)
+	kindIdx := make(map[postureKind]uint32, nk)
+	for i := range nk {
 		policy, status := r.varint(), r.uvarint()
 		if r.err != nil {
 			break
 		}
-		k := postureKind{policy: policy, status: uint8(min(status, math.MaxUint8))}
 		if status == 0 || status > uint64(len(postureStatuses)) {
 			return fmt.Errorf("counts: kind %d has status %d, not 1 to %d", i, status, len(postureStatuses))
 		}
+		k := postureKind{policy: policy, status: uint8(status)}
 		if _, dup := kindIdx[k]; dup {
 			return fmt.Errorf("counts: kind %d repeats policy %d, status %d", i, policy, status)
 		}
 		kindIdx[k] = uint32(i)
 		kinds = append(kinds, k)
 	}
-	n := r.uvarint()
-	if r.err == nil && n > uint64(len(data)) {
-		return fmt.Errorf("counts claim %d postures in %d bytes", n, len(data))
-	}
-	current := make(map[int64]uint32, int(min(n, uint64(len(data)))))
+	n := r.count("postures")
+	current := make(map[int64]uint32, n)
 	totals := map[uint32]int64{}
 	var id int64
-	for i := uint64(0); i < n && r.err == nil; i++ {
+	for range n {
 		id += r.varint()
 		idx := r.uvarint()
-		if r.err == nil && idx >= uint64(len(kinds)) {
+		if r.err != nil {
+			break
+		}
+		if idx >= uint64(len(kinds)) {
 			return fmt.Errorf("counts: posture %d has kind %d of %d", id, idx, len(kinds))
+		}
+		if _, dup := current[id]; dup {
+			return fmt.Errorf("counts: posture %d listed twice", id)
 		}
 		current[id] = uint32(idx)
 		totals[uint32(idx)]++
 	}
-	if r.err != nil {
-		return r.err
+	var next map[int64]uint32
+	collecting, counted := r.idSet()
+	if collecting {
+		next = make(map[int64]uint32, len(counted))
+		for _, id := range counted {
+			idx, ok := current[id]
+			if !ok && r.err == nil {
+				return fmt.Errorf("counts: the full pull counted posture %d, which has no kind", id)
+			}
+			next[id] = idx
+		}
 	}
-	if len(r.data) > 0 {
-		return fmt.Errorf("counts: %d bytes after the last posture", len(r.data))
-	}
-	if len(current) != int(n) {
-		return fmt.Errorf("counts: %d postures listed, %d distinct", n, len(current))
+	if err := r.end(); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.kinds, c.kindIdx, c.current, c.totals, c.next = kinds, kindIdx, current, totals, nil
+	c.kinds, c.kindIdx, c.current, c.totals, c.next = kinds, kindIdx, current, totals, next
 	return nil
+}
+
+// collecting says whether a full pull is being counted (beginFull without endFull).
+func (c *postureCounts) collecting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next != nil
+}
+
+// abandonFull stops counting a full pull that will not complete.
+func (c *postureCounts) abandonFull() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = nil
 }

@@ -98,15 +98,12 @@ const countsFormat = 1
 
 // marshal encodes the current counts compactly, for a checkpoint: the format, the host count, then
 // per host in ascending id the id's difference from the previous one, its kind count and each kind
-// with its count, all as varints. About 5 bytes a host plus 4 a kind.
+// with its count, then the hosts a full pull in progress has counted (see appendIDSet), all as
+// varints. About 5 bytes a host plus 4 a kind.
 func (c *hostCounts) marshal() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := make([]int64, 0, len(c.hosts))
-	for id := range c.hosts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := sortedKeys(c.hosts)
 	buf := make([]byte, 0, 16+len(ids)*12)
 	buf = binary.AppendUvarint(buf, countsFormat)
 	buf = binary.AppendUvarint(buf, uint64(len(ids)))
@@ -121,7 +118,7 @@ func (c *hostCounts) marshal() []byte {
 			buf = binary.AppendUvarint(buf, uint64(kc.n))
 		}
 	}
-	return buf
+	return appendIDSet(buf, c.next)
 }
 
 // restore replaces the counts with what marshal encoded. On an error the counts are unchanged.
@@ -130,21 +127,21 @@ func (c *hostCounts) restore(data []byte) error {
 	if format := r.uvarint(); r.err == nil && format != countsFormat {
 		return fmt.Errorf("counts format %d, this receiver reads %d", format, countsFormat)
 	}
-	n := r.uvarint()
-	if r.err == nil && n > uint64(len(data)) { // every host takes at least one byte
-		return fmt.Errorf("counts claim %d hosts in %d bytes", n, len(data))
-	}
-	hosts := make(map[int64][]kindCount, int(min(n, uint64(len(data)))))
+	n := r.count("hosts")
+	hosts := make(map[int64][]kindCount, n)
 	totals := map[uint32]int64{}
 	var id int64
-	for i := uint64(0); i < n && r.err == nil; i++ {
+	for range n {
 		id += r.varint()
-		k := r.uvarint()
-		if r.err == nil && k > uint64(len(r.data)) {
-			return fmt.Errorf("counts of host %d claim %d kinds in %d bytes", id, k, len(r.data))
+		k := r.count("kinds")
+		if r.err != nil {
+			break
 		}
-		kinds := make([]kindCount, 0, int(k))
-		for j := uint64(0); j < k && r.err == nil; j++ {
+		if _, dup := hosts[id]; dup {
+			return fmt.Errorf("counts: host %d listed twice", id)
+		}
+		kinds := make([]kindCount, 0, k)
+		for range k {
 			kind, count := r.uvarint(), r.uvarint()
 			if kind > math.MaxUint32 || count > math.MaxUint32 {
 				return fmt.Errorf("counts of host %d: kind %d or count %d out of range", id, kind, count)
@@ -154,19 +151,65 @@ func (c *hostCounts) restore(data []byte) error {
 		}
 		hosts[id] = kinds
 	}
-	if r.err != nil {
-		return r.err
+	var next map[int64][]kindCount
+	collecting, counted := r.idSet()
+	if collecting {
+		next = make(map[int64][]kindCount, len(counted))
+		for _, id := range counted {
+			kinds, ok := hosts[id]
+			if !ok && r.err == nil {
+				return fmt.Errorf("counts: the full pull counted host %d, which has no counts", id)
+			}
+			next[id] = kinds
+		}
 	}
-	if len(r.data) > 0 {
-		return fmt.Errorf("counts: %d bytes after the last host", len(r.data))
-	}
-	if len(hosts) != int(n) {
-		return fmt.Errorf("counts: %d hosts listed, %d distinct", n, len(hosts))
+	if err := r.end(); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.hosts, c.totals, c.next = hosts, totals, nil
+	c.hosts, c.totals, c.next = hosts, totals, next
 	return nil
+}
+
+// collecting says whether a full pull is being counted (beginFull without endFull).
+func (c *hostCounts) collecting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next != nil
+}
+
+// abandonFull stops counting a full pull that will not complete.
+func (c *hostCounts) abandonFull() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = nil
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	ids := make([]int64, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// appendIDSet appends the ids a full pull in progress has counted: 0 when none is (set nil), else
+// 1, the id count and the ascending ids as differences from the previous one.
+func appendIDSet[V any](buf []byte, set map[int64]V) []byte {
+	if set == nil {
+		return binary.AppendUvarint(buf, 0)
+	}
+	buf = binary.AppendUvarint(buf, 1)
+	ids := sortedKeys(set)
+	buf = binary.AppendUvarint(buf, uint64(len(ids)))
+	var prev int64
+	for _, id := range ids {
+		buf = binary.AppendVarint(buf, id-prev)
+		prev = id
+	}
+	return buf
 }
 
 // countsReader reads the varints of marshal's output; the first error sticks.
@@ -199,4 +242,48 @@ func (r *countsReader) varint() int64 {
 	}
 	r.data = r.data[n:]
 	return v
+}
+
+// count reads how many of what follow. Each takes at least a byte, so a count above the bytes
+// left is damage; refusing it keeps allocations bounded by the input.
+func (r *countsReader) count(what string) int {
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(r.data)) {
+		r.err = fmt.Errorf("counts claim %d %s in %d bytes", n, what, len(r.data))
+	}
+	if r.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// idSet reads what appendIDSet wrote: whether a full pull is counted, and its ids.
+func (r *countsReader) idSet() (collecting bool, ids []int64) {
+	switch flag := r.uvarint(); {
+	case r.err != nil || flag == 0:
+		return false, nil
+	case flag != 1:
+		r.err = fmt.Errorf("counts: full pull flag %d", flag)
+		return false, nil
+	}
+	n := r.count("counted ids")
+	ids = make([]int64, 0, n)
+	var id int64
+	for i := range n {
+		d := r.varint()
+		if i > 0 && d <= 0 && r.err == nil {
+			r.err = errors.New("counts: counted ids not ascending")
+		}
+		id += d
+		ids = append(ids, id)
+	}
+	return r.err == nil, ids
+}
+
+// end reports the first error, or bytes left after the end.
+func (r *countsReader) end() error {
+	if r.err == nil && len(r.data) > 0 {
+		return fmt.Errorf("counts: %d bytes after the end", len(r.data))
+	}
+	return r.err
 }

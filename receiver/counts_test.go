@@ -6,6 +6,7 @@ package receiver
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +17,10 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
 
@@ -121,7 +124,7 @@ func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
 	run() // a new stream over a new storage client: a restart
 	assert.True(t, incrementalHLD(t, e), "after the restart the pull goes on incrementally")
 	assert.Less(t, e.sinks.records(), 20, "only the changed host comes again")
-	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint; polls go on incrementally").All(), 1)
+	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint").All(), 1)
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
 	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
 	for status, n := range want.ByStatus {
@@ -208,7 +211,7 @@ func TestVulnerabilitiesStaleCountsMeanFullPull(t *testing.T) {
 	e.server.ResetRequests()
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
 	assert.False(t, incrementalHLD(t, e), "stale counts: a full pull to count again")
-	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts checkpoint is not of the last completed pull; the next pull is full, to count every detection again").All())
+	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts checkpoint is not of the last completed pull; the next full pull counts every detection again").All())
 
 	// With the gauge off nothing is counted, saved or pulled in full for it.
 	e.advance(time.Hour)
@@ -247,6 +250,10 @@ func FuzzHostCountsRestore(f *testing.F) {
 		f.Add(randomHostCounts(rng, hosts).marshal())
 	}
 	f.Add([]byte{countsFormat, 2, 14, 0, 0, 0})
+	collecting := randomHostCounts(rng, 5)
+	collecting.beginFull()
+	collecting.setHost(3, map[uint32]int{7: 1})
+	f.Add(collecting.marshal())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newHostCounts()
 		c.setHost(1, map[uint32]int{1: 1})
@@ -258,6 +265,7 @@ func FuzzHostCountsRestore(f *testing.F) {
 		}
 		again := newHostCounts()
 		require.NoError(t, again.restore(c.marshal()))
+		require.Equal(t, c.collecting(), again.collecting())
 		wantHosts, wantTotals := hostCountsSnapshot(c)
 		gotHosts, gotTotals := hostCountsSnapshot(again)
 		require.Equal(t, wantHosts, gotHosts)
@@ -336,6 +344,10 @@ func FuzzPostureCountsRestore(f *testing.F) {
 		f.Add(randomPostureCounts(rng, n).marshal())
 	}
 	f.Add([]byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
+	collecting := randomPostureCounts(rng, 5)
+	collecting.beginFull()
+	collecting.set(3, postureKind{policy: 1, status: 2})
+	f.Add(collecting.marshal())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newPostureCounts()
 		c.set(1, postureKind{policy: 2, status: 1})
@@ -347,6 +359,7 @@ func FuzzPostureCountsRestore(f *testing.F) {
 		}
 		again := newPostureCounts()
 		require.NoError(t, again.restore(c.marshal()))
+		require.Equal(t, c.collecting(), again.collecting())
 		wantPostures, wantTotals := postureCountsSnapshot(c)
 		gotPostures, gotTotals := postureCountsSnapshot(again)
 		require.Equal(t, wantPostures, gotPostures)
@@ -438,4 +451,180 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 		assert.Len(t, e.logs.FilterMessage("The stream's filters changed since the checkpoint was written; starting with a full pull").All(), 1)
 		assertEachPostureOnce(t, e, simulator.Query{})
 	})
+}
+
+// A selection is the same for the same filters in another order or with repeats, and for changes
+// that select nothing else (page size, output options); it differs when a filter changes.
+func TestSelectionIsCanonical(t *testing.T) {
+	two := 2
+	base := qualys.DetectionQuery{Status: []string{"New", "Active"}, Severities: []int{4, 5}, QIDs: []int64{9, 3},
+		Tags: qualys.TagFilter{Include: []string{"b", "a"}}, ArfKernelFilter: &two}
+	same := []qualys.DetectionQuery{
+		{Status: []string{"Active", "New", "New"}, Severities: []int{5, 4}, QIDs: []int64{3, 9}, Tags: qualys.TagFilter{Include: []string{"a", "b"}, IncludeSelector: "any"}, ArfKernelFilter: &two},
+		func() qualys.DetectionQuery {
+			q := base
+			q.PageSize, q.ShowResults, q.ProcessedAfter = 7, true, time.Now()
+			return q
+		}(),
+	}
+	for i, q := range same {
+		assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "case %d", i)
+	}
+	differ := []func(*qualys.DetectionQuery){
+		func(q *qualys.DetectionQuery) { q.Status = []string{"Active"} },
+		func(q *qualys.DetectionQuery) { q.Severities = nil },
+		func(q *qualys.DetectionQuery) { q.QIDs = append(q.QIDs, 1) },
+		func(q *qualys.DetectionQuery) { q.Tags.Include = []string{"a"} },
+		func(q *qualys.DetectionQuery) { q.Tags.IncludeSelector = "all" },
+		func(q *qualys.DetectionQuery) { q.Tags.Exclude = []string{"a"} },
+		func(q *qualys.DetectionQuery) { q.ArfKernelFilter = nil },
+		func(q *qualys.DetectionQuery) { q.IncludeVulnType = []string{"confirmed"} },
+	}
+	for i, change := range differ {
+		q := base
+		q.Tags.Include = slices.Clone(base.Tags.Include)
+		change(&q)
+		assert.NotEqual(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "change %d", i)
+	}
+	// Both vulnerability types, like none, filter nothing.
+	both := base
+	both.IncludeVulnType = []string{"potential", "confirmed"}
+	assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(both))
+
+	all := statusFilter(nil)
+	assert.Equal(t, complianceSelection([]int64{2, 1, 2}, all, false), complianceSelection([]int64{1, 2}, statusFilter([]string{"Passed", "Failed", "Error"}), false))
+	assert.NotEqual(t, complianceSelection([]int64{1}, all, false), complianceSelection([]int64{1, 2}, all, false))
+	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, statusFilter([]string{"Failed"}), false))
+	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, all, true))
+}
+
+// The counts of a full pull in progress survive a stop: after the restart the resumed full pull
+// goes on counting, and when it completes the gauge drops a host that is no longer in the tenant
+// (here one planted in the saved counts), as a full pull in one process does.
+func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
+	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
+
+	// Plant a host the tenant does not have in the saved counts.
+	key := StreamVulnerabilities + ".counts"
+	var cp countsCheckpoint
+	found, err := e.store.Load(t.Context(), key, &cp)
+	require.NoError(t, err)
+	require.True(t, found)
+	planted := newHostCounts()
+	require.NoError(t, planted.restore(cp.Counts))
+	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
+	planted.setHost(999_999_999, map[uint32]int{active: 7})
+	cp.Counts = planted.marshal()
+	require.NoError(t, e.store.Save(t.Context(), key, &cp))
+
+	// The weekly full pull is due; it stops after its first batch.
+	e.advance(8 * 24 * time.Hour)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stopping := &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}
+	require.Error(t, newVulnStream(t, e, oneByOne).Poll(ctx, stopping), "stopped part way")
+	require.True(t, stateOf(t, e).Current.Full, "a full pull was in progress")
+
+	e.sinks.reset()
+	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks), "the restart resumes the full pull")
+	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint").FilterField(zap.Bool("counting_full_pull", true)).All(), 1)
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s: the planted host dropped", status)
+	}
+}
+
+func stateOf(t *testing.T, e *simEnv) streamState {
+	t.Helper()
+	var st streamState
+	found, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
+	require.NoError(t, err)
+	require.True(t, found)
+	return st
+}
+
+// Which saved counts a restart uses: a completed pull's against the last completed cursor or the
+// pull in progress; a stopped pull's only against the pull in progress; a full pull's counting
+// goes on only for that same full pull, stopped.
+func TestGaugeCheckpointUse(t *testing.T) {
+	c1, c2 := simTime, simTime.Add(time.Hour)
+	cases := []struct {
+		name               string
+		saved              countsCheckpoint
+		collecting         bool
+		completed          time.Time
+		current            *pullRef
+		baseline, counting bool
+		restored           bool
+	}{
+		{"completed, last completed", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c1, nil, true, false, true},
+		{"completed, then the cursor write was lost", countsCheckpoint{AsOf: c2, Completed: true, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
+		{"stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
+		{"stopped, then completed but the final counts were lost", countsCheckpoint{AsOf: c2, Baseline: true}, false, c2, nil, false, false, false},
+		{"older pull", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c2, nil, false, false, false},
+		{"full pull stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, true, c1, &pullRef{cursor: c2, full: true}, true, true, true},
+		{"first full pull stopped, resumed", countsCheckpoint{AsOf: c2}, true, time.Time{}, &pullRef{cursor: c2, full: true}, false, true, true},
+		{"full counting, but the pull in progress is not full", countsCheckpoint{AsOf: c2, Baseline: true}, true, c1, &pullRef{cursor: c2}, true, false, true},
+		{"no tag", countsCheckpoint{Completed: true, Baseline: true}, false, time.Time{}, nil, false, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := checkpoint.New(nil)
+			saved := newHostCounts()
+			if tc.collecting {
+				saved.beginFull()
+			}
+			saved.setHost(5, map[uint32]int{1: 2})
+			tc.saved.Counts = saved.marshal()
+			require.NoError(t, store.Save(t.Context(), "s.counts", &tc.saved))
+			g := gaugeCheckpoint{stream: "s", what: "detection", store: store, logger: zap.NewNop()}
+			counts := newHostCounts()
+			baseline, counting := g.load(t.Context(), counts, tc.completed, tc.current)
+			assert.Equal(t, tc.baseline, baseline, "baseline")
+			assert.Equal(t, tc.counting, counting, "counting")
+			assert.Equal(t, counting, counts.collecting(), "a full pull's counting is kept only to go on with it")
+			_, totals := hostCountsSnapshot(counts)
+			if tc.restored {
+				assert.Equal(t, map[uint32]int64{1: 2}, totals)
+			} else {
+				assert.Empty(t, totals)
+			}
+		})
+	}
+}
+
+// The counts of a full pull in progress round-trip with them; damaged ones are refused.
+func TestCountsOfAFullPullInProgressRoundTrip(t *testing.T) {
+	hosts := newHostCounts()
+	hosts.setHost(1, map[uint32]int{1: 1})
+	hosts.beginFull()
+	hosts.setHost(9, map[uint32]int{2: 3})
+	hosts.setHost(4, nil)
+	again := newHostCounts()
+	require.NoError(t, again.restore(hosts.marshal()))
+	require.True(t, again.collecting())
+	again.endFull()
+	got, totals := hostCountsSnapshot(again)
+	assert.Equal(t, map[int64]map[uint32]uint32{9: {2: 3}, 4: {}}, got, "host 1 was not in the full pull")
+	assert.Equal(t, map[uint32]int64{2: 3}, totals)
+
+	postures := newPostureCounts()
+	postures.set(1, postureKind{policy: 3, status: 1})
+	postures.beginFull()
+	postures.set(8, postureKind{policy: 3, status: 2})
+	restored := newPostureCounts()
+	require.NoError(t, restored.restore(postures.marshal()))
+	require.True(t, restored.collecting())
+	restored.endFull()
+	gotPostures, _ := postureCountsSnapshot(restored)
+	assert.Equal(t, map[int64]postureKind{8: {policy: 3, status: 2}}, gotPostures)
+
+	// format 1, one host (id 2, no kinds), a full pull that counted host 3, which has no counts.
+	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 1, 4, 0, 1, 1, 6}))
+	// ... and ids that do not ascend.
+	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 2, 4, 0, 2, 0, 1, 2, 4, 0}))
+	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 0, 2}), "an unknown full-pull flag")
 }

@@ -17,13 +17,18 @@ type savedCounts interface {
 	marshal() []byte
 	// restore replaces the counts with what marshal encoded; on an error they are unchanged.
 	restore(data []byte) error
+	// collecting says whether a full pull is being counted; abandonFull stops counting it.
+	collecting() bool
+	abandonFull()
 }
 
 // gaugeCheckpoint keeps a stream's gauge counts in the checkpoint store, under a key of their own,
 // so a restart can go on incrementally instead of pulling everything again to count it. They are
-// written when a pull completes or stops, tagged with that pull's cursor, and trusted after a
-// restart only when the tag is the last completed pull's or the pull in progress's: counts of
-// another pull (after a save that failed) would be wrong for the hosts of the pulls in between.
+// written when a pull completes or stops, tagged with that pull's cursor and whether it completed.
+// After a restart the counts of a completed pull are used when it is the checkpoint's last
+// completed pull (or the pull in progress, when the process stopped between the two writes); the
+// counts of a stopped pull only while that pull is the one in progress. Any other counts are of
+// another pull (a save failed), wrong for the hosts pulled since, and are not used.
 type gaugeCheckpoint struct {
 	stream    string
 	what      string // what is counted, for the log lines: "detection", "posture"
@@ -35,40 +40,61 @@ type gaugeCheckpoint struct {
 // countsCheckpoint is the stored form.
 type countsCheckpoint struct {
 	// AsOf is the cursor of the pull the counts include, completed or as far as it went.
-	AsOf   time.Time `json:"as_of"`
-	Counts []byte    `json:"counts"`
+	AsOf time.Time `json:"as_of"`
+	// Completed says the pull AsOf completed.
+	Completed bool `json:"completed"`
+	// Baseline says the counts cover everything the stream selects (a full pull was counted);
+	// without it they hold only a full pull in progress.
+	Baseline bool   `json:"baseline"`
+	Counts   []byte `json:"counts"`
+}
+
+// pullRef is the checkpoint's pull in progress, as far as the counts care.
+type pullRef struct {
+	cursor time.Time
+	full   bool
 }
 
 func (g gaugeCheckpoint) key() string { return g.stream + ".counts" }
 
-// load restores counts when their checkpoint is of the pull completed or inProgress (zero: none)
-// and reports whether it did.
-func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed, inProgress time.Time) bool {
+// load restores counts saved for the checkpoint's last completed pull or its pull in progress
+// (current, nil for none). It reports whether they cover everything the stream selects
+// (baseline) and whether they go on counting the full pull in progress (counting).
+func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed time.Time, current *pullRef) (baseline, counting bool) {
 	var cp countsCheckpoint
 	found, err := g.store.Load(ctx, g.key(), &cp)
-	if err == nil && found {
-		current := !cp.AsOf.IsZero() && (cp.AsOf.Equal(completed) || cp.AsOf.Equal(inProgress))
-		if !current {
-			g.logger.Info("Gauge counts checkpoint is not of the last completed pull; the next pull is full, to count every "+g.what+" again",
-				zap.Time("counts_as_of", cp.AsOf), zap.Time("cursor", completed))
-			return false
-		}
-		err = counts.restore(cp.Counts)
+	if err != nil {
+		g.logger.Warn("Gauge counts checkpoint not readable; the next full pull counts every "+g.what+" again", zap.Error(err))
+		return false, false
 	}
-	switch {
-	case err != nil:
-		g.logger.Warn("Gauge counts checkpoint not readable; the next pull is full, to count every "+g.what+" again", zap.Error(err))
-		return false
-	case !found:
-		return false
+	if !found {
+		return false, false
 	}
-	g.logger.Info("Gauge counts restored from the checkpoint; polls go on incrementally", zap.Time("counts_as_of", cp.AsOf))
-	return true
+	ofCurrent := current != nil && cp.AsOf.Equal(current.cursor)
+	usable := !cp.AsOf.IsZero() && (ofCurrent || cp.Completed && cp.AsOf.Equal(completed))
+	if !usable {
+		g.logger.Info("Gauge counts checkpoint is not of the last completed pull; the next full pull counts every "+g.what+" again",
+			zap.Time("counts_as_of", cp.AsOf), zap.Bool("counts_completed", cp.Completed), zap.Time("cursor", completed))
+		return false, false
+	}
+	if err := counts.restore(cp.Counts); err != nil {
+		g.logger.Warn("Gauge counts checkpoint not readable; the next full pull counts every "+g.what+" again", zap.Error(err))
+		return false, false
+	}
+	counting = counts.collecting() && ofCurrent && !cp.Completed && current.full
+	if !counting {
+		counts.abandonFull()
+	}
+	if cp.Baseline || counting {
+		g.logger.Info("Gauge counts restored from the checkpoint", zap.Time("counts_as_of", cp.AsOf),
+			zap.Bool("baseline", cp.Baseline), zap.Bool("counting_full_pull", counting))
+	}
+	return cp.Baseline, counting
 }
 
 // save writes counts as of the pull with cursor asOf.
-func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time.Time) {
-	cp := countsCheckpoint{AsOf: asOf, Counts: counts.marshal()}
+func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time.Time, completed, baseline bool) {
+	cp := countsCheckpoint{AsOf: asOf, Completed: completed, Baseline: baseline, Counts: counts.marshal()}
 	if err := g.store.Save(context.WithoutCancel(ctx), g.key(), &cp); err != nil {
 		g.logger.Warn("Gauge counts not saved; after a restart the first pull is full, to count every "+g.what+" again", zap.Error(err))
 		g.telemetry.checkpointFailed(g.stream)

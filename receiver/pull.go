@@ -54,7 +54,7 @@ type streamState struct {
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
 	// Current is the pull in progress, nil when the last one completed.
 	Current *pullProgress `json:"current,omitempty"`
-	// Selection names the filters of the pulls this state comes from (selectionOf).
+	// Selection names the filters of the pulls this state comes from (see selection).
 	Selection string `json:"selection,omitempty"`
 }
 

@@ -4,9 +4,13 @@
 package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
+	"slices"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -53,7 +57,7 @@ type rangeStream struct {
 
 	state  streamState
 	loaded bool
-	// selection names the filters the stream asks Qualys with (see selectionOf); "" for none.
+	// selection names the filters the stream asks Qualys with (see selection); "" for none.
 	selection string
 }
 
@@ -143,12 +147,50 @@ func cursorOf(serverTime, started time.Time) time.Time {
 	return started.Add(-clockSkew)
 }
 
-// selectionOf names a stream's filters, in canonical form, by a short hash: a checkpoint records
+// selection names a stream's filters by a short hash of their canonical form: a checkpoint records
 // it, so a cursor taken under other filters is not used. An incremental pull asks only for what
 // changed since the cursor, so records the new filters take in that did not change would
-// otherwise come only with the next full pull.
-func selectionOf(canonical string) string {
-	sum := sha256.Sum256([]byte(canonical))
+// otherwise come only with the next full pull. Only what selects records goes in, with lists
+// sorted and without repeats, so reordering a list in the config or changing a page size or an
+// output option keeps the checkpoint.
+type selection struct{ v url.Values }
+
+func newSelection() *selection { return &selection{v: url.Values{}} }
+
+// strings adds a list filter; an empty list adds nothing.
+func (s *selection) strings(key string, values []string) *selection {
+	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
+		s.v.Add(key, v)
+	}
+	return s
+}
+
+func (s *selection) ints(key string, values []int64) *selection {
+	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
+		s.v.Add(key, strconv.FormatInt(v, 10))
+	}
+	return s
+}
+
+func (s *selection) set(key, value string) *selection {
+	s.v.Set(key, value)
+	return s
+}
+
+func (s *selection) tags(f qualys.TagFilter) *selection {
+	s.strings("tag_include", f.Include).strings("tag_exclude", f.Exclude)
+	if len(f.Include) > 0 {
+		s.set("tag_include_selector", cmp.Or(f.IncludeSelector, "any"))
+	}
+	if len(f.Exclude) > 0 {
+		s.set("tag_exclude_selector", cmp.Or(f.ExcludeSelector, "any"))
+	}
+	return s
+}
+
+// hash is the selection's name for checkpoints.
+func (s *selection) hash() string {
+	sum := sha256.Sum256([]byte(s.v.Encode()))
 	return hex.EncodeToString(sum[:8])
 }
 

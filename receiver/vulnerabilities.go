@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -62,13 +63,27 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
-	selection := cfg.Query
-	selection.PageSize, selection.ProcessedAfter = 0, time.Time{}
-	s.selection = selectionOf(selection.Values(qualys.IDRange{}).Encode())
+	s.selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
 	}
 	return s
+}
+
+// vulnerabilitiesSelection names the filters of q that select detections (see selection).
+func vulnerabilitiesSelection(q qualys.DetectionQuery) string {
+	sel := newSelection().strings("status", q.Status).tags(q.Tags).ints("qids", q.QIDs)
+	if len(q.IncludeVulnType) == 1 { // both types, like none, is no filter
+		sel.set("include_vuln_type", q.IncludeVulnType[0])
+	}
+	if q.ArfKernelFilter != nil {
+		sel.set("arf_kernel_filter", strconv.Itoa(*q.ArfKernelFilter))
+	}
+	severities := make([]int64, len(q.Severities))
+	for i, v := range q.Severities {
+		severities[i] = int64(v)
+	}
+	return sel.ints("severities", severities).hash()
 }
 
 // Name implements Stream.
@@ -138,7 +153,7 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	if err != nil {
 		// A pull that stops (shutdown, lost leadership, a failure) is resumed later; its counts so
 		// far are saved too, so a restart that resumes it restores them.
-		s.saveCounts(ctx, cur.Cursor)
+		s.saveCounts(ctx, cur.Cursor, false)
 		return emitted, err
 	}
 	if cur.Full && s.countingFull {
@@ -148,7 +163,7 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	}
 	// The counts go first: counts newer than the cursor are recognised as the current pull's;
 	// older ones would be thrown away after a restart and cost a full pull.
-	s.saveCounts(ctx, cur.Cursor)
+	s.saveCounts(ctx, cur.Cursor, true)
 	s.complete(ctx)
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
@@ -158,23 +173,24 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 // loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
 // is wanted (see gaugeCheckpoint).
 func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
-	if s.countsLoaded || !s.cfg.CountsEnabled || s.countsComplete {
+	if s.countsLoaded || !s.cfg.CountsEnabled || s.countsComplete || s.countingFull {
 		return
 	}
 	s.countsLoaded = true
-	var inProgress time.Time
-	if s.state.Current != nil {
-		inProgress = s.state.Current.Cursor
+	var current *pullRef
+	if c := s.state.Current; c != nil {
+		current = &pullRef{cursor: c.Cursor, full: c.Full}
 	}
-	s.countsComplete = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, inProgress)
+	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
 }
 
-// saveCounts checkpoints the gauge's counts, with the pull asOf they include, when they cover the
-// whole tenant. A host's counts are set when its page is read, before the consumer accepts it; a
-// page not accepted is pulled again on resume and sets them again, so nothing is counted twice.
-func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time) {
-	if s.cfg.CountsEnabled && s.countsComplete {
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf)
+// saveCounts checkpoints the gauge's counts, with the pull asOf they include and whether it
+// completed, when they hold anything a restart can use: a baseline, or a full pull being counted.
+// Counts are set as records are read, before the consumer accepts them; what was not accepted is
+// pulled again on resume and set again, so nothing is counted twice.
+func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
+	if s.cfg.CountsEnabled && (s.countsComplete || s.countingFull) {
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete)
 	}
 }
 

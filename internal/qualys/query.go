@@ -18,13 +18,6 @@ type TagFilter struct {
 	ExcludeSelector string
 }
 
-// Encode is the filter's parameters in canonical form (sorted by key), for comparing filters.
-func (f TagFilter) Encode() string {
-	v := url.Values{}
-	f.apply(v)
-	return v.Encode()
-}
-
 // apply adds the tag parameters shared by Host List and Host List Detection.
 func (f TagFilter) apply(q url.Values) {
 	if len(f.Include) == 0 && len(f.Exclude) == 0 {
