@@ -104,7 +104,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.complete(ctx)
+	s.complete(ctx, true)
 	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
 }

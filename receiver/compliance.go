@@ -255,13 +255,19 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.saveCounts(ctx, cur.Cursor, false)
 		return run.emitted, err
 	}
+	// As for vulnerabilities: a full pull resumed without the counts of what it had accepted is not
+	// the full sync the gauge needs.
+	countedWhole := !cur.Full || s.countingFull || !s.cfg.Counts.Enabled
 	if cur.Full && s.countingFull {
 		s.counts.endFull()
 		s.countsComplete = true
 		s.countingFull = false
 	}
+	if !countedWhole {
+		s.cfg.Logger.Info("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the postures gauge")
+	}
 	s.saveCounts(ctx, cur.Cursor, true) // before the cursor moves: see gaugeCheckpoint
-	s.complete(ctx)
+	s.complete(ctx, countedWhole)
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
 	return run.emitted, nil
@@ -289,7 +295,7 @@ func (s *ComplianceStream) loadCounts(ctx context.Context) {
 	s.countsLoaded = true
 	var current *pullRef
 	if c := s.state.Current; c != nil {
-		current = &pullRef{cursor: c.Cursor, full: c.Full}
+		current = &pullRef{cursor: c.Cursor, full: c.Full, position: positionOf(c)}
 	}
 	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
 }
@@ -300,7 +306,11 @@ func (s *ComplianceStream) loadCounts(ctx context.Context) {
 // pulled again on resume and set again, so nothing is counted twice.
 func (s *ComplianceStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
 	if s.cfg.Counts.Enabled && (s.countsComplete || s.countingFull) {
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete)
+		var position string
+		if !completed {
+			position = positionOf(s.state.Current)
+		}
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete, position)
 	}
 }
 
@@ -353,11 +363,12 @@ func (s *ComplianceStream) begin(ctx context.Context, p compliancePull) {
 	s.save(ctx)
 }
 
-// complete makes the current pull's cursor the stream's cursor.
-func (s *ComplianceStream) complete(ctx context.Context) {
+// complete makes the current pull's cursor the stream's cursor; a full pull counts as the last
+// full sync when fullSync says so.
+func (s *ComplianceStream) complete(ctx context.Context, fullSync bool) {
 	cur := s.state.Current
 	s.state.Cursor = cur.Cursor
-	if cur.Full {
+	if cur.Full && fullSync {
 		s.state.LastFullSync = cur.Cursor
 	}
 	s.state.Current = nil

@@ -23,6 +23,9 @@ type hostCounts struct {
 	// next collects a full pull: it replaces hosts when the pull completes, so hosts gone from the
 	// tenant drop out.
 	next map[int64][]kindCount
+	// validKind, when set, is what restore accepts as a kind: a damaged checkpoint is refused
+	// rather than turned into metric attributes.
+	validKind func(kind uint32) bool
 }
 
 type kindCount struct{ kind, n uint32 }
@@ -143,7 +146,7 @@ func (c *hostCounts) restore(data []byte) error {
 		kinds := make([]kindCount, 0, k)
 		for range k {
 			kind, count := r.uvarint(), r.uvarint()
-			if kind > math.MaxUint32 || count > math.MaxUint32 {
+			if kind > math.MaxUint32 || count > math.MaxUint32 || c.validKind != nil && !c.validKind(uint32(kind)) {
 				return fmt.Errorf("counts of host %d: kind %d or count %d out of range", id, kind, count)
 			}
 			kinds = append(kinds, kindCount{kind: uint32(kind), n: uint32(count)})

@@ -5,6 +5,7 @@ package receiver
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -86,6 +87,19 @@ func TestHostCountsRestoreRefusesDamage(t *testing.T) {
 	// format 1, two hosts: id 7 with no kinds, then the same id again (delta 0).
 	check("a host twice", []byte{countsFormat, 2, 14, 0, 0, 0})
 	check("more hosts than bytes", []byte{countsFormat, 0xff, 0xff, 0x03})
+
+	// The detections stream's counts accept only kinds detectionKind makes: a damaged kind would
+	// index past the status or type enums when the gauge is emitted.
+	detections := newHostCounts()
+	detections.validKind = validDetectionKind
+	good2 := newHostCounts()
+	good2.setHost(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
+	require.NoError(t, detections.restore(good2.marshal()))
+	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
+		bad := newHostCounts()
+		bad.setHost(1, map[uint32]int{kind: 1})
+		assert.Error(t, detections.restore(bad.marshal()), "kind %#x", kind)
+	}
 }
 
 // With the detections gauge on, a restart no longer costs a full pull: the counts of the last
@@ -305,11 +319,25 @@ func TestPostureCountsRoundTripAndDamage(t *testing.T) {
 		gotPostures, gotTotals := postureCountsSnapshot(restored)
 		assert.Equal(t, wantPostures, gotPostures, "%d postures", n)
 		assert.Equal(t, wantTotals, gotTotals, "%d postures", n)
-		// A restored posture can change kind like any other.
+		// A restored posture can change kind like any other: to a new kind, or to one restored.
 		for id := range gotPostures {
 			restored.set(id, postureKind{policy: 5, status: 1})
 			_, totals := postureCountsSnapshot(restored)
 			assert.Equal(t, int64(1), totals[postureKind{policy: 5, status: 1}])
+			kinds := len(restored.kinds)
+			for other, k := range gotPostures {
+				if other != id {
+					restored.set(id, k)
+					_, totals = postureCountsSnapshot(restored)
+					want := wantTotals[k] + 1
+					if gotPostures[id] == k {
+						want-- // it had that kind before the first move
+					}
+					assert.Equal(t, want, totals[k], "moved to a restored kind")
+					assert.Len(t, restored.kinds, kinds, "no kind added for one restored")
+					break
+				}
+			}
 			break
 		}
 	}
@@ -548,7 +576,7 @@ func stateOf(t *testing.T, e *simEnv) streamState {
 
 // Which saved counts a restart uses: a completed pull's against the last completed cursor or the
 // pull in progress; a stopped pull's only against the pull in progress; a full pull's counting
-// goes on only for that same full pull, stopped.
+// goes on only for that same full pull, stopped exactly where the checkpoint's position is.
 func TestGaugeCheckpointUse(t *testing.T) {
 	c1, c2 := simTime, simTime.Add(time.Hour)
 	cases := []struct {
@@ -565,9 +593,11 @@ func TestGaugeCheckpointUse(t *testing.T) {
 		{"stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
 		{"stopped, then completed but the final counts were lost", countsCheckpoint{AsOf: c2, Baseline: true}, false, c2, nil, false, false, false},
 		{"older pull", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c2, nil, false, false, false},
-		{"full pull stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, true, c1, &pullRef{cursor: c2, full: true}, true, true, true},
-		{"first full pull stopped, resumed", countsCheckpoint{AsOf: c2}, true, time.Time{}, &pullRef{cursor: c2, full: true}, false, true, true},
-		{"full counting, but the pull in progress is not full", countsCheckpoint{AsOf: c2, Baseline: true}, true, c1, &pullRef{cursor: c2}, true, false, true},
+		{"full pull stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "p"}, true, true, true},
+		{"first full pull stopped, resumed", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "p"}, false, true, true},
+		{"full pull stopped, resumed, killed past the counts", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "q"}, true, false, true},
+		{"first full pull killed past the counts", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "q"}, false, false, true},
+		{"full counting, but the pull in progress is not full", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, position: "p"}, true, false, true},
 		{"no tag", countsCheckpoint{Completed: true, Baseline: true}, false, time.Time{}, nil, false, false, false},
 	}
 	for _, tc := range cases {
@@ -627,4 +657,100 @@ func TestCountsOfAFullPullInProgressRoundTrip(t *testing.T) {
 	// ... and ids that do not ascend.
 	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 2, 4, 0, 2, 0, 1, 2, 4, 0}))
 	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 0, 2}), "an unknown full-pull flag")
+}
+
+// mapStorage is a storage extension client over a map, shared by the "processes" of a test: each
+// gets its own checkpoint.Store, so nothing carries over in memory. Writes of keys with the suffix
+// failSuffix fail.
+type mapStorage struct {
+	storage.Client
+	mu         sync.Mutex
+	data       map[string][]byte
+	failSuffix string
+}
+
+func newMapStorage() *mapStorage {
+	return &mapStorage{Client: storage.NewNopClient(), data: map[string][]byte{}}
+}
+
+func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.data[key], nil
+}
+
+func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failSuffix != "" && strings.HasSuffix(key, m.failSuffix) {
+		return errors.New("disk full")
+	}
+	m.data[key] = slices.Clone(value)
+	return nil
+}
+
+// A full pull killed after its counts were last saved (here: their save fails, as a kill would
+// skip it) resumes, but cannot be counted whole: it completes without becoming the last full
+// sync, and the next poll pulls everything again, which drops the host the tenant no longer has.
+func TestKilledFullPullIsNotAFullSync(t *testing.T) {
+	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
+	disk := newMapStorage()
+	process := func(mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
+		return newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
+			c.PageSize, c.Workers, c.BatchRecords = 1, 1, 1000
+			c.Store = checkpoint.New(disk)
+			if mutate != nil {
+				mutate(c)
+			}
+		})
+	}
+	require.NoError(t, process(nil).Poll(t.Context(), e.sinks))
+	firstFull := storedStateIn(t, disk).LastFullSync
+
+	// The saved counts keep a host the tenant does not have.
+	store := checkpoint.New(disk)
+	var cp countsCheckpoint
+	found, err := store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
+	require.NoError(t, err)
+	require.True(t, found)
+	planted := newHostCounts()
+	require.NoError(t, planted.restore(cp.Counts))
+	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
+	planted.setHost(999_999_999, map[uint32]int{active: 7})
+	cp.Counts = planted.marshal()
+	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities+".counts", &cp))
+
+	// The weekly full pull is killed part way: its position is saved, its counts are not.
+	e.advance(8 * 24 * time.Hour)
+	disk.failSuffix = ".counts"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	require.Error(t, process(nil).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
+	disk.failSuffix = ""
+	require.True(t, storedStateIn(t, disk).Current.Full)
+
+	restarted := process(nil)
+	require.NoError(t, restarted.Poll(t.Context(), e.sinks), "the restart resumes the full pull")
+	assert.Len(t, e.logs.FilterMessage("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the detections gauge").All(), 1)
+	assert.Equal(t, firstFull, storedStateIn(t, disk).LastFullSync, "not the last full sync")
+
+	e.advance(time.Hour)
+	e.server.ResetRequests()
+	require.NoError(t, restarted.Poll(t.Context(), e.sinks))
+	assert.False(t, incrementalHLD(t, e), "the next poll is full")
+	assert.True(t, storedStateIn(t, disk).LastFullSync.After(firstFull))
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s: the planted host dropped", status)
+	}
+}
+
+func storedStateIn(t *testing.T, disk *mapStorage) streamState {
+	t.Helper()
+	var st streamState
+	found, err := checkpoint.New(disk).Load(t.Context(), StreamVulnerabilities, &st)
+	require.NoError(t, err)
+	require.True(t, found)
+	return st
 }

@@ -5,6 +5,9 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"time"
 
 	"go.uber.org/zap"
@@ -45,14 +48,29 @@ type countsCheckpoint struct {
 	Completed bool `json:"completed"`
 	// Baseline says the counts cover everything the stream selects (a full pull was counted);
 	// without it they hold only a full pull in progress.
-	Baseline bool   `json:"baseline"`
+	Baseline bool `json:"baseline"`
+	// Position names the position of the stopped pull AsOf the counts match (positionOf): a full
+	// pull goes on counting only from exactly there.
+	Position string `json:"position,omitempty"`
 	Counts   []byte `json:"counts"`
 }
 
 // pullRef is the checkpoint's pull in progress, as far as the counts care.
 type pullRef struct {
-	cursor time.Time
-	full   bool
+	cursor   time.Time
+	full     bool
+	position string
+}
+
+// positionOf names a pull's position (what the consumer accepted) by a short hash of its
+// checkpoint form.
+func positionOf(current any) string {
+	raw, err := json.Marshal(current)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
 }
 
 func (g gaugeCheckpoint) key() string { return g.stream + ".counts" }
@@ -81,7 +99,11 @@ func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed
 		g.logger.Warn("Gauge counts checkpoint not readable; the next full pull counts every "+g.what+" again", zap.Error(err))
 		return false, false
 	}
-	counting = counts.collecting() && ofCurrent && !cp.Completed && current.full
+	// Going on counting a full pull needs the counts of every page accepted so far. After a kill the
+	// checkpoint's position may be past the counts: those pages will not come again, and their hosts
+	// would be dropped when the pull completes.
+	counting = counts.collecting() && ofCurrent && !cp.Completed && current.full &&
+		cp.Position != "" && cp.Position == current.position
 	if !counting {
 		counts.abandonFull()
 	}
@@ -92,9 +114,9 @@ func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed
 	return cp.Baseline, counting
 }
 
-// save writes counts as of the pull with cursor asOf.
-func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time.Time, completed, baseline bool) {
-	cp := countsCheckpoint{AsOf: asOf, Completed: completed, Baseline: baseline, Counts: counts.marshal()}
+// save writes counts as of the pull with cursor asOf, completed or stopped at position.
+func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time.Time, completed, baseline bool, position string) {
+	cp := countsCheckpoint{AsOf: asOf, Completed: completed, Baseline: baseline, Position: position, Counts: counts.marshal()}
 	if err := g.store.Save(context.WithoutCancel(ctx), g.key(), &cp); err != nil {
 		g.logger.Warn("Gauge counts not saved; after a restart the first pull is full, to count every "+g.what+" again", zap.Error(err))
 		g.telemetry.checkpointFailed(g.stream)

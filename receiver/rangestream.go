@@ -118,11 +118,12 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prep
 	return p.run(ctx)
 }
 
-// complete makes the current pull's cursor the stream's cursor.
-func (r *rangeStream) complete(ctx context.Context) {
+// complete makes the current pull's cursor the stream's cursor. fullSync says a full pull counts
+// as the stream's last full sync (see VulnerabilitiesStream.poll).
+func (r *rangeStream) complete(ctx context.Context, fullSync bool) {
 	cur := r.state.Current
 	r.state.Cursor = cur.Cursor
-	if cur.Full {
+	if cur.Full && fullSync {
 		r.state.LastFullSync = cur.Cursor
 	}
 	r.state.Current = nil

@@ -63,6 +63,7 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	s.counts.validKind = validDetectionKind
 	s.selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
@@ -156,15 +157,21 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		s.saveCounts(ctx, cur.Cursor, false)
 		return emitted, err
 	}
+	// A full pull resumed after a restart without the counts of what it had accepted cannot tell
+	// which hosts left the tenant; it is not the full sync the gauge needs, so the next poll is.
+	countedWhole := !cur.Full || s.countingFull || !s.cfg.CountsEnabled
 	if cur.Full && s.countingFull {
 		s.counts.endFull()
 		s.countsComplete = true
 		s.countingFull = false
 	}
+	if !countedWhole {
+		s.Logger.Info("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the detections gauge")
+	}
 	// The counts go first: counts newer than the cursor are recognised as the current pull's;
 	// older ones would be thrown away after a restart and cost a full pull.
 	s.saveCounts(ctx, cur.Cursor, true)
-	s.complete(ctx)
+	s.complete(ctx, countedWhole)
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
@@ -179,7 +186,7 @@ func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
 	s.countsLoaded = true
 	var current *pullRef
 	if c := s.state.Current; c != nil {
-		current = &pullRef{cursor: c.Cursor, full: c.Full}
+		current = &pullRef{cursor: c.Cursor, full: c.Full, position: positionOf(c)}
 	}
 	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
 }
@@ -190,7 +197,11 @@ func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
 // pulled again on resume and set again, so nothing is counted twice.
 func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
 	if s.cfg.CountsEnabled && (s.countsComplete || s.countingFull) {
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete)
+		var position string
+		if !completed {
+			position = positionOf(s.state.Current)
+		}
+		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete, position)
 	}
 }
 
@@ -300,6 +311,17 @@ func detectionKind(d *decode.Detection) uint32 {
 	return uint32(min(max(d.Severity, 0), 255)) | uint32(statusIndex(d.Status))<<8 | uint32(typeIndex(d.Type))<<16
 }
 
+// unpackDetectionKind is detectionKind's parts; ok is false for a kind it cannot have made.
+func unpackDetectionKind(kind uint32) (severity int64, status, typ int, ok bool) {
+	severity, status, typ = int64(kind&0xff), int(kind>>8&0xff), int(kind>>16&0xff)
+	return severity, status, typ, kind>>24 == 0 && status <= len(detectionStatuses) && typ <= len(detectionTypes)
+}
+
+func validDetectionKind(kind uint32) bool {
+	_, _, _, ok := unpackDetectionKind(kind)
+	return ok
+}
+
 var (
 	detectionStatuses = []metadata.AttributeQualysDetectionStatus{
 		metadata.AttributeQualysDetectionStatusNew, metadata.AttributeQualysDetectionStatusActive,
@@ -340,8 +362,8 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
 	if completed && s.countsComplete {
 		s.counts.each(func(kind uint32, total int64) {
-			sev, st, ty := int64(kind&0xff), int(kind>>8&0xff), int(kind>>16&0xff)
-			if st == 0 || ty == 0 {
+			sev, st, ty, ok := unpackDetectionKind(kind)
+			if !ok || st == 0 || ty == 0 {
 				return
 			}
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
