@@ -101,6 +101,14 @@ type compliancePull struct {
 	Pairs int64 `json:"pairs,omitempty"`
 }
 
+// ref is the pull as the gauge counts see it; nil for no pull.
+func (p *compliancePull) ref() *pullRef {
+	if p == nil {
+		return nil
+	}
+	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
+}
+
 // position is where a pull stands: see compliancePull.
 type position struct {
 	next int
@@ -135,11 +143,8 @@ type ComplianceStream struct {
 	state  complianceState
 	loaded bool
 	titles map[int64]string
-	// countsComplete says counts covers the selected policies: a full pull that began in this
-	// process completed, or the counts were restored from their checkpoint.
-	countsComplete bool
-	countingFull   bool
-	countsLoaded   bool
+	// gauge is the life of counts: they cover the selected policies once gauge.complete.
+	gauge gaugeCounting
 	// selection names the filters (see complianceSelection).
 	selection    string
 	emittedTotal int64
@@ -162,6 +167,8 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
 	s.selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, checkpoint: gaugeCheckpoint{
+		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
 			s.cfg.PageSize = defaultClassicPageHosts
@@ -215,7 +222,7 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
-	s.loadCounts(ctx)
+	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -233,8 +240,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		full := s.fullDue(started)
 		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		if full {
-			s.counts.beginFull()
-			s.countingFull = true
+			s.gauge.beginFull()
 		}
 		var since time.Time
 		if !full {
@@ -251,23 +257,10 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		run.since = s.state.Cursor
 	}
 	if err := s.src.pull(ctx, run); err != nil {
-		// A pull that stops is resumed later; its counts so far are saved for a restart.
-		s.saveCounts(ctx, cur.Cursor, false)
+		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
 		return run.emitted, err
 	}
-	// As for vulnerabilities: a full pull resumed without the counts of what it had accepted is not
-	// the full sync the gauge needs.
-	countedWhole := !cur.Full || s.countingFull || !s.cfg.Counts.Enabled
-	if cur.Full && s.countingFull {
-		s.counts.endFull()
-		s.countsComplete = true
-		s.countingFull = false
-	}
-	if !countedWhole {
-		s.cfg.Logger.Info("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the postures gauge")
-	}
-	s.saveCounts(ctx, cur.Cursor, true) // before the cursor moves: see gaugeCheckpoint
-	s.complete(ctx, countedWhole)
+	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
 	return run.emitted, nil
@@ -286,38 +279,6 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 	return slices.Compact(ids)
 }
 
-// loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
-// is wanted (see gaugeCheckpoint).
-func (s *ComplianceStream) loadCounts(ctx context.Context) {
-	if s.countsLoaded || !s.cfg.Counts.Enabled || s.countsComplete || s.countingFull {
-		return
-	}
-	s.countsLoaded = true
-	var current *pullRef
-	if c := s.state.Current; c != nil {
-		current = &pullRef{cursor: c.Cursor, full: c.Full, position: positionOf(c)}
-	}
-	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
-}
-
-// saveCounts checkpoints the gauge's counts, with the pull asOf they include and whether it
-// completed, when they hold anything a restart can use: a baseline, or a full pull being counted.
-// Counts are set as records are read, before the consumer accepts them; what was not accepted is
-// pulled again on resume and set again, so nothing is counted twice.
-func (s *ComplianceStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
-	if s.cfg.Counts.Enabled && (s.countsComplete || s.countingFull) {
-		var position string
-		if !completed {
-			position = positionOf(s.state.Current)
-		}
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete, position)
-	}
-}
-
-func (s *ComplianceStream) gaugeCheckpoint() gaugeCheckpoint {
-	return gaugeCheckpoint{stream: StreamCompliance, what: "posture", store: s.cfg.Store, logger: s.cfg.Logger, telemetry: s.cfg.Telemetry}
-}
-
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
 // gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *ComplianceStream) fullDue(now time.Time) bool {
@@ -326,7 +287,7 @@ func (s *ComplianceStream) fullDue(now time.Time) bool {
 		return true
 	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
-	case s.cfg.Counts.Enabled && !s.countsComplete:
+	case s.gauge.enabled && !s.gauge.complete:
 		return true
 	}
 	return false
@@ -414,7 +375,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 	}
 	now := pcommon.NewTimestampFromTime(s.cfg.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamCompliance)
-	if completed && s.countsComplete && s.cfg.Counts.Enabled {
+	if completed && s.gauge.complete && s.gauge.enabled {
 		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
 		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
 		totals := map[postureKind]int64{}

@@ -122,3 +122,73 @@ func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time
 		g.telemetry.checkpointFailed(g.stream)
 	}
 }
+
+// fullCounts are counts a full pull rebuilds: beginFull starts collecting, endFull makes what was
+// collected the counts, so what the pull did not see drops out.
+type fullCounts interface {
+	savedCounts
+	beginFull()
+	endFull()
+}
+
+// gaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
+// incremental: a full pull counts everything from its start, incremental pulls update what they
+// bring, and the counts are checkpointed with the pulls (gaugeCheckpoint).
+type gaugeCounting struct {
+	checkpoint gaugeCheckpoint
+	counts     fullCounts
+	enabled    bool
+	// complete says the counts cover everything the stream selects: a full pull was counted from
+	// its start to its end, in this process or before a restart.
+	complete bool
+	// counting says the full pull in progress is being counted from its start.
+	counting bool
+	loaded   bool
+}
+
+// load restores, once per process, the counts from their checkpoint when the gauge is wanted.
+func (g *gaugeCounting) load(ctx context.Context, completed time.Time, current *pullRef) {
+	if g.loaded || !g.enabled || g.complete || g.counting {
+		return
+	}
+	g.loaded = true
+	g.complete, g.counting = g.checkpoint.load(ctx, g.counts, completed, current)
+}
+
+// beginFull starts counting a full pull that begins.
+func (g *gaugeCounting) beginFull() {
+	g.counts.beginFull()
+	g.counting = true
+}
+
+// stopped checkpoints the counts of the pull asOf that stopped at current (shutdown, lost
+// leadership, a failure): a restart that resumes it from there restores them.
+func (g *gaugeCounting) stopped(ctx context.Context, asOf time.Time, current *pullRef) {
+	g.save(ctx, asOf, false, current.position)
+}
+
+// completed ends a completed pull asOf and checkpoints the counts, before the stream's cursor
+// moves (see gaugeCheckpoint). It reports whether a full pull counts as the stream's full sync: a
+// full pull resumed after a restart without the counts of what it had accepted cannot tell what
+// left the tenant, so the next poll must be full again.
+func (g *gaugeCounting) completed(ctx context.Context, asOf time.Time, full bool) (fullSync bool) {
+	fullSync = !full || g.counting || !g.enabled
+	if full && g.counting {
+		g.counts.endFull()
+		g.complete, g.counting = true, false
+	}
+	if !fullSync {
+		g.checkpoint.logger.Info("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the " + g.checkpoint.what + "s gauge")
+	}
+	g.save(ctx, asOf, true, "")
+	return fullSync
+}
+
+// save checkpoints the counts when they hold anything a restart can use: a baseline, or a full
+// pull being counted. Counts are set as records are read, before the consumer accepts them; what
+// was not accepted is pulled again on resume and set again, so nothing is counted twice.
+func (g *gaugeCounting) save(ctx context.Context, asOf time.Time, completed bool, position string) {
+	if g.enabled && (g.complete || g.counting) {
+		g.checkpoint.save(ctx, g.counts, asOf, completed, g.complete, position)
+	}
+}

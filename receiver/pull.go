@@ -45,6 +45,14 @@ type pullProgress struct {
 	HostsDone int64 `json:"hosts_done,omitempty"`
 }
 
+// ref is the pull as the gauge counts see it; nil for no pull.
+func (p *pullProgress) ref() *pullRef {
+	if p == nil {
+		return nil
+	}
+	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
+}
+
 // streamState is what a stream checkpoints.
 type streamState struct {
 	// Cursor is when the last completed pull began (Qualys server time); the next incremental pull

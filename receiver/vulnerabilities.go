@@ -50,12 +50,9 @@ type VulnerabilitiesStream struct {
 	cfg    VulnerabilitiesSettings
 	kb     *kbJoin
 	counts *hostCounts
-	// countsComplete says counts covers the whole tenant: a full pull that began in this process
-	// completed, or the counts of the last completed pull were restored from their checkpoint.
-	countsComplete bool
-	countingFull   bool
-	countsLoaded   bool
-	emittedTotal   int64
+	// gauge is the life of counts: they cover the whole tenant once gauge.complete.
+	gauge        gaugeCounting
+	emittedTotal int64
 }
 
 var _ Stream = (*VulnerabilitiesStream)(nil)
@@ -64,6 +61,8 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
 	s.counts.validKind = validDetectionKind
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, checkpoint: gaugeCheckpoint{
+		stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
 	s.selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
@@ -113,7 +112,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
-	s.loadCounts(ctx)
+	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
@@ -132,8 +131,7 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		}
 		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
 		if full {
-			s.counts.beginFull()
-			s.countingFull = true
+			s.gauge.beginFull()
 		}
 		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
 			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
@@ -152,61 +150,13 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		return s.page(ctx, q, r, out, started)
 	}, prepare)
 	if err != nil {
-		// A pull that stops (shutdown, lost leadership, a failure) is resumed later; its counts so
-		// far are saved too, so a restart that resumes it restores them.
-		s.saveCounts(ctx, cur.Cursor, false)
+		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
 		return emitted, err
 	}
-	// A full pull resumed after a restart without the counts of what it had accepted cannot tell
-	// which hosts left the tenant; it is not the full sync the gauge needs, so the next poll is.
-	countedWhole := !cur.Full || s.countingFull || !s.cfg.CountsEnabled
-	if cur.Full && s.countingFull {
-		s.counts.endFull()
-		s.countsComplete = true
-		s.countingFull = false
-	}
-	if !countedWhole {
-		s.Logger.Info("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the detections gauge")
-	}
-	// The counts go first: counts newer than the cursor are recognised as the current pull's;
-	// older ones would be thrown away after a restart and cost a full pull.
-	s.saveCounts(ctx, cur.Cursor, true)
-	s.complete(ctx, countedWhole)
+	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
-}
-
-// loadCounts restores, once per process, the gauge's counts from their checkpoint when the gauge
-// is wanted (see gaugeCheckpoint).
-func (s *VulnerabilitiesStream) loadCounts(ctx context.Context) {
-	if s.countsLoaded || !s.cfg.CountsEnabled || s.countsComplete || s.countingFull {
-		return
-	}
-	s.countsLoaded = true
-	var current *pullRef
-	if c := s.state.Current; c != nil {
-		current = &pullRef{cursor: c.Cursor, full: c.Full, position: positionOf(c)}
-	}
-	s.countsComplete, s.countingFull = s.gaugeCheckpoint().load(ctx, s.counts, s.state.Cursor, current)
-}
-
-// saveCounts checkpoints the gauge's counts, with the pull asOf they include and whether it
-// completed, when they hold anything a restart can use: a baseline, or a full pull being counted.
-// Counts are set as records are read, before the consumer accepts them; what was not accepted is
-// pulled again on resume and set again, so nothing is counted twice.
-func (s *VulnerabilitiesStream) saveCounts(ctx context.Context, asOf time.Time, completed bool) {
-	if s.cfg.CountsEnabled && (s.countsComplete || s.countingFull) {
-		var position string
-		if !completed {
-			position = positionOf(s.state.Current)
-		}
-		s.gaugeCheckpoint().save(ctx, s.counts, asOf, completed, s.countsComplete, position)
-	}
-}
-
-func (s *VulnerabilitiesStream) gaugeCheckpoint() gaugeCheckpoint {
-	return gaugeCheckpoint{stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}
 }
 
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
@@ -217,7 +167,7 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 		return true
 	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
-	case s.cfg.CountsEnabled && !s.countsComplete:
+	case s.gauge.enabled && !s.gauge.complete:
 		return true
 	}
 	return false
@@ -360,7 +310,7 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	}
 	now := pcommon.NewTimestampFromTime(s.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
-	if completed && s.countsComplete {
+	if completed && s.gauge.complete {
 		s.counts.each(func(kind uint32, total int64) {
 			sev, st, ty, ok := unpackDetectionKind(kind)
 			if !ok || st == 0 || ty == 0 {
