@@ -65,25 +65,34 @@ func TestHostCountsRoundTrip(t *testing.T) {
 	}
 }
 
+// refusesDamage checks that restoring into target fails and leaves what snapshot sees unchanged,
+// for good cut at every byte, with a byte after its end and of another format, and returns the
+// check for more cases.
+func refusesDamage(t *testing.T, target savedCounts, snapshot func() (any, any), good []byte) func(what string, data []byte) {
+	t.Helper()
+	wantCounts, wantTotals := snapshot()
+	check := func(what string, data []byte) {
+		t.Helper()
+		assert.Error(t, target.restore(data), what)
+		gotCounts, gotTotals := snapshot()
+		require.Equal(t, wantCounts, gotCounts, "%s: counts unchanged", what)
+		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
+	}
+	for n := range len(good) {
+		check("cut", good[:n])
+	}
+	check("trailing bytes", append(slices.Clone(good), 0))
+	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
+	return check
+}
+
 // A damaged counts checkpoint is refused with an error and leaves the counts as they were: cut at
 // any byte, with bytes after the end, of another format, or listing a host twice.
 func TestHostCountsRestoreRefusesDamage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	good := randomHostCounts(rng, 50).marshal()
 	target := randomHostCounts(rng, 3)
-	wantHosts, wantTotals := hostCountsSnapshot(target)
-	check := func(what string, data []byte) {
-		t.Helper()
-		assert.Error(t, target.restore(data), what)
-		gotHosts, gotTotals := hostCountsSnapshot(target)
-		require.Equal(t, wantHosts, gotHosts, "%s: counts unchanged", what)
-		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
-	}
-	for n := range len(good) {
-		check("cut", good[:n])
-	}
-	check("trailing bytes", append(append([]byte{}, good...), 0))
-	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
+	check := refusesDamage(t, target, func() (any, any) { return hostCountsSnapshot(target) }, good)
 	// format 1, two hosts: id 7 with no kinds, then the same id again (delta 0).
 	check("a host twice", []byte{countsFormat, 2, 14, 0, 0, 0})
 	check("more hosts than bytes", []byte{countsFormat, 0xff, 0xff, 0x03})
@@ -344,19 +353,7 @@ func TestPostureCountsRoundTripAndDamage(t *testing.T) {
 
 	good := randomPostureCounts(rng, 40).marshal()
 	target := randomPostureCounts(rng, 3)
-	wantPostures, wantTotals := postureCountsSnapshot(target)
-	check := func(what string, data []byte) {
-		t.Helper()
-		assert.Error(t, target.restore(data), what)
-		gotPostures, gotTotals := postureCountsSnapshot(target)
-		require.Equal(t, wantPostures, gotPostures, "%s: counts unchanged", what)
-		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
-	}
-	for n := range len(good) {
-		check("cut", good[:n])
-	}
-	check("trailing bytes", append(append([]byte{}, good...), 0))
-	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
+	check := refusesDamage(t, target, func() (any, any) { return postureCountsSnapshot(target) }, good)
 	// format 1, one kind (policy 3, status 1), two postures: id 5 of kind 0, then id 5 again.
 	check("a posture twice", []byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
 	check("a kind index out of range", []byte{countsFormat, 1, 6, 1, 1, 10, 1})
