@@ -148,11 +148,7 @@ func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
 	assert.True(t, incrementalHLD(t, e), "after the restart the pull goes on incrementally")
 	assert.Less(t, e.sinks.records(), 20, "only the changed host comes again")
 	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint").All(), 1)
-	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
-	for status, n := range want.ByStatus {
-		assert.Equal(t, int64(n), got[status], "status %s, fix included", status)
-	}
+	assertDetectionsGauge(t, e, "fix included")
 }
 
 // stopAfterFirstBatch accepts the first batch, then cancels the poll: a shutdown in the middle of a
@@ -211,11 +207,7 @@ func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
 	e.sinks.reset()
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks), "the restart resumes the pull")
 	require.Positive(t, e.sinks.records(), "the second changed host comes with the resumed pull")
-	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
-	for status, n := range want.ByStatus {
-		assert.Equal(t, int64(n), got[status], "status %s: both fixes counted", status)
-	}
+	assertDetectionsGauge(t, e, "both fixes counted")
 }
 
 // Counts saved for another pull than the checkpoint's last completed one (a counts save that
@@ -531,18 +523,7 @@ func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
 
-	// Plant a host the tenant does not have in the saved counts.
-	key := StreamVulnerabilities + ".counts"
-	var cp countsCheckpoint
-	found, err := e.store.Load(t.Context(), key, &cp)
-	require.NoError(t, err)
-	require.True(t, found)
-	planted := newHostCounts()
-	require.NoError(t, planted.restore(cp.Counts))
-	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
-	planted.setHost(999_999_999, map[uint32]int{active: 7})
-	cp.Counts = planted.marshal()
-	require.NoError(t, e.store.Save(t.Context(), key, &cp))
+	plantHost(t, e.store) // a host the tenant does not have, in the saved counts
 
 	// The weekly full pull is due; it stops after its first batch.
 	e.advance(8 * 24 * time.Hour)
@@ -550,25 +531,48 @@ func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 	defer cancel()
 	stopping := &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}
 	require.Error(t, newVulnStream(t, e, oneByOne).Poll(ctx, stopping), "stopped part way")
-	require.True(t, stateOf(t, e).Current.Full, "a full pull was in progress")
+	require.True(t, stateOf(t, e.store).Current.Full, "a full pull was in progress")
 
 	e.sinks.reset()
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks), "the restart resumes the full pull")
 	assert.Len(t, e.logs.FilterMessage("Gauge counts restored from the checkpoint").FilterField(zap.Bool("counting_full_pull", true)).All(), 1)
-	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
-	for status, n := range want.ByStatus {
-		assert.Equal(t, int64(n), got[status], "status %s: the planted host dropped", status)
-	}
+	assertDetectionsGauge(t, e, "the planted host dropped")
 }
 
-func stateOf(t *testing.T, e *simEnv) streamState {
+func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 	t.Helper()
 	var st streamState
-	found, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := store.Load(t.Context(), StreamVulnerabilities, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	return st
+}
+
+// plantHost adds to the detections counts saved in store a host with 7 Active detections that the
+// tenant does not have.
+func plantHost(t *testing.T, store *checkpoint.Store) {
+	t.Helper()
+	key := StreamVulnerabilities + ".counts"
+	var cp countsCheckpoint
+	found, err := store.Load(t.Context(), key, &cp)
+	require.NoError(t, err)
+	require.True(t, found)
+	planted := newHostCounts()
+	require.NoError(t, planted.restore(cp.Counts))
+	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
+	planted.setHost(999_999_999, map[uint32]int{active: 7})
+	cp.Counts = planted.marshal()
+	require.NoError(t, store.Save(t.Context(), key, &cp))
+}
+
+// assertDetectionsGauge checks the last detections gauge, by status, against the tenant.
+func assertDetectionsGauge(t *testing.T, e *simEnv, msg string) {
+	t.Helper()
+	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
+	for status, n := range want.ByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s: %s", status, msg)
+	}
 }
 
 // Which saved counts a restart uses: a completed pull's against the last completed cursor or the
@@ -702,20 +706,9 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 		})
 	}
 	require.NoError(t, process(nil).Poll(t.Context(), e.sinks))
-	firstFull := storedStateIn(t, disk).LastFullSync
+	firstFull := stateOf(t, checkpoint.New(disk)).LastFullSync
 
-	// The saved counts keep a host the tenant does not have.
-	store := checkpoint.New(disk)
-	var cp countsCheckpoint
-	found, err := store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
-	require.NoError(t, err)
-	require.True(t, found)
-	planted := newHostCounts()
-	require.NoError(t, planted.restore(cp.Counts))
-	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
-	planted.setHost(999_999_999, map[uint32]int{active: 7})
-	cp.Counts = planted.marshal()
-	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities+".counts", &cp))
+	plantHost(t, checkpoint.New(disk)) // a host the tenant does not have, in the saved counts
 
 	// The weekly full pull is killed part way: its position is saved, its counts are not.
 	e.advance(8 * 24 * time.Hour)
@@ -724,30 +717,17 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	defer cancel()
 	require.Error(t, process(nil).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
 	disk.failSuffix = ""
-	require.True(t, storedStateIn(t, disk).Current.Full)
+	require.True(t, stateOf(t, checkpoint.New(disk)).Current.Full)
 
 	restarted := process(nil)
 	require.NoError(t, restarted.Poll(t.Context(), e.sinks), "the restart resumes the full pull")
 	assert.Len(t, e.logs.FilterMessage("The full pull resumed after a restart could not be counted whole; the next poll pulls everything again to rebuild the detections gauge").All(), 1)
-	assert.Equal(t, firstFull, storedStateIn(t, disk).LastFullSync, "not the last full sync")
+	assert.Equal(t, firstFull, stateOf(t, checkpoint.New(disk)).LastFullSync, "not the last full sync")
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
 	require.NoError(t, restarted.Poll(t.Context(), e.sinks))
 	assert.False(t, incrementalHLD(t, e), "the next poll is full")
-	assert.True(t, storedStateIn(t, disk).LastFullSync.After(firstFull))
-	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
-	for status, n := range want.ByStatus {
-		assert.Equal(t, int64(n), got[status], "status %s: the planted host dropped", status)
-	}
-}
-
-func storedStateIn(t *testing.T, disk *mapStorage) streamState {
-	t.Helper()
-	var st streamState
-	found, err := checkpoint.New(disk).Load(t.Context(), StreamVulnerabilities, &st)
-	require.NoError(t, err)
-	require.True(t, found)
-	return st
+	assert.True(t, stateOf(t, checkpoint.New(disk)).LastFullSync.After(firstFull))
+	assertDetectionsGauge(t, e, "the planted host dropped")
 }
