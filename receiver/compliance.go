@@ -70,8 +70,8 @@ type ComplianceSettings struct {
 	// Metrics builds the stream's metrics.
 	Metrics *metadata.MetricsBuilder
 	// Counts is the qualys.compliance.postures configuration. The gauge needs a full pull, in this
-	// process or restored from the checkpoint of the counts, before it can be emitted; it is summed over the attributes not enabled, which the
-	// builder would otherwise average.
+	// process or restored from the checkpoint of the counts, before it can be emitted; it is summed
+	// over the attributes not enabled, which the builder would otherwise average.
 	Counts metadata.QualysCompliancePosturesMetricConfig
 }
 
@@ -184,7 +184,9 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 }
 
 // complianceSelection names the stream's filters for its checkpoint (see selection): the
-// policies, the statuses (none when every status is wanted) and whether evidence is asked for.
+// policies, the statuses (none when every status is wanted) and, unlike other output options,
+// whether evidence is asked for: a posture comes again only when its status changes, so evidence
+// turned on would otherwise reach most postures only at the weekly full pull.
 func complianceSelection(policyIDs []int64, statuses map[string]bool, evidence bool) string {
 	return newSelection().ints("policy_ids", policyIDs).strings("status", slices.Collect(maps.Keys(statuses))).
 		set("evidence", strconv.FormatBool(evidence)).hash()

@@ -6,6 +6,8 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -102,7 +104,7 @@ func (c *postureCounts) each(fn func(k postureKind, total int64)) {
 func (c *postureCounts) marshal() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := sortedKeys(c.current)
+	ids := slices.Sorted(maps.Keys(c.current))
 	buf := make([]byte, 0, 16+len(c.kinds)*8+len(ids)*5)
 	buf = binary.AppendUvarint(buf, countsFormat)
 	buf = binary.AppendUvarint(buf, uint64(len(c.kinds)))

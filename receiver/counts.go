@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -106,7 +107,7 @@ const countsFormat = 1
 func (c *hostCounts) marshal() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := sortedKeys(c.hosts)
+	ids := slices.Sorted(maps.Keys(c.hosts))
 	buf := make([]byte, 0, 16+len(ids)*12)
 	buf = binary.AppendUvarint(buf, countsFormat)
 	buf = binary.AppendUvarint(buf, uint64(len(ids)))
@@ -189,15 +190,6 @@ func (c *hostCounts) abandonFull() {
 	c.next = nil
 }
 
-func sortedKeys[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // appendIDSet appends the ids a full pull in progress has counted: 0 when none is (set nil), else
 // 1, the id count and the ascending ids as differences from the previous one.
 func appendIDSet[V any](buf []byte, set map[int64]V) []byte {
@@ -205,7 +197,7 @@ func appendIDSet[V any](buf []byte, set map[int64]V) []byte {
 		return binary.AppendUvarint(buf, 0)
 	}
 	buf = binary.AppendUvarint(buf, 1)
-	ids := sortedKeys(set)
+	ids := slices.Sorted(maps.Keys(set))
 	buf = binary.AppendUvarint(buf, uint64(len(ids)))
 	var prev int64
 	for _, id := range ids {

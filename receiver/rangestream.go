@@ -119,7 +119,7 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prep
 }
 
 // complete makes the current pull's cursor the stream's cursor. fullSync says a full pull counts
-// as the stream's last full sync (see VulnerabilitiesStream.poll).
+// as the stream's last full sync (see gaugeCounting.completed).
 func (r *rangeStream) complete(ctx context.Context, fullSync bool) {
 	cur := r.state.Current
 	r.state.Cursor = cur.Cursor
