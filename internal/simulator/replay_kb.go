@@ -1,0 +1,105 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package simulator
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
+)
+
+// kbIndex holds every VULN element of the captured KnowledgeBase answers, byte for byte, by QID,
+// and the envelope around the first answer's VULN_LIST, so any set of QIDs can be answered.
+type kbIndex struct {
+	vulns          map[int64][]byte
+	prefix, suffix []byte
+	contentType    string
+}
+
+func indexKnowledgeBase(exchanges []capture.Exchange) (*kbIndex, error) {
+	idx := &kbIndex{vulns: map[int64][]byte{}}
+	for _, ex := range exchanges {
+		if ex.Status != http.StatusOK || !ex.Complete || !strings.Contains(ex.Path, "/fo/knowledge_base/vuln") {
+			continue
+		}
+		raw, err := os.ReadFile(ex.BodyFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := idx.add(raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", ex.BodyFile, err)
+		}
+		if idx.contentType == "" {
+			idx.contentType = ex.ContentType
+		}
+	}
+	return idx, nil
+}
+
+// complete says a KnowledgeBase answer was captured to build answers from.
+func (k *kbIndex) complete() bool { return k.prefix != nil }
+
+// add indexes the VULN elements of one answer.
+func (k *kbIndex) add(raw []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(raw))
+	d.Strict = false
+	for {
+		start := d.InputOffset()
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "VULN_LIST" && k.prefix == nil {
+				k.prefix = bytes.Clone(raw[:d.InputOffset()])
+			}
+			if t.Name.Local == "VULN" {
+				var v struct {
+					QID string `xml:"QID"`
+				}
+				if err := d.DecodeElement(&v, &t); err != nil {
+					return err
+				}
+				if qid, err := strconv.ParseInt(strings.TrimSpace(v.QID), 10, 64); err == nil {
+					k.vulns[qid] = bytes.Clone(raw[start:d.InputOffset()])
+				}
+			}
+		case xml.EndElement:
+			if t.Name.Local == "VULN_LIST" && k.suffix == nil {
+				k.suffix = bytes.Clone(raw[start:])
+			}
+		}
+	}
+}
+
+// serve writes an answer with the captured entries of the comma-separated QIDs; QIDs never
+// captured are left out, as Qualys leaves out QIDs it does not know.
+func (k *kbIndex) serve(w http.ResponseWriter, ids string) {
+	if k.contentType != "" {
+		w.Header().Set("Content-Type", k.contentType)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(k.prefix)
+	for _, id := range strings.Split(ids, ",") {
+		qid, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+		if vuln, ok := k.vulns[qid]; err == nil && ok {
+			_, _ = w.Write([]byte("\n"))
+			_, _ = w.Write(vuln)
+		}
+	}
+	_, _ = w.Write([]byte("\n"))
+	_, _ = w.Write(k.suffix)
+}
