@@ -149,7 +149,10 @@ func (r *Replay) miss(w http.ResponseWriter, req *http.Request, why string) {
 	r.misses = append(r.misses, req.Method+" "+req.URL.Path)
 	r.mu.Unlock()
 	if r.logger != nil {
-		r.logger.Printf("%s?%s", text, req.URL.RawQuery)
+		if req.URL.RawQuery != "" {
+			text += "?" + req.URL.RawQuery
+		}
+		r.logger.Print(text)
 	}
 	switch {
 	case strings.HasPrefix(req.URL.Path, "/pcrs/") || req.URL.Path == "/auth":
