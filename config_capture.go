@@ -39,11 +39,22 @@ func (cfg *CaptureConfig) writer(logger *zap.Logger) (*capture.Writer, error) {
 	if cfg.Directory == "" {
 		return nil, nil
 	}
-	w, err := capture.NewWriter(cfg.Directory, cfg.MaxBytes, logger)
+	w, err := capture.NewWriter(cfg.Directory, cfg.MaxBytes, captureStopped(logger, cfg.Directory))
 	if err != nil {
 		return nil, fmt.Errorf("capture::directory: %w", err)
 	}
 	logger.Warn("Capturing every Qualys answer, for a problem report; turn capture off when done",
 		zap.String("directory", cfg.Directory), zap.Int64("max_bytes", cfg.MaxBytes))
 	return w, nil
+}
+
+// captureStopped logs, once, why capturing stopped.
+func captureStopped(logger *zap.Logger, dir string) func(reason string, err error) {
+	return func(reason string, err error) {
+		fields := []zap.Field{zap.String("reason", reason), zap.String("directory", dir)}
+		if err != nil {
+			fields = append(fields, zap.Error(err))
+		}
+		logger.Warn("Capture stopped: later answers are not captured; polls go on", fields...)
+	}
 }

@@ -70,3 +70,12 @@ func TestReceiverCapturesFromConfig(t *testing.T) {
 		return len(files) > 0
 	}, 10*time.Second, 10*time.Millisecond, "the assets poll's answers are captured")
 }
+
+// The configuration reference documents both keys, and the README how to report a problem.
+func TestReadmeDocumentsCapture(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, want := range []string{"`capture::directory`", "`capture::max_bytes`", "## Reporting a problem: capture and replay", "-replay"} {
+		assert.Contains(t, string(readme), want)
+	}
+}

@@ -40,7 +40,7 @@ func newCaptureEnv(t *testing.T, dir string, rec *authRecorder) *simEnv {
 		Policies: 2, ControlsPerPolicy: 3, HostsPerPolicy: 5}, simulator.Options{Username: captureUser, Password: capturePassword})
 	srv := httptest.NewServer(rec.wrap(e))
 	t.Cleanup(srv.Close)
-	w, err := capture.NewWriter(dir, 100<<20, e.logger)
+	w, err := capture.NewWriter(dir, 100<<20, nil)
 	require.NoError(t, err)
 	e.client = newCapturingClient(t, e, srv.URL, capturePassword, w)
 	return e

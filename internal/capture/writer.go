@@ -14,17 +14,15 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-
-	"go.uber.org/zap"
 )
 
 // Writer writes the answers of a poll to a directory as the receiver reads them, until the
 // directory holds maxBytes. Capturing never fails a call: when the budget is spent or a write
-// fails, it logs once and stops, and the answers keep flowing to the receiver.
+// fails, it stops, tells onStop once, and the answers keep flowing to the receiver.
 type Writer struct {
 	dir      string
 	maxBytes int64
-	logger   *zap.Logger
+	onStop   func(reason string, err error)
 
 	used     atomic.Int64
 	seq      atomic.Int64
@@ -34,11 +32,12 @@ type Writer struct {
 
 // NewWriter creates dir if needed. Files already in it count towards maxBytes, and new files
 // continue their numbering, so a restarted receiver adds to a capture without overwriting it.
-func NewWriter(dir string, maxBytes int64, logger *zap.Logger) (*Writer, error) {
+// onStop (may be nil) hears once why capturing stopped.
+func NewWriter(dir string, maxBytes int64, onStop func(reason string, err error)) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, maxBytes: maxBytes, logger: logger}
+	w := &Writer{dir: dir, maxBytes: maxBytes, onStop: onStop}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -54,7 +53,7 @@ func NewWriter(dir string, maxBytes int64, logger *zap.Logger) (*Writer, error) 
 		}
 	}
 	if w.used.Load() >= maxBytes {
-		w.stop("capture::max_bytes is reached by the files already in capture::directory")
+		w.stop("capture::max_bytes is reached by the files already in capture::directory", nil)
 	}
 	return w, nil
 }
@@ -67,7 +66,7 @@ func (w *Writer) Record(ex Exchange, body io.ReadCloser) io.ReadCloser {
 	}
 	file, describe, err := w.create(ex.Endpoint)
 	if err != nil {
-		w.stop("cannot write to capture::directory", zap.Error(err))
+		w.stop("cannot write to capture::directory", err)
 		return body
 	}
 	ex.BodyFile = filepath.Base(file.Name())
@@ -90,17 +89,18 @@ func (w *Writer) create(endpoint string) (*os.File, string, error) {
 // charge takes n bytes of the budget; false means the budget is spent and capturing stops.
 func (w *Writer) charge(n int64) bool {
 	if w.used.Add(n) > w.maxBytes {
-		w.stop("capture::max_bytes reached", zap.Int64("max_bytes", w.maxBytes))
+		w.stop(fmt.Sprintf("capture::max_bytes (%d) reached", w.maxBytes), nil)
 		return false
 	}
 	return !w.stopped.Load()
 }
 
-func (w *Writer) stop(reason string, fields ...zap.Field) {
+func (w *Writer) stop(reason string, err error) {
 	w.stopped.Store(true)
 	w.stopOnce.Do(func() {
-		w.logger.Warn("Capture stopped: later answers are not captured; polls go on",
-			append([]zap.Field{zap.String("reason", reason), zap.String("directory", w.dir)}, fields...)...)
+		if w.onStop != nil {
+			w.onStop(reason, err)
+		}
 	})
 }
 
@@ -137,7 +137,7 @@ func (t *teeBody) keep(b []byte) {
 		return
 	}
 	if _, err := t.file.Write(b); err != nil {
-		t.writer.stop("cannot write to capture::directory", zap.Error(err))
+		t.writer.stop("cannot write to capture::directory", err)
 		t.abandon()
 		return
 	}
@@ -165,7 +165,7 @@ func (t *teeBody) Close() error {
 func (t *teeBody) finish() {
 	t.ex.Complete = t.eof
 	if err := t.file.Close(); err != nil {
-		t.writer.stop("cannot write to capture::directory", zap.Error(err))
+		t.writer.stop("cannot write to capture::directory", err)
 		_ = os.Remove(t.file.Name())
 		t.file = nil
 		return
@@ -179,7 +179,7 @@ func (t *teeBody) finish() {
 	if err == nil {
 		err = os.WriteFile(t.describe, raw, 0o600)
 		if err != nil {
-			t.writer.stop("cannot write to capture::directory", zap.Error(err))
+			t.writer.stop("cannot write to capture::directory", err)
 		}
 	}
 	if err != nil {

@@ -31,7 +31,10 @@ func capturingClient(t *testing.T, dir string, maxBytes int64) (simClient, *obse
 	t.Helper()
 	s := newSimClient(t, simulator.Options{}, "qualys_pass")
 	core, logs := observer.New(zap.InfoLevel)
-	w, err := capture.NewWriter(dir, maxBytes, zap.New(core))
+	logger := zap.New(core)
+	w, err := capture.NewWriter(dir, maxBytes, func(reason string, err error) {
+		logger.Warn("Capture stopped", zap.String("reason", reason), zap.Error(err))
+	})
 	require.NoError(t, err)
 	s.settings.Capture = w
 	return s, logs

@@ -15,7 +15,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
 )
@@ -59,7 +58,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 // Qualys-shaped 404 for a request it never saw.
 func TestRunReplaysACapture(t *testing.T) {
 	dir := t.TempDir()
-	w, err := capture.NewWriter(dir, 1<<20, zap.NewNop())
+	w, err := capture.NewWriter(dir, 1<<20, nil)
 	require.NoError(t, err)
 	const answer = "<ABOUT><API-VERSION>captured</API-VERSION></ABOUT>"
 	body := w.Record(capture.Exchange{Endpoint: "about", Method: http.MethodGet, Path: "/msp/about.php",
