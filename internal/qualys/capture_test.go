@@ -40,14 +40,15 @@ func capturingClient(t *testing.T, dir string, maxBytes int64) (simClient, *obse
 	return s, logs
 }
 
-// replayClient is a client against qualys-simulator -replay of dir.
+// replayClient is a client against qualys-simulator -replay of dir, with instant waits.
 func replayClient(t *testing.T, dir string) (*Client, *simulator.Replay) {
 	t.Helper()
 	replay, err := simulator.NewReplay(dir, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(replay)
 	t.Cleanup(srv.Close)
-	c, err := New(http.DefaultClient, Settings{APIServerURL: srv.URL, GatewayURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 2})
+	c, err := New(http.DefaultClient, Settings{APIServerURL: srv.URL, GatewayURL: srv.URL, Username: "u", Password: "p",
+		MaxConcurrency: 2, Clock: newFakeClock()})
 	require.NoError(t, err)
 	return c, replay
 }
@@ -211,5 +212,23 @@ func TestCaptureDescribesEachKindOfRequest(t *testing.T) {
 	var qe *Error
 	require.ErrorAs(t, err, &qe)
 	assert.Equal(t, http.StatusNotFound, qe.StatusCode)
+	assert.Empty(t, replay.Misses())
+}
+
+// A limit answer is captured like any other, and replayed in its place: the replaying client
+// waits as long as Qualys said, then gets the answer that followed.
+func TestReplayWaitsWhereTheCaptureWaited(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := capturingClient(t, dir, 1<<30)
+	s.inject(t, simulator.Fault{Kind: simulator.FaultRateLimit, Endpoint: simulator.EndpointHostList, WaitSeconds: 90})
+	hosts := read(t).all(s.hostIDs(t))
+	exchanges, err := capture.Load(dir)
+	require.NoError(t, err)
+	require.Len(t, exchanges, 2)
+	assert.Equal(t, http.StatusConflict, exchanges[0].Status)
+
+	c, replay := replayClient(t, dir)
+	assert.Equal(t, hosts, read(t).all(c.HostIDs(t.Context(), HostQuery{}, IDRange{})))
+	assert.Equal(t, 90*time.Second, c.clock.(*fakeClock).totalWait())
 	assert.Empty(t, replay.Misses())
 }

@@ -127,11 +127,12 @@ func requestParams(req *http.Request) (url.Values, string, error) {
 }
 
 func serveExchange(w http.ResponseWriter, ex capture.Exchange) {
-	body, err := os.ReadFile(ex.BodyFile)
+	body, err := os.Open(ex.BodyFile)
 	if err != nil {
 		gatewayError(w, http.StatusInternalServerError, "Internal Server Error", "replay: "+err.Error())
 		return
 	}
+	defer body.Close()
 	for name, values := range ex.Header {
 		w.Header()[name] = values
 	}
@@ -139,7 +140,7 @@ func serveExchange(w http.ResponseWriter, ex capture.Exchange) {
 		w.Header().Set("Content-Type", ex.ContentType)
 	}
 	w.WriteHeader(ex.Status)
-	_, _ = w.Write(body)
+	_, _ = io.Copy(w, body)
 }
 
 // miss answers a request the capture cannot, in the error shape of the API it was meant for.
