@@ -82,7 +82,9 @@ func pollEveryStream(t *testing.T, e *simEnv) []pmetric.Metrics {
 	}
 	var metrics []pmetric.Metrics
 	for _, s := range streams {
+		before := e.sinks.records()
 		require.NoError(t, s.Poll(t.Context(), e.sinks), s.Name())
+		require.Greater(t, e.sinks.records(), before, "%s emitted records", s.Name())
 		metrics = append(metrics, e.sinks.lastMetrics())
 	}
 	return metrics
