@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -25,64 +24,72 @@ type kbIndex struct {
 	contentType    string
 }
 
+// indexKnowledgeBase reads the captured KnowledgeBase answers. One that is cut short or malformed
+// (the very surprise a capture may be about) still gives the entries before the fault; it is
+// served as captured when asked for exactly.
 func indexKnowledgeBase(exchanges []capture.Exchange) (*kbIndex, error) {
 	idx := &kbIndex{vulns: map[int64][]byte{}}
 	for _, ex := range exchanges {
-		if ex.Status != http.StatusOK || !ex.Complete || !strings.Contains(ex.Path, "/fo/knowledge_base/vuln") {
+		if ex.Status != http.StatusOK || !strings.Contains(ex.Path, "/fo/knowledge_base/vuln") {
 			continue
 		}
 		raw, err := os.ReadFile(ex.BodyFile)
 		if err != nil {
 			return nil, err
 		}
-		if err := idx.add(raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", ex.BodyFile, err)
-		}
-		if idx.contentType == "" {
+		if idx.add(raw) && idx.contentType == "" {
 			idx.contentType = ex.ContentType
 		}
 	}
 	return idx, nil
 }
 
-// complete says a KnowledgeBase answer was captured to build answers from.
+// complete says a whole KnowledgeBase answer was captured to build answers from.
 func (k *kbIndex) complete() bool { return k.prefix != nil }
 
-// add indexes the VULN elements of one answer.
-func (k *kbIndex) add(raw []byte) error {
+// add indexes the VULN elements of one answer and, from the first well-formed one, the envelope.
+// It says whether the answer was well-formed.
+func (k *kbIndex) add(raw []byte) bool {
 	d := xml.NewDecoder(bytes.NewReader(raw))
 	d.Strict = false
+	var prefix, suffix []byte
 	for {
 		start := d.InputOffset()
 		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
+		if errors.Is(err, io.EOF) && prefix != nil && suffix != nil && k.prefix == nil {
+			k.prefix, k.suffix = prefix, suffix
 		}
 		if err != nil {
-			return err
+			return errors.Is(err, io.EOF)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Local == "VULN_LIST" && k.prefix == nil {
-				k.prefix = bytes.Clone(raw[:d.InputOffset()])
+			if t.Name.Local == "VULN_LIST" && prefix == nil {
+				prefix = bytes.Clone(raw[:d.InputOffset()])
 			}
-			if t.Name.Local == "VULN" {
-				var v struct {
-					QID string `xml:"QID"`
-				}
-				if err := d.DecodeElement(&v, &t); err != nil {
-					return err
-				}
-				if qid, err := strconv.ParseInt(strings.TrimSpace(v.QID), 10, 64); err == nil {
-					k.vulns[qid] = bytes.Clone(raw[start:d.InputOffset()])
-				}
+			if t.Name.Local == "VULN" && !k.addVuln(d, &t, raw, start) {
+				return false
 			}
 		case xml.EndElement:
-			if t.Name.Local == "VULN_LIST" && k.suffix == nil {
-				k.suffix = bytes.Clone(raw[start:])
+			if t.Name.Local == "VULN_LIST" && suffix == nil {
+				suffix = bytes.Clone(raw[start:])
 			}
 		}
 	}
+}
+
+// addVuln keeps the VULN element that starts at start, byte for byte, under its QID.
+func (k *kbIndex) addVuln(d *xml.Decoder, t *xml.StartElement, raw []byte, start int64) bool {
+	var v struct {
+		QID string `xml:"QID"`
+	}
+	if err := d.DecodeElement(&v, t); err != nil {
+		return false
+	}
+	if qid, err := strconv.ParseInt(strings.TrimSpace(v.QID), 10, 64); err == nil {
+		k.vulns[qid] = bytes.Clone(raw[start:d.InputOffset()])
+	}
+	return true
 }
 
 // serve writes an answer with the captured entries of the comma-separated QIDs; QIDs never
