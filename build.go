@@ -39,6 +39,11 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
 		}
 		telemetry := qreceiver.NewTelemetry(tb)
+		captureWriter, err := cfg.Capture.writer(set.Logger)
+		if err != nil {
+			tb.Shutdown()
+			return qreceiver.Runtime{}, err
+		}
 		client, err := qualys.New(httpClient, qualys.Settings{
 			APIServerURL:   cfg.APIServerURL(),
 			GatewayURL:     cfg.APIGatewayURL(),
@@ -49,6 +54,7 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			Version:        set.BuildInfo.Version,
 			Logger:         set.Logger,
 			Observer:       telemetry,
+			Capture:        captureWriter,
 
 			UnauthorizedHint: cfg.unauthorizedHint(),
 		})

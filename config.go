@@ -68,6 +68,9 @@ type Config struct {
 	Vulnerabilities VulnerabilitiesConfig `mapstructure:"vulnerabilities"`
 	Compliance      ComplianceConfig      `mapstructure:"compliance"`
 
+	// Capture writes every Qualys answer to a directory, for reporting a problem.
+	Capture CaptureConfig `mapstructure:"capture"`
+
 	// MetricsBuilder enables or disables the summary metrics and resource attributes.
 	MetricsBuilder metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
@@ -225,6 +228,7 @@ func createDefaultConfig() component.Config {
 			API:      ComplianceAPIGateway,
 			Status:   slices.Clone(allPostureStatuses),
 		},
+		Capture:        CaptureConfig{MaxBytes: defaultCaptureMaxBytes},
 		MetricsBuilder: metadata.NewDefaultMetricsBuilderConfig(),
 	}
 }
@@ -267,6 +271,7 @@ func (cfg *Config) Validate() error {
 	errs = append(errs, cfg.Assets.validate()...)
 	errs = append(errs, cfg.Vulnerabilities.validate()...)
 	errs = append(errs, cfg.Compliance.validate()...)
+	errs = append(errs, cfg.Capture.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -23,6 +23,8 @@ import (
 
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
 )
 
 // API is a Qualys API with a limit budget of its own.
@@ -68,6 +70,8 @@ type Settings struct {
 	UnauthorizedHint string
 	// Clock replaces the wall clock (tests); nil is the wall clock.
 	Clock Clock
+	// Capture, when set, keeps a copy of every answer (capture::directory).
+	Capture *capture.Writer
 }
 
 func (s Settings) userAgent() string {
@@ -253,6 +257,7 @@ func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 		return nil, qe
 	}
 	lim.observe(resp.Header)
+	resp.Body = c.captured(req, resp)
 	body := bufio.NewReaderSize(resp.Body, peekBytes)
 	result, err := c.check(req, resp, body, token)
 	if err != nil {

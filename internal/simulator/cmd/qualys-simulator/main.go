@@ -7,6 +7,11 @@
 //	go run ./internal/simulator/cmd/qualys-simulator -hosts 50
 //
 // It prints one line with the API server and gateway URLs and stops cleanly on SIGINT/SIGTERM.
+//
+// With -replay DIR it serves instead the answers a receiver captured into DIR
+// (capture::directory), so a problem seen on a real tenant reproduces without it:
+//
+//	go run ./internal/simulator/cmd/qualys-simulator -replay ./qualys-capture
 package main
 
 import (
@@ -15,7 +20,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -57,12 +64,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	jwtLifetime := fs.Duration("jwt-lifetime", 4*time.Hour, "lifetime of gateway tokens")
 	pcrsRateLimit := fs.Int("pcrs-rate-limit", 25, "PCRS calls per API per minute (negative: unlimited)")
 	pcrsMaxVersion := fs.Int("pcrs-max-version", 5, "newest PCRS version served")
+	replayDir := fs.String("replay", "", "serve the answers captured in this directory instead of a generated tenant")
 	fs.SetOutput(stdout)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *replayDir != "" {
+		return runReplay(ctx, *replayDir, *listen, stdout)
 	}
 	base := time.Now().UTC().Truncate(time.Second)
 	if *baseTime != "" {
@@ -96,4 +107,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "qualys-simulator: api=http://%s gateway=%s hosts=%d seed=%d user=%s\n",
 		apiLn.Addr(), gatewayURL, tenant.HostCount(), *seed, *username)
 	return srv.Serve(ctx, apiLn, gwLn)
+}
+
+// runReplay serves a captured directory as both the API server and the gateway on listen.
+func runReplay(ctx context.Context, dir, listen string, stdout io.Writer) error {
+	replay, err := simulator.NewReplay(dir, log.New(stdout, "qualys-simulator: ", log.LstdFlags))
+	if err != nil {
+		return fmt.Errorf("-replay: %w", err)
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "qualys-simulator: replaying %d answers from %s: api=http://%s gateway=http://%s (any username and password)\n",
+		replay.Exchanges(), dir, ln.Addr(), ln.Addr())
+	hs := &http.Server{Handler: replay, ReadHeaderTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err = <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
 }
