@@ -454,6 +454,7 @@ func TestComplianceHostIdentity(t *testing.T) {
 		require.True(t, ok)
 		want := pcommon.NewResource()
 		id.FillResource(want)
+		e.pullSettings().Source.FillResource(want)
 		if id.IPv6 == "" && id.CloudProvider == "" && id.CloudResourceID == "" {
 			assert.Equal(t, want.Attributes().AsRaw(), res)
 			full++
