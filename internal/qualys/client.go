@@ -175,17 +175,23 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		case errors.As(err, &qe) && qe.Fatal():
 			return nil, qe
 		default:
-			wait, ok := bo.nextWait()
-			if !ok || !c.settings.Retry.Enabled {
-				return nil, err
-			}
-			c.logger.Warn("Qualys call failed; retrying", zap.String("endpoint", req.Endpoint),
-				zap.Error(err), zap.Duration("retry_in", wait))
-			if err := sleep(ctx, c.clock, wait); err != nil {
+			if err := c.backOffAfter(ctx, bo, req.Endpoint, err); err != nil {
 				return nil, err
 			}
 		}
 	}
+}
+
+// backOffAfter waits before the next attempt of a call that failed transiently with err, or
+// returns err once the back-off is spent (or disabled); a shutdown while waiting ends the wait.
+func (c *Client) backOffAfter(ctx context.Context, bo *backOff, endpoint string, err error) error {
+	wait, ok := bo.nextWait()
+	if !ok || !c.settings.Retry.Enabled {
+		return err
+	}
+	c.logger.Warn("Qualys call failed; retrying", zap.String("endpoint", endpoint),
+		zap.Error(err), zap.Duration("retry_in", wait))
+	return sleep(ctx, c.clock, wait)
 }
 
 // waitOutLimit holds the API back for as long as Qualys said (1965, 429) or, for the concurrency
@@ -462,8 +468,17 @@ func (c *Client) classify(endpoint string, status, code int, text string) *Error
 	return e
 }
 
-// GatewayLogin gets an API gateway token, proving the credentials work on the gateway.
+// GatewayLogin gets an API gateway token, proving the credentials work on the gateway. A 5xx or a
+// gateway not reachable yet is retried within the back-off, like every other call.
 func (c *Client) GatewayLogin(ctx context.Context) error {
-	_, err := c.tokens.get(ctx)
-	return err
+	bo := newBackOff(c.settings.Retry, c.clock)
+	for {
+		_, err := c.tokens.get(ctx)
+		if err == nil || IsFatal(err) || ctx.Err() != nil {
+			return err
+		}
+		if err := c.backOffAfter(ctx, bo, "gateway_auth", err); err != nil {
+			return err
+		}
+	}
 }
