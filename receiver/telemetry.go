@@ -53,15 +53,24 @@ func (t *Telemetry) RequestDone(api qualys.API, endpoint, outcome string, d time
 	t.tb.ReceiverQualysRequestDuration.Record(ctx, d.Seconds(), attrs)
 }
 
-// LimitWait counts a wait on a Qualys limit.
-func (t *Telemetry) LimitWait(api qualys.API, endpoint, reason string, d time.Duration) {
+// LimitWaitBegan counts a wait on a Qualys limit as it begins, so a long one shows while it lasts.
+func (t *Telemetry) LimitWaitBegan(api qualys.API, endpoint, reason string) {
 	if t == nil || t.tb == nil {
 		return
 	}
-	attrs := t.attrs(attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("reason", reason))
-	ctx := context.Background()
-	t.tb.ReceiverQualysLimitWaits.Add(ctx, 1, attrs)
-	t.tb.ReceiverQualysLimitWaitDuration.Add(ctx, d.Seconds(), attrs)
+	t.tb.ReceiverQualysLimitWaits.Add(context.Background(), 1, t.limitAttrs(api, endpoint, reason))
+}
+
+// LimitWaitEnded adds the time a call waited on a Qualys limit.
+func (t *Telemetry) LimitWaitEnded(api qualys.API, endpoint, reason string, d time.Duration) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	t.tb.ReceiverQualysLimitWaitDuration.Add(context.Background(), d.Seconds(), t.limitAttrs(api, endpoint, reason))
+}
+
+func (t *Telemetry) limitAttrs(api qualys.API, endpoint, reason string) metric.MeasurementOption {
+	return t.attrs(attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("reason", reason))
 }
 
 func (t *Telemetry) streamAttr(stream string) metric.MeasurementOption {

@@ -238,9 +238,18 @@ const (
 // try sends one attempt.
 func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 	lim := c.limiterFor(req)
-	release, held, reason, err := lim.acquire(ctx)
+	release, held, reason, err := lim.acquire(ctx, func(reason string, wait time.Duration, paced bool) {
+		// Counted when it begins, so a long hold shows while it lasts.
+		c.observer.LimitWaitBegan(req.API, req.Endpoint, reason)
+		level := zap.InfoLevel
+		if paced { // our own pacing within the gateway's budget, routine on every large pull
+			level = zap.DebugLevel
+		}
+		c.logger.Log(level, "Call held by a Qualys limit", zap.String("endpoint", req.Endpoint),
+			zap.String("limit", reason), zap.Duration("wait", wait.Round(time.Second)))
+	})
 	if held > 0 {
-		c.observer.LimitWait(req.API, req.Endpoint, reason, held)
+		c.observer.LimitWaitEnded(req.API, req.Endpoint, reason, held)
 	}
 	if err != nil {
 		return nil, err
@@ -258,9 +267,14 @@ func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 		c.observer.RequestDone(req.API, req.Endpoint, outcomeOf(qe), c.clock.Now().Sub(started))
 		return nil, qe
 	}
-	lim.observe(resp.Header)
+	hold := lim.observe(resp.Header)
 	body := bufio.NewReaderSize(resp.Body, peekBytes)
 	result, err := c.check(req, resp, body, token)
+	var limited *limitWait
+	if hold > 0 && !errors.As(err, &limited) { // a limit answer is logged as it is waited out
+		c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
+			zap.String("limit", "rate"), zap.String("header", "X-RateLimit-ToWait-Sec"), zap.Duration("wait", hold))
+	}
 	if err != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
 		resp.Body.Close()
