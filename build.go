@@ -158,8 +158,8 @@ func (cfg *Config) source(id component.ID) convert.Source {
 
 func (cfg *Config) tagFilter() qualys.TagFilter {
 	return qualys.TagFilter{
-		Include:         cfg.Tags.Include,
-		Exclude:         cfg.Tags.Exclude,
+		Include:         cfg.Tags.Include.Names(),
+		Exclude:         cfg.Tags.Exclude.Names(),
 		IncludeSelector: string(cfg.Tags.IncludeSelector),
 		ExcludeSelector: string(cfg.Tags.ExcludeSelector),
 	}
