@@ -6,6 +6,7 @@ package qualysreceiver // import "github.com/seed-d80aa3af/qualysreceiver"
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -26,22 +28,26 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	// One checkpoint store for the receiver's life: streams are built again each time the receiver
 	// is elected leader, and must find the in-memory checkpoints of the last period.
 	var checkpoints *checkpoint.Store
+	// One telemetry too: it remembers which streams ever completed a poll (last_successful_poll).
+	// Its instruments are synchronous, so it holds no registration to release between periods.
+	var telemetry *qreceiver.Telemetry
 	return func(ctx context.Context, host component.Host, store storage.Client) (qreceiver.Runtime, error) {
 		if checkpoints == nil {
 			checkpoints = checkpoint.New(store)
+		}
+		if telemetry == nil {
+			tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+			if err != nil {
+				return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
+			}
+			telemetry = qreceiver.NewTelemetry(tb, set.ID.String())
 		}
 		httpClient, err := cfg.HTTP.ToClient(ctx, host.GetExtensions(), set.TelemetrySettings)
 		if err != nil {
 			return qreceiver.Runtime{}, fmt.Errorf("http client: %w", err)
 		}
-		tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
-		if err != nil {
-			return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
-		}
-		telemetry := qreceiver.NewTelemetry(tb)
 		captureWriter, err := cfg.Capture.writer(set.Logger)
 		if err != nil {
-			tb.Shutdown()
 			return qreceiver.Runtime{}, err
 		}
 		client, err := qualys.New(httpClient, qualys.Settings{
@@ -63,9 +69,9 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 		}
 		streams := buildStreams(set, cfg, client, checkpoints, telemetry)
 		return qreceiver.Runtime{
-			Streams: streams,
+			Streams:   streams,
+			Telemetry: telemetry,
 			Close: func(context.Context) error {
-				tb.Shutdown()
 				httpClient.CloseIdleConnections()
 				return nil
 			},
@@ -74,8 +80,10 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 }
 
 func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, telemetry *qreceiver.Telemetry) []qreceiver.ScheduledStream {
+	source := cfg.source(set.ID)
 	pull := func(stream string, pageSize int) qreceiver.PullSettings {
 		return qreceiver.PullSettings{
+			Source:    source,
 			Client:    client,
 			Store:     store,
 			Telemetry: telemetry,
@@ -137,10 +145,26 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	return streams
 }
 
+// source names the subscription on every resource the receiver emits: the API server's host and
+// the receiver's id, each unless its resource attribute is disabled.
+func (cfg *Config) source(id component.ID) convert.Source {
+	var src convert.Source
+	attrs := cfg.MetricsBuilder.ResourceAttributes
+	if attrs.ServerAddress.Enabled {
+		if u, err := url.Parse(cfg.APIServerURL()); err == nil {
+			src.APIServer = u.Hostname()
+		}
+	}
+	if attrs.QualysReceiverID.Enabled {
+		src.ReceiverID = id.String()
+	}
+	return src
+}
+
 func (cfg *Config) tagFilter() qualys.TagFilter {
 	return qualys.TagFilter{
-		Include:         cfg.Tags.Include,
-		Exclude:         cfg.Tags.Exclude,
+		Include:         cfg.Tags.Include.Names(),
+		Exclude:         cfg.Tags.Exclude.Names(),
 		IncludeSelector: string(cfg.Tags.IncludeSelector),
 		ExcludeSelector: string(cfg.Tags.ExcludeSelector),
 	}

@@ -484,10 +484,17 @@ func (t TagNames) Names() []string {
 	return out
 }
 
+// Validate refuses empty names and names with a comma: Qualys reads tag_set_include and
+// tag_set_exclude as comma-separated names, with no way to escape one, so "PCI, EU" would select
+// the tags "PCI" and "EU" instead.
 func (t TagNames) Validate() error {
 	for i, n := range t {
-		if strings.TrimSpace(n) == "" {
+		switch {
+		case strings.TrimSpace(n) == "":
 			return fmt.Errorf("tag name %d is empty", i+1)
+		case strings.Contains(n, ","):
+			return fmt.Errorf("tag name %q contains a comma; Qualys reads the tag filter as comma-separated names "+
+				"and cannot take it, so rename the tag in Qualys (or filter on another tag)", strings.TrimSpace(n))
 		}
 	}
 	return nil

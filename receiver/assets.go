@@ -298,7 +298,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 		})
 	}
 	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit())
+	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 
 // assetKind is what the qualys.assets gauge counts by.

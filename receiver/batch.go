@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 )
 
@@ -44,14 +45,16 @@ type hostBatcher struct {
 	// prepare, when set, completes a batch just before it goes to the consumer (the KnowledgeBase
 	// join adds what it learnt about the batch's QIDs).
 	prepare func(ctx context.Context, ld plog.Logs)
+	// source is written on every resource after the host identity.
+	source convert.Source
 }
 
-func newHostBatcher(c *retryingConsumer, maxRecords int) *hostBatcher {
-	return &hostBatcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs()}
+func newHostBatcher(c *retryingConsumer, maxRecords int, source convert.Source) *hostBatcher {
+	return &hostBatcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs(), source: source}
 }
 
-// startHost begins the records of host id; fillResource writes the host identity on its resource.
-// Records follow with addRecord.
+// startHost begins the records of host id; fillResource writes the host identity on its resource,
+// and the batcher adds the source. Records follow with addRecord.
 func (b *hostBatcher) startHost(id int64, fillResource func(pcommon.Resource)) {
 	if b.host != 0 && b.host != id {
 		b.done = b.host
@@ -59,6 +62,7 @@ func (b *hostBatcher) startHost(id int64, fillResource func(pcommon.Resource)) {
 	b.host = id
 	rl := b.logs.ResourceLogs().AppendEmpty()
 	fillResource(rl.Resource())
+	b.source.FillResource(rl.Resource())
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
 	b.records = sl.LogRecords()

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -139,7 +140,7 @@ func newBenchStream(tb testing.TB, p *benchPage, withKB bool) *VulnerabilitiesSt
 // pullBenchPage runs the page path once and returns the records handed to the sink.
 func pullBenchPage(tb testing.TB, s *VulnerabilitiesStream, observed time.Time) int64 {
 	ctx := context.Background()
-	out := newHostBatcher(&retryingConsumer{sinks: dropSinks{}, logger: zap.NewNop()}, defaultBatchRecords)
+	out := newHostBatcher(&retryingConsumer{sinks: dropSinks{}, logger: zap.NewNop()}, defaultBatchRecords, convert.Source{})
 	if s.kb != nil {
 		out.prepare = s.kb.prepare
 	}

@@ -100,7 +100,7 @@ func TestStartupCheckMessages(t *testing.T) {
 				stream = checkedStream{checks: tt.checks(client)}
 			}
 			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
-			require.False(t, sched.check(t.Context(), sched.stream.(Checked)))
+			require.Error(t, sched.check(t.Context(), sched.stream.(Checked)))
 			logged := e.logs.FilterLevelExact(zap.ErrorLevel).All()
 			require.Len(t, logged, 1)
 			assert.Equal(t, tt.message, logged[0].Message)

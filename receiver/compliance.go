@@ -395,7 +395,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 		}
 	}
 	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger, stream: StreamCompliance, telemetry: s.cfg.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit())
+	return c.consumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
 }
 
 // postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
@@ -423,7 +423,7 @@ func (r *postureRun) batch(ctx context.Context, what string, pull func(ctx conte
 	var after position
 	var pairs int64
 	err := r.s.withRetries(ctx, what, func() error {
-		out = newHostBatcher(r.consumer, r.s.cfg.BatchRecords)
+		out = newHostBatcher(r.consumer, r.s.cfg.BatchRecords, r.s.cfg.Source)
 		w := &postureWriter{run: r, out: out}
 		var err error
 		after, pairs, err = pull(ctx, w)

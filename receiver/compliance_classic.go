@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -171,6 +173,11 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	cfg := &c.s.cfg
 	q := qualys.PostureQuery{Evidence: cfg.Evidence, StatusChangedSince: run.since}
 	resp, err := cfg.Client.ClassicPostures(ctx, policy, q, qualys.IDRange{Min: idMin}, cfg.PageSize)
+	if unknownPolicy(err) {
+		// As on the gateway: the other policies are still pulled, and the gauge still completes.
+		cfg.Logger.Warn("Policy skipped", zap.Int64("policy_id", policy), zap.Error(err))
+		return position{next: pi + 1}, 0, nil
+	}
 	if err != nil {
 		return position{}, 0, err
 	}
@@ -209,6 +216,14 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 		return position{next: pi, host: next}, hosts, nil
 	}
 	return position{next: pi + 1}, hosts, nil
+}
+
+// unknownPolicy says whether err is Qualys refusing the policy id itself (HTTP 400, code 1905
+// "parameter policy_id has invalid value"): the policy does not exist, or not for this user. Any
+// other refused parameter is the receiver's fault and fails the poll.
+func unknownPolicy(err error) bool {
+	var qe *qualys.Error
+	return errors.As(err, &qe) && qe.Code == qualys.CodeInvalidValue && strings.Contains(qe.Text, "policy_id")
 }
 
 func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {

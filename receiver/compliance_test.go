@@ -454,6 +454,7 @@ func TestComplianceHostIdentity(t *testing.T) {
 		require.True(t, ok)
 		want := pcommon.NewResource()
 		id.FillResource(want)
+		e.pullSettings().Source.FillResource(want)
 		if id.IPv6 == "" && id.CloudProvider == "" && id.CloudResourceID == "" {
 			assert.Equal(t, want.Attributes().AsRaw(), res)
 			full++
@@ -500,6 +501,40 @@ func TestComplianceClassicComplete(t *testing.T) {
 	for status, n := range e.tenant.Counts(simulator.Query{}).PosturesByStatus {
 		assert.Equal(t, int64(n), got[status])
 	}
+}
+
+// An unknown policy id on the classic API (HTTP 400, code 1905, as Qualys answers) costs that
+// policy, as on the gateway: it is skipped with a warning, the other policies are pulled, the poll
+// completes and the gauge appears. Every later poll does the same rather than fail.
+func TestComplianceClassicUnknownPolicySkipped(t *testing.T) {
+	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 10, Policies: 2, ControlsPerPolicy: 3}, simulator.Options{})
+	known := e.tenant.Policies()[1].ID
+	s := newComplianceStream(t, e, func(c *ComplianceSettings) {
+		c.API = ComplianceAPIClassic
+		c.PolicyIDs = []int64{999, int64(known)}
+	})
+	require.NoError(t, s.Poll(t.Context(), e.sinks))
+	refused := 0
+	for _, r := range requestsTo(e, simulator.EndpointPosture) {
+		if r.Status == http.StatusBadRequest {
+			refused++
+		}
+	}
+	assert.Equal(t, 1, refused, "Qualys refused the unknown policy")
+	skipped := e.logs.FilterMessage("Policy skipped").All()
+	require.Len(t, skipped, 1)
+	assert.Equal(t, int64(999), skipped[0].ContextMap()["policy_id"])
+	assert.Contains(t, skipped[0].ContextMap()["error"], "code 1905")
+	q := simulator.Query{PolicyIDs: simulator.NewIDSet(known)}
+	assertEachPostureOnce(t, e, q)
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
+	for status, n := range e.tenant.Counts(q).PosturesByStatus {
+		assert.Equal(t, int64(n), got[status], status)
+	}
+
+	e.advance(time.Hour)
+	require.NoError(t, s.Poll(t.Context(), e.sinks), "the next poll skips it again")
+	assert.Len(t, e.logs.FilterMessage("Policy skipped").All(), 2)
 }
 
 // A classic policy list that comes in pages (Qualys does not document its default truncation) is

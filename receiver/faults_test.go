@@ -82,7 +82,7 @@ func newFaultEnv(t *testing.T, tc simulator.TenantConfig, so simulator.Options, 
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
-	telemetry := NewTelemetry(tb)
+	telemetry := NewTelemetry(tb, testReceiverID)
 
 	hc := o.httpClient
 	if hc == nil {
@@ -125,7 +125,7 @@ const faultPageHosts = 10
 // poller polls s the way the receiver's scheduler does, logging what the scheduler logs.
 func (e *faultEnv) poller(s Stream) *scheduler {
 	return newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, e.sinks,
-		e.logger.With(zap.String("stream", s.Name())))
+		e.logger.With(zap.String("stream", s.Name())), e.telemetry)
 }
 
 // metric adds up the points of one of the receiver's own metrics whose attributes include attrs:
@@ -758,7 +758,7 @@ func TestBackpressureRetriesSamePage(t *testing.T) {
 	const refusals = 6
 	e.sinks.refuse = refusals
 	sinks := &observingSinks{testSinks: e.sinks, store: e.store, server: e.server}
-	p := newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, sinks, e.logger)
+	p := newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, sinks, e.logger, e.telemetry)
 	require.NoError(t, p.pollOnce(t.Context()))
 
 	require.Greater(t, len(sinks.calls), refusals)
@@ -821,7 +821,9 @@ func TestSelfTelemetry(t *testing.T) {
 	started := e.clock()
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
 	ended := e.clock()
-	stream := attribute.NewSet(kv("stream", StreamVulnerabilities))
+	// Every series carries the receiver's id.
+	ownReceiver := kv("receiver", testReceiverID)
+	stream := attribute.NewSet(kv("stream", StreamVulnerabilities), ownReceiver)
 	// The simulator logs a request when its handler returns, which can be just after the client
 	// has read the whole answer.
 	require.Eventually(t, func() bool { return len(e.server.Requests()) == int(e.metric(metricRequests)) },
@@ -844,7 +846,7 @@ func TestSelfTelemetry(t *testing.T) {
 	}
 	var requests, durations []metricdata.DataPoint[int64]
 	for k, n := range calls {
-		set := attribute.NewSet(kv("api", "api_server"), kv("endpoint", k[0]), kv("outcome", k[1]))
+		set := attribute.NewSet(kv("api", "api_server"), kv("endpoint", k[0]), kv("outcome", k[1]), ownReceiver)
 		requests = append(requests, metricdata.DataPoint[int64]{Attributes: set, Value: n})
 		durations = append(durations, metricdata.DataPoint[int64]{Attributes: set})
 	}
@@ -855,7 +857,7 @@ func TestSelfTelemetry(t *testing.T) {
 	}
 	metadatatest.AssertEqualReceiverQualysRequestDuration(t, e.tel, hist, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue())
 
-	wait := attribute.NewSet(kv("api", "api_server"), kv("endpoint", "host_detections"), kv("reason", "concurrency"))
+	wait := attribute.NewSet(kv("api", "api_server"), kv("endpoint", "host_detections"), kv("reason", "concurrency"), ownReceiver)
 	metadatatest.AssertEqualReceiverQualysLimitWaits(t, e.tel,
 		[]metricdata.DataPoint[int64]{{Attributes: wait, Value: 1}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverQualysLimitWaitDuration(t, e.tel,
@@ -867,9 +869,9 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualReceiverQualysRecords(t, e.tel,
 		[]metricdata.DataPoint[int64]{{Attributes: stream, Value: int64(want.Detections)}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverQualysPolls(t, e.tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok")), Value: 1},
+		{Attributes: attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok"), ownReceiver), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
-	okPoll := attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok"))
+	okPoll := attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok"), ownReceiver)
 	metadatatest.AssertEqualReceiverQualysPollDuration(t, e.tel,
 		[]metricdata.HistogramDataPoint[float64]{{Attributes: okPoll}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue())
 	assert.Equal(t, 1.0, e.metric(metricPollDuration, kv("outcome", "ok")), "one poll timed")

@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
@@ -127,6 +128,7 @@ func (e *simEnv) pullSettings() PullSettings {
 	return PullSettings{
 		Client: e.client, Store: e.store, Logger: e.logger, Retry: retry,
 		Workers: 2, PageSize: 10, BatchRecords: 50, Now: e.clock,
+		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID},
 	}
 }
 
@@ -269,3 +271,6 @@ func gaugeByAttrs(md pmetric.Metrics, name, attr string) map[string]int64 {
 	}
 	return out
 }
+
+// testReceiverID is the receiver id the tests' streams and telemetry carry.
+const testReceiverID = "qualys/test"

@@ -14,9 +14,12 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -39,6 +42,15 @@ type PullSettings struct {
 	ProgressEvery time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Source is the subscription the stream pulls from, written on every resource it emits.
+	Source convert.Source
+}
+
+// sourceResource is the resource of the stream's metrics: the subscription they count.
+func (s *PullSettings) sourceResource() metadata.ResourceMetricsOption {
+	res := pcommon.NewResource()
+	s.Source.FillResource(res)
+	return metadata.WithResource(res)
 }
 
 func (s *PullSettings) now() time.Time {
@@ -108,7 +120,7 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prep
 		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
 		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery,
 		newOut: func() *hostBatcher {
-			b := newHostBatcher(c, r.BatchRecords)
+			b := newHostBatcher(c, r.BatchRecords, r.Source)
 			if prepare != nil {
 				prepare(b)
 			}

@@ -40,6 +40,9 @@ type Sinks interface {
 type Runtime struct {
 	// Streams are the enabled streams with their intervals.
 	Streams []ScheduledStream
+	// Telemetry is the receiver's own metrics, where a failed start-up check counts as a failed
+	// poll; nil records nothing.
+	Telemetry *Telemetry
 	// Close releases what the runtime holds (HTTP connections, storage client).
 	Close func(context.Context) error
 }
@@ -179,7 +182,7 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	run := &running{runtime: runtime, cancel: cancel}
 	for _, s := range runtime.Streams {
-		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())))
+		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
 	r.running = run

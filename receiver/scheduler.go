@@ -24,23 +24,29 @@ type scheduler struct {
 	schedule Schedule
 	sinks    Sinks
 	logger   *zap.Logger
-	after    func(time.Duration) <-chan time.Time
+	// telemetry counts a failed start-up check as a failed poll; the streams count their polls.
+	telemetry *Telemetry
+	after     func(time.Duration) <-chan time.Time
 }
 
-func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger) *scheduler {
-	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, after: time.After}
+func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *Telemetry) *scheduler {
+	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry, after: time.After}
 }
 
 // run polls at once and then on every interval. A stream with start-up checks is checked before its
 // first poll and after a poll that failed on credentials or permissions; while a check fails the
-// stream skips its polls, and the other streams go on.
+// stream skips its polls, each counted as a failed poll, and the other streams go on.
 func (s *scheduler) run(ctx context.Context) {
 	checked, hasChecks := s.stream.(Checked)
 	needsCheck := hasChecks
 	for {
 		started := time.Now()
 		if needsCheck {
-			needsCheck = !s.check(ctx, checked)
+			err := s.check(ctx, checked)
+			needsCheck = err != nil
+			if needsCheck && ctx.Err() == nil {
+				s.telemetry.pollDone(s.stream.Name(), started, time.Now(), errKind(err))
+			}
 		}
 		if !needsCheck {
 			err := s.pollOnce(ctx)
@@ -59,20 +65,20 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 // check runs the stream's checks in order and logs one line: ready, or the first failure in the
-// operator's words.
-func (s *scheduler) check(ctx context.Context, c Checked) bool {
+// operator's words. It returns that failure.
+func (s *scheduler) check(ctx context.Context, c Checked) error {
 	for _, chk := range c.Checks() {
 		if err := chk.Run(ctx); err != nil {
 			if ctx.Err() != nil {
-				return false
+				return err
 			}
 			s.logger.Error(OperatorMessage(s.stream.Name(), chk.What, err),
 				zap.Stringer("checked_again_in", s.schedule.Interval))
-			return false
+			return err
 		}
 	}
 	s.logger.Info(s.stream.Name() + ": ready")
-	return true
+	return nil
 }
 
 func (s *scheduler) pollOnce(ctx context.Context) error {

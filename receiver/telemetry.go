@@ -5,6 +5,7 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -16,41 +17,64 @@ import (
 
 // Telemetry is the receiver's own health as collector metrics (otelcol_receiver_qualys_*): calls,
 // limit waits, pages, records, polls and their duration, the last successful poll per stream.
+// Every series carries the receiver's id (attribute receiver), so two receivers in one collector
+// never add up.
 type Telemetry struct {
-	tb *metadata.TelemetryBuilder
+	tb       *metadata.TelemetryBuilder
+	receiver attribute.KeyValue
+
+	// completed holds the streams with a completed poll: until then a failed poll sets
+	// last_successful_poll to 0 ("never"), so the series exists from the first failure on.
+	mu        sync.Mutex
+	completed map[string]bool
 }
 
 var _ qualys.Observer = (*Telemetry)(nil)
 
-// NewTelemetry wraps the generated telemetry builder; a nil builder records nothing.
-func NewTelemetry(tb *metadata.TelemetryBuilder) *Telemetry { return &Telemetry{tb: tb} }
+// NewTelemetry wraps the generated telemetry builder for the receiver receiverID (qualys/us); a nil
+// builder records nothing.
+func NewTelemetry(tb *metadata.TelemetryBuilder, receiverID string) *Telemetry {
+	return &Telemetry{tb: tb, receiver: attribute.String("receiver", receiverID), completed: map[string]bool{}}
+}
+
+// attrs is the attribute set of one series: the receiver's id and kv.
+func (t *Telemetry) attrs(kv ...attribute.KeyValue) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(append(kv, t.receiver)...))
+}
 
 // RequestDone counts a Qualys call and its duration.
 func (t *Telemetry) RequestDone(api qualys.API, endpoint, outcome string, d time.Duration) {
 	if t == nil || t.tb == nil {
 		return
 	}
-	attrs := metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("outcome", outcome)))
+	attrs := t.attrs(attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("outcome", outcome))
 	ctx := context.Background()
 	t.tb.ReceiverQualysRequests.Add(ctx, 1, attrs)
 	t.tb.ReceiverQualysRequestDuration.Record(ctx, d.Seconds(), attrs)
 }
 
-// LimitWait counts a wait on a Qualys limit.
-func (t *Telemetry) LimitWait(api qualys.API, endpoint, reason string, d time.Duration) {
+// LimitWaitBegan counts a wait on a Qualys limit as it begins, so a long one shows while it lasts.
+func (t *Telemetry) LimitWaitBegan(api qualys.API, endpoint, reason string) {
 	if t == nil || t.tb == nil {
 		return
 	}
-	attrs := metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("reason", reason)))
-	ctx := context.Background()
-	t.tb.ReceiverQualysLimitWaits.Add(ctx, 1, attrs)
-	t.tb.ReceiverQualysLimitWaitDuration.Add(ctx, d.Seconds(), attrs)
+	t.tb.ReceiverQualysLimitWaits.Add(context.Background(), 1, t.limitAttrs(api, endpoint, reason))
 }
 
-func streamAttr(stream string) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(attribute.String("stream", stream)))
+// LimitWaitEnded adds the time a call waited on a Qualys limit.
+func (t *Telemetry) LimitWaitEnded(api qualys.API, endpoint, reason string, d time.Duration) {
+	if t == nil || t.tb == nil {
+		return
+	}
+	t.tb.ReceiverQualysLimitWaitDuration.Add(context.Background(), d.Seconds(), t.limitAttrs(api, endpoint, reason))
+}
+
+func (t *Telemetry) limitAttrs(api qualys.API, endpoint, reason string) metric.MeasurementOption {
+	return t.attrs(attribute.String("api", api.String()), attribute.String("endpoint", endpoint), attribute.String("reason", reason))
+}
+
+func (t *Telemetry) streamAttr(stream string) metric.MeasurementOption {
+	return t.attrs(attribute.String("stream", stream))
 }
 
 // pageDone counts a page the consumer accepted and its records.
@@ -59,9 +83,9 @@ func (t *Telemetry) pageDone(stream string, records int64) {
 		return
 	}
 	ctx := context.Background()
-	t.tb.ReceiverQualysPages.Add(ctx, 1, streamAttr(stream))
+	t.tb.ReceiverQualysPages.Add(ctx, 1, t.streamAttr(stream))
 	if records > 0 {
-		t.tb.ReceiverQualysRecords.Add(ctx, records, streamAttr(stream))
+		t.tb.ReceiverQualysRecords.Add(ctx, records, t.streamAttr(stream))
 	}
 }
 
@@ -70,10 +94,11 @@ func (t *Telemetry) recordsDone(stream string, records int64) {
 	if t == nil || t.tb == nil {
 		return
 	}
-	t.tb.ReceiverQualysRecords.Add(context.Background(), records, streamAttr(stream))
+	t.tb.ReceiverQualysRecords.Add(context.Background(), records, t.streamAttr(stream))
 }
 
-// pollDone counts a poll; errKind is "" for a poll that completed.
+// pollDone counts a poll; errKind is "" for a poll that completed. A start-up check that failed is
+// a failed poll too.
 func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind string) {
 	if t == nil || t.tb == nil {
 		return
@@ -86,11 +111,17 @@ func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind st
 		kv = append(kv, attribute.String("error_kind", errKind))
 	}
 	kv = append(kv, attribute.String("outcome", outcome))
-	t.tb.ReceiverQualysPolls.Add(ctx, 1, metric.WithAttributes(kv...))
+	t.tb.ReceiverQualysPolls.Add(ctx, 1, t.attrs(kv...))
 	t.tb.ReceiverQualysPollDuration.Record(ctx, ended.Sub(started).Seconds(),
-		metric.WithAttributes(attribute.String("stream", stream), attribute.String("outcome", outcome)))
-	if errKind == "" {
-		t.tb.ReceiverQualysLastSuccessfulPoll.Record(ctx, ended.Unix(), streamAttr(stream))
+		t.attrs(attribute.String("stream", stream), attribute.String("outcome", outcome)))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case errKind == "":
+		t.completed[stream] = true
+		t.tb.ReceiverQualysLastSuccessfulPoll.Record(ctx, ended.Unix(), t.streamAttr(stream))
+	case !t.completed[stream]:
+		t.tb.ReceiverQualysLastSuccessfulPoll.Record(ctx, 0, t.streamAttr(stream))
 	}
 }
 
@@ -100,9 +131,9 @@ func (t *Telemetry) progress(stream string, hostsDone, hostsTotal int64) {
 		return
 	}
 	ctx := context.Background()
-	t.tb.ReceiverQualysPullHostsDone.Record(ctx, hostsDone, streamAttr(stream))
+	t.tb.ReceiverQualysPullHostsDone.Record(ctx, hostsDone, t.streamAttr(stream))
 	if hostsTotal > 0 {
-		t.tb.ReceiverQualysPullHostsTotal.Record(ctx, hostsTotal, streamAttr(stream))
+		t.tb.ReceiverQualysPullHostsTotal.Record(ctx, hostsTotal, t.streamAttr(stream))
 	}
 }
 
@@ -118,28 +149,26 @@ func (t *Telemetry) consumerRefused(stream string, permanent bool, records int) 
 		outcome = "dropped"
 		t.recordsSkipped(stream, "rejected", records)
 	}
-	t.tb.ReceiverQualysConsumerRefusals.Add(ctx, 1,
-		metric.WithAttributes(attribute.String("stream", stream), attribute.String("outcome", outcome)))
+	t.tb.ReceiverQualysConsumerRefusals.Add(ctx, 1, t.attrs(attribute.String("stream", stream), attribute.String("outcome", outcome)))
 }
 
 // recordsSkipped counts records that were not emitted, and why.
 func (t *Telemetry) recordsSkipped(stream, reason string, records int) {
 	if t != nil && t.tb != nil {
-		addRecords(t.tb.ReceiverQualysRecordsSkipped, stream, reason, records)
+		t.addRecords(t.tb.ReceiverQualysRecordsSkipped, stream, reason, records)
 	}
 }
 
 // recordsAltered counts records emitted with a field changed, and why.
 func (t *Telemetry) recordsAltered(stream, reason string, records int) {
 	if t != nil && t.tb != nil {
-		addRecords(t.tb.ReceiverQualysRecordsAltered, stream, reason, records)
+		t.addRecords(t.tb.ReceiverQualysRecordsAltered, stream, reason, records)
 	}
 }
 
-func addRecords(counter metric.Int64Counter, stream, reason string, records int) {
+func (t *Telemetry) addRecords(counter metric.Int64Counter, stream, reason string, records int) {
 	if records > 0 {
-		counter.Add(context.Background(), int64(records),
-			metric.WithAttributes(attribute.String("stream", stream), attribute.String("reason", reason)))
+		counter.Add(context.Background(), int64(records), t.attrs(attribute.String("stream", stream), attribute.String("reason", reason)))
 	}
 }
 
@@ -148,5 +177,5 @@ func (t *Telemetry) checkpointFailed(stream string) {
 	if t == nil || t.tb == nil {
 		return
 	}
-	t.tb.ReceiverQualysCheckpointFailures.Add(context.Background(), 1, streamAttr(stream))
+	t.tb.ReceiverQualysCheckpointFailures.Add(context.Background(), 1, t.streamAttr(stream))
 }

@@ -68,7 +68,7 @@ func TestPermanentRejectionCounted(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
 	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
 	sinks := &rejectingSinks{testSinks: e.sinks}
-	p := newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, sinks, e.logger)
+	p := newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, sinks, e.logger, e.telemetry)
 	require.NoError(t, p.pollOnce(t.Context()), "a permanent rejection does not stall the stream")
 
 	require.Positive(t, sinks.rejected)

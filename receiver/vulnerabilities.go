@@ -320,7 +320,7 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 		})
 	}
 	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit())
+	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 
 // errKind names a poll error for telemetry; "" for none.

@@ -27,6 +27,13 @@ const (
 	AttrCloudResourceID = "cloud.resource_id"
 )
 
+// Source (resource attributes): the subscription a record or metric came from, so two receivers
+// polling two subscriptions never share a resource.
+const (
+	AttrServerAddress = "server.address"
+	AttrReceiverID    = "qualys.receiver.id"
+)
+
 // Detection log record attributes.
 const (
 	AttrQID                    = "qualys.qid"
@@ -50,7 +57,7 @@ const (
 	AttrDetectionLastReopened  = "qualys.detection.last_reopened"
 	AttrDetectionTimesReopened = "qualys.detection.times_reopened"
 	AttrDetectionTimesFound    = "qualys.detection.times_found"
-	AttrDetectionQDS           = "qualys.detection.qds"
+	AttrDetectionQDS           = "qualys.detection.qds.score"
 	AttrDetectionQDSSeverity   = "qualys.detection.qds.severity"
 	AttrDetectionQDSFactors    = "qualys.detection.qds.factors"
 	AttrDetectionResults       = "qualys.detection.results"

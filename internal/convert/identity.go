@@ -46,7 +46,7 @@ func (h *HostIdentity) HostName() string {
 // join on them. Stream-specific resource attributes (the assets stream's host.mac) are added after.
 func (h *HostIdentity) FillResource(res pcommon.Resource) {
 	attrs := res.Attributes()
-	attrs.EnsureCapacity(9)
+	attrs.EnsureCapacity(11)
 	attrs.PutInt(AttrQualysHostID, h.HostID)
 	if h.AssetID != 0 {
 		attrs.PutInt(AttrQualysAssetID, h.AssetID)
@@ -73,6 +73,26 @@ func (h *HostIdentity) FillResource(res pcommon.Resource) {
 	}
 	if h.CloudResourceID != "" {
 		attrs.PutStr(AttrCloudResourceID, h.CloudResourceID)
+	}
+}
+
+// Source is the subscription records and metrics come from: the host of the API server they were
+// pulled from and the id of the receiver that pulled them (qualys/us). Two receivers polling two
+// subscriptions write different sources, so their hosts and series never merge downstream. An empty
+// field is left out (its resource attribute is disabled).
+type Source struct {
+	APIServer  string
+	ReceiverID string
+}
+
+// FillResource writes the source on res, beside the host identity or on a metrics resource.
+func (s Source) FillResource(res pcommon.Resource) {
+	attrs := res.Attributes()
+	if s.APIServer != "" {
+		attrs.PutStr(AttrServerAddress, s.APIServer)
+	}
+	if s.ReceiverID != "" {
+		attrs.PutStr(AttrReceiverID, s.ReceiverID)
 	}
 }
 

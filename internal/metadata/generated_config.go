@@ -313,15 +313,17 @@ func (rac *ResourceAttributeConfig) Unmarshal(parser *confmap.Conf) error {
 
 // ResourceAttributesConfig provides config for qualys resource attributes.
 type ResourceAttributesConfig struct {
-	CloudProvider   ResourceAttributeConfig `mapstructure:"cloud.provider"`
-	CloudResourceID ResourceAttributeConfig `mapstructure:"cloud.resource_id"`
-	HostIP          ResourceAttributeConfig `mapstructure:"host.ip"`
-	HostMac         ResourceAttributeConfig `mapstructure:"host.mac"`
-	HostName        ResourceAttributeConfig `mapstructure:"host.name"`
-	OsDescription   ResourceAttributeConfig `mapstructure:"os.description"`
-	OsType          ResourceAttributeConfig `mapstructure:"os.type"`
-	QualysAssetID   ResourceAttributeConfig `mapstructure:"qualys.asset.id"`
-	QualysHostID    ResourceAttributeConfig `mapstructure:"qualys.host.id"`
+	CloudProvider    ResourceAttributeConfig `mapstructure:"cloud.provider"`
+	CloudResourceID  ResourceAttributeConfig `mapstructure:"cloud.resource_id"`
+	HostIP           ResourceAttributeConfig `mapstructure:"host.ip"`
+	HostMac          ResourceAttributeConfig `mapstructure:"host.mac"`
+	HostName         ResourceAttributeConfig `mapstructure:"host.name"`
+	OsDescription    ResourceAttributeConfig `mapstructure:"os.description"`
+	OsType           ResourceAttributeConfig `mapstructure:"os.type"`
+	QualysAssetID    ResourceAttributeConfig `mapstructure:"qualys.asset.id"`
+	QualysHostID     ResourceAttributeConfig `mapstructure:"qualys.host.id"`
+	QualysReceiverID ResourceAttributeConfig `mapstructure:"qualys.receiver.id"`
+	ServerAddress    ResourceAttributeConfig `mapstructure:"server.address"`
 }
 
 func DefaultResourceAttributesConfig() ResourceAttributesConfig {
@@ -351,6 +353,12 @@ func DefaultResourceAttributesConfig() ResourceAttributesConfig {
 			Enabled: true,
 		},
 		QualysHostID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		QualysReceiverID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		ServerAddress: ResourceAttributeConfig{
 			Enabled: true,
 		},
 	}

@@ -213,6 +213,18 @@ func NewLogsBuilder(lbc LogsBuilderConfig, settings receiver.Settings) *LogsBuil
 	if lbc.ResourceAttributes.QualysHostID.EventsExclude != nil {
 		lb.resourceAttributeExcludeFilter["qualys.host.id"] = filter.CreateFilter(lbc.ResourceAttributes.QualysHostID.EventsExclude)
 	}
+	if lbc.ResourceAttributes.QualysReceiverID.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["qualys.receiver.id"] = filter.CreateFilter(lbc.ResourceAttributes.QualysReceiverID.EventsInclude)
+	}
+	if lbc.ResourceAttributes.QualysReceiverID.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["qualys.receiver.id"] = filter.CreateFilter(lbc.ResourceAttributes.QualysReceiverID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.ServerAddress.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["server.address"] = filter.CreateFilter(lbc.ResourceAttributes.ServerAddress.EventsInclude)
+	}
+	if lbc.ResourceAttributes.ServerAddress.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["server.address"] = filter.CreateFilter(lbc.ResourceAttributes.ServerAddress.EventsExclude)
+	}
 
 	return lb
 }

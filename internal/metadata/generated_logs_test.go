@@ -39,6 +39,8 @@ func TestLogsBuilderAppendLogRecord(t *testing.T) {
 	rb.SetOsType("os.type-val")
 	rb.SetQualysAssetID(15)
 	rb.SetQualysHostID(14)
+	rb.SetQualysReceiverID("qualys.receiver.id-val")
+	rb.SetServerAddress("server.address-val")
 	res := rb.Emit()
 
 	// append the first log record
@@ -154,6 +156,8 @@ func TestLogsBuilder(t *testing.T) {
 			rb.SetOsType("os.type-val")
 			rb.SetQualysAssetID(15)
 			rb.SetQualysHostID(14)
+			rb.SetQualysReceiverID("qualys.receiver.id-val")
+			rb.SetServerAddress("server.address-val")
 			res := rb.Emit()
 			logs := lb.Emit(WithLogsResource(res))
 

@@ -645,6 +645,18 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 	if mbc.ResourceAttributes.QualysHostID.MetricsExclude != nil {
 		mb.resourceAttributeExcludeFilter["qualys.host.id"] = filter.CreateFilter(mbc.ResourceAttributes.QualysHostID.MetricsExclude)
 	}
+	if mbc.ResourceAttributes.QualysReceiverID.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["qualys.receiver.id"] = filter.CreateFilter(mbc.ResourceAttributes.QualysReceiverID.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.QualysReceiverID.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["qualys.receiver.id"] = filter.CreateFilter(mbc.ResourceAttributes.QualysReceiverID.MetricsExclude)
+	}
+	if mbc.ResourceAttributes.ServerAddress.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["server.address"] = filter.CreateFilter(mbc.ResourceAttributes.ServerAddress.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.ServerAddress.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["server.address"] = filter.CreateFilter(mbc.ResourceAttributes.ServerAddress.MetricsExclude)
+	}
 
 	for _, op := range options {
 		op.apply(mb)

@@ -114,6 +114,8 @@ func TestMetricsBuilder(t *testing.T) {
 			rb.SetOsType("os.type-val")
 			rb.SetQualysAssetID(15)
 			rb.SetQualysHostID(14)
+			rb.SetQualysReceiverID("qualys.receiver.id-val")
+			rb.SetServerAddress("server.address-val")
 			res := rb.Emit()
 			metrics := mb.Emit(WithResource(res))
 			if tt.name == "reaggregate_set" {

@@ -84,6 +84,20 @@ func (rb *ResourceBuilder) SetQualysHostID(val int64) {
 	}
 }
 
+// SetQualysReceiverID sets provided value as "qualys.receiver.id" attribute.
+func (rb *ResourceBuilder) SetQualysReceiverID(val string) {
+	if rb.config.QualysReceiverID.Enabled {
+		rb.res.Attributes().PutStr("qualys.receiver.id", val)
+	}
+}
+
+// SetServerAddress sets provided value as "server.address" attribute.
+func (rb *ResourceBuilder) SetServerAddress(val string) {
+	if rb.config.ServerAddress.Enabled {
+		rb.res.Attributes().PutStr("server.address", val)
+	}
+}
+
 // Emit returns the built resource and resets the internal builder state.
 func (rb *ResourceBuilder) Emit() pcommon.Resource {
 	r := rb.res

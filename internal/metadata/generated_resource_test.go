@@ -22,15 +22,17 @@ func TestResourceBuilder(t *testing.T) {
 			rb.SetOsType("os.type-val")
 			rb.SetQualysAssetID(15)
 			rb.SetQualysHostID(14)
+			rb.SetQualysReceiverID("qualys.receiver.id-val")
+			rb.SetServerAddress("server.address-val")
 
 			res := rb.Emit()
 			assert.Equal(t, 0, rb.Emit().Attributes().Len()) // Second call should return empty Resource
 
 			switch tt {
 			case "default":
-				assert.Equal(t, 9, res.Attributes().Len())
+				assert.Equal(t, 11, res.Attributes().Len())
 			case "all_set":
-				assert.Equal(t, 9, res.Attributes().Len())
+				assert.Equal(t, 11, res.Attributes().Len())
 			case "none_set":
 				assert.Equal(t, 0, res.Attributes().Len())
 				return
@@ -81,6 +83,16 @@ func TestResourceBuilder(t *testing.T) {
 			assert.True(t, ok)
 			if ok {
 				assert.EqualValues(t, 14, qualysHostIDAttrVal.Int())
+			}
+			qualysReceiverIDAttrVal, ok := res.Attributes().Get("qualys.receiver.id")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "qualys.receiver.id-val", qualysReceiverIDAttrVal.Str())
+			}
+			serverAddressAttrVal, ok := res.Attributes().Get("server.address")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "server.address-val", serverAddressAttrVal.Str())
 			}
 		})
 	}

@@ -74,93 +74,93 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ReceiverQualysCheckpointFailures, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_checkpoint_failures",
-		metric.WithDescription("Checkpoints that could not be written to the storage extension, by `stream`; a restart would repeat more. [Alpha]"),
+		metric.WithDescription("Checkpoints that could not be written to the storage extension, by `stream`; a restart would repeat more. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{failure}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysConsumerRefusals, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_consumer_refusals",
-		metric.WithDescription("Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). [Alpha]"),
+		metric.WithDescription("Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{batch}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysLastSuccessfulPoll, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_qualys_last_successful_poll",
-		metric.WithDescription("Unix time of the last poll that completed, by stream (attribute `stream`). [Alpha]"),
+		metric.WithDescription("Unix time of the last poll that completed, by stream (attribute `stream`); 0 while no poll of the stream has completed (a failed start-up check counts as a failed poll). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysLimitWaitDuration, err = builder.meter.Float64Counter(
 		"otelcol_receiver_qualys_limit_wait_duration",
-		metric.WithDescription("Time spent waiting on Qualys limits (409 codes 1960 and 1965, gateway 429, X-RateLimit-ToWait-Sec), by `api`, `endpoint` and `reason` (concurrency or rate). [Alpha]"),
+		metric.WithDescription("Time spent waiting on Qualys limits (409 codes 1960 and 1965, gateway 429, X-RateLimit-ToWait-Sec), by `api`, `endpoint` and `reason` (concurrency or rate). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysLimitWaits, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_limit_waits",
-		metric.WithDescription("Waits on Qualys limits, by `api`, `endpoint` and `reason` (concurrency or rate). [Alpha]"),
+		metric.WithDescription("Waits on Qualys limits, by `api`, `endpoint` and `reason` (concurrency or rate). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{wait}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPages, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_pages",
-		metric.WithDescription("Pages (answers) pulled from Qualys and accepted by the next consumer, by `stream`. [Alpha]"),
+		metric.WithDescription("Pages (answers) pulled from Qualys and accepted by the next consumer, by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{page}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPollDuration, err = builder.meter.Float64Histogram(
 		"otelcol_receiver_qualys_poll_duration",
-		metric.WithDescription("Duration of polls, by `stream` and `outcome` (ok, error). [Alpha]"),
+		metric.WithDescription("Duration of polls, by `stream` and `outcome` (ok, error). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries([]float64{1, 10, 60, 300, 900, 3600, 14400}...),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPolls, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_polls",
-		metric.WithDescription("Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient). [Alpha]"),
+		metric.WithDescription("Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient); a failed start-up check counts as a failed poll. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{poll}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPullHostsDone, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_qualys_pull_hosts_done",
-		metric.WithDescription("Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. [Alpha]"),
+		metric.WithDescription("Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{host}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysPullHostsTotal, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_qualys_pull_hosts_total",
-		metric.WithDescription("Hosts the pull in progress will cover (known from the host id list), by `stream`. [Alpha]"),
+		metric.WithDescription("Hosts the pull in progress will cover (known from the host id list), by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{host}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRecords, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records",
-		metric.WithDescription("Log records accepted by the next consumer, by `stream`. [Alpha]"),
+		metric.WithDescription("Log records accepted by the next consumer, by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRecordsAltered, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records_altered",
-		metric.WithDescription("Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). [Alpha]"),
+		metric.WithDescription("Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRecordsSkipped, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records_skipped",
-		metric.WithDescription("Records not emitted, by `stream` and `reason` (unreadable, Qualys sent a record that cannot be read; rejected, the next consumer rejected it permanently). [Alpha]"),
+		metric.WithDescription("Records not emitted, by `stream` and `reason` (unreadable, Qualys sent a record that cannot be read; rejected, the next consumer rejected it permanently). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRequestDuration, err = builder.meter.Float64Histogram(
 		"otelcol_receiver_qualys_request_duration",
-		metric.WithDescription("Duration of Qualys calls, answer body included, by `api`, `endpoint` and `outcome`. [Alpha]"),
+		metric.WithDescription("Duration of Qualys calls, answer body included, by `api`, `endpoint` and `outcome`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries([]float64{0.1, 0.5, 1, 5, 15, 60, 300, 900}...),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRequests, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_requests",
-		metric.WithDescription("Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). [Alpha]"),
+		metric.WithDescription("Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)

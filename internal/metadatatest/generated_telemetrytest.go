@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) receiver.Settings {
 func AssertEqualReceiverQualysCheckpointFailures(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_checkpoint_failures",
-		Description: "Checkpoints that could not be written to the storage extension, by `stream`; a restart would repeat more. [Alpha]",
+		Description: "Checkpoints that could not be written to the storage extension, by `stream`; a restart would repeat more. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{failure}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -40,7 +40,7 @@ func AssertEqualReceiverQualysCheckpointFailures(t *testing.T, tt *componenttest
 func AssertEqualReceiverQualysConsumerRefusals(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_consumer_refusals",
-		Description: "Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). [Alpha]",
+		Description: "Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{batch}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -56,7 +56,7 @@ func AssertEqualReceiverQualysConsumerRefusals(t *testing.T, tt *componenttest.T
 func AssertEqualReceiverQualysLastSuccessfulPoll(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_last_successful_poll",
-		Description: "Unix time of the last poll that completed, by stream (attribute `stream`). [Alpha]",
+		Description: "Unix time of the last poll that completed, by stream (attribute `stream`); 0 while no poll of the stream has completed (a failed start-up check counts as a failed poll). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "s",
 		Data: metricdata.Gauge[int64]{
 			DataPoints: dps,
@@ -70,7 +70,7 @@ func AssertEqualReceiverQualysLastSuccessfulPoll(t *testing.T, tt *componenttest
 func AssertEqualReceiverQualysLimitWaitDuration(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[float64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_limit_wait_duration",
-		Description: "Time spent waiting on Qualys limits (409 codes 1960 and 1965, gateway 429, X-RateLimit-ToWait-Sec), by `api`, `endpoint` and `reason` (concurrency or rate). [Alpha]",
+		Description: "Time spent waiting on Qualys limits (409 codes 1960 and 1965, gateway 429, X-RateLimit-ToWait-Sec), by `api`, `endpoint` and `reason` (concurrency or rate). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "s",
 		Data: metricdata.Sum[float64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -86,7 +86,7 @@ func AssertEqualReceiverQualysLimitWaitDuration(t *testing.T, tt *componenttest.
 func AssertEqualReceiverQualysLimitWaits(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_limit_waits",
-		Description: "Waits on Qualys limits, by `api`, `endpoint` and `reason` (concurrency or rate). [Alpha]",
+		Description: "Waits on Qualys limits, by `api`, `endpoint` and `reason` (concurrency or rate). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{wait}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -102,7 +102,7 @@ func AssertEqualReceiverQualysLimitWaits(t *testing.T, tt *componenttest.Telemet
 func AssertEqualReceiverQualysPages(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_pages",
-		Description: "Pages (answers) pulled from Qualys and accepted by the next consumer, by `stream`. [Alpha]",
+		Description: "Pages (answers) pulled from Qualys and accepted by the next consumer, by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{page}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -118,7 +118,7 @@ func AssertEqualReceiverQualysPages(t *testing.T, tt *componenttest.Telemetry, d
 func AssertEqualReceiverQualysPollDuration(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.HistogramDataPoint[float64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_poll_duration",
-		Description: "Duration of polls, by `stream` and `outcome` (ok, error). [Alpha]",
+		Description: "Duration of polls, by `stream` and `outcome` (ok, error). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "s",
 		Data: metricdata.Histogram[float64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -133,7 +133,7 @@ func AssertEqualReceiverQualysPollDuration(t *testing.T, tt *componenttest.Telem
 func AssertEqualReceiverQualysPolls(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_polls",
-		Description: "Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient). [Alpha]",
+		Description: "Polls, by `stream` and `outcome` (ok, error) and, for errors, `error_kind` (auth, permission, request, response, tls, transient); a failed start-up check counts as a failed poll. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{poll}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -149,7 +149,7 @@ func AssertEqualReceiverQualysPolls(t *testing.T, tt *componenttest.Telemetry, d
 func AssertEqualReceiverQualysPullHostsDone(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_pull_hosts_done",
-		Description: "Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. [Alpha]",
+		Description: "Hosts of the pull in progress that the next consumer has accepted, by `stream`; hosts without detections count when their id range ends. For compliance, the policy-host pairs pulled. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{host}",
 		Data: metricdata.Gauge[int64]{
 			DataPoints: dps,
@@ -163,7 +163,7 @@ func AssertEqualReceiverQualysPullHostsDone(t *testing.T, tt *componenttest.Tele
 func AssertEqualReceiverQualysPullHostsTotal(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_pull_hosts_total",
-		Description: "Hosts the pull in progress will cover (known from the host id list), by `stream`. [Alpha]",
+		Description: "Hosts the pull in progress will cover (known from the host id list), by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{host}",
 		Data: metricdata.Gauge[int64]{
 			DataPoints: dps,
@@ -177,7 +177,7 @@ func AssertEqualReceiverQualysPullHostsTotal(t *testing.T, tt *componenttest.Tel
 func AssertEqualReceiverQualysRecords(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_records",
-		Description: "Log records accepted by the next consumer, by `stream`. [Alpha]",
+		Description: "Log records accepted by the next consumer, by `stream`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -193,7 +193,7 @@ func AssertEqualReceiverQualysRecords(t *testing.T, tt *componenttest.Telemetry,
 func AssertEqualReceiverQualysRecordsAltered(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_records_altered",
-		Description: "Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). [Alpha]",
+		Description: "Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -209,7 +209,7 @@ func AssertEqualReceiverQualysRecordsAltered(t *testing.T, tt *componenttest.Tel
 func AssertEqualReceiverQualysRecordsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_records_skipped",
-		Description: "Records not emitted, by `stream` and `reason` (unreadable, Qualys sent a record that cannot be read; rejected, the next consumer rejected it permanently). [Alpha]",
+		Description: "Records not emitted, by `stream` and `reason` (unreadable, Qualys sent a record that cannot be read; rejected, the next consumer rejected it permanently). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -225,7 +225,7 @@ func AssertEqualReceiverQualysRecordsSkipped(t *testing.T, tt *componenttest.Tel
 func AssertEqualReceiverQualysRequestDuration(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.HistogramDataPoint[float64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_request_duration",
-		Description: "Duration of Qualys calls, answer body included, by `api`, `endpoint` and `outcome`. [Alpha]",
+		Description: "Duration of Qualys calls, answer body included, by `api`, `endpoint` and `outcome`. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "s",
 		Data: metricdata.Histogram[float64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -240,7 +240,7 @@ func AssertEqualReceiverQualysRequestDuration(t *testing.T, tt *componenttest.Te
 func AssertEqualReceiverQualysRequests(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_requests",
-		Description: "Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). [Alpha]",
+		Description: "Qualys calls, by `api`, `endpoint` and `outcome` (ok, limited, auth_error, permission_error, request_error, server_error, network_error, response_error, body_error, token_expired, tls_error). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -179,17 +179,23 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		case errors.As(err, &qe) && qe.Fatal():
 			return nil, qe
 		default:
-			wait, ok := bo.nextWait()
-			if !ok || !c.settings.Retry.Enabled {
-				return nil, err
-			}
-			c.logger.Warn("Qualys call failed; retrying", zap.String("endpoint", req.Endpoint),
-				zap.Error(err), zap.Duration("retry_in", wait))
-			if err := sleep(ctx, c.clock, wait); err != nil {
+			if err := c.backOffAfter(ctx, bo, req.Endpoint, err); err != nil {
 				return nil, err
 			}
 		}
 	}
+}
+
+// backOffAfter waits before the next attempt of a call that failed transiently with err, or
+// returns err once the back-off is spent (or disabled); a shutdown while waiting ends the wait.
+func (c *Client) backOffAfter(ctx context.Context, bo *backOff, endpoint string, err error) error {
+	wait, ok := bo.nextWait()
+	if !ok || !c.settings.Retry.Enabled {
+		return err
+	}
+	c.logger.Warn("Qualys call failed; retrying", zap.String("endpoint", endpoint),
+		zap.Error(err), zap.Duration("retry_in", wait))
+	return sleep(ctx, c.clock, wait)
 }
 
 // waitOutLimit holds the API back for as long as Qualys said (1965, 429) or, for the concurrency
@@ -236,9 +242,18 @@ const (
 // try sends one attempt.
 func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 	lim := c.limiterFor(req)
-	release, held, reason, err := lim.acquire(ctx)
+	release, held, reason, err := lim.acquire(ctx, func(reason string, wait time.Duration, paced bool) {
+		// Counted when it begins, so a long hold shows while it lasts.
+		c.observer.LimitWaitBegan(req.API, req.Endpoint, reason)
+		level := zap.InfoLevel
+		if paced { // our own pacing within the gateway's budget, routine on every large pull
+			level = zap.DebugLevel
+		}
+		c.logger.Log(level, "Call held by a Qualys limit", zap.String("endpoint", req.Endpoint),
+			zap.String("limit", reason), zap.Duration("wait", wait.Round(time.Second)))
+	})
 	if held > 0 {
-		c.observer.LimitWait(req.API, req.Endpoint, reason, held)
+		c.observer.LimitWaitEnded(req.API, req.Endpoint, reason, held)
 	}
 	if err != nil {
 		return nil, err
@@ -256,10 +271,15 @@ func (c *Client) try(ctx context.Context, req Request) (*Response, error) {
 		c.observer.RequestDone(req.API, req.Endpoint, outcomeOf(qe), c.clock.Now().Sub(started))
 		return nil, qe
 	}
-	lim.observe(resp.Header)
+	hold := lim.observe(resp.Header)
 	resp.Body = c.captured(req, resp)
 	body := bufio.NewReaderSize(resp.Body, peekBytes)
 	result, err := c.check(req, resp, body, token)
+	var limited *limitWait
+	if hold > 0 && !errors.As(err, &limited) { // a limit answer is logged as it is waited out
+		c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
+			zap.String("limit", "rate"), zap.String("header", "X-RateLimit-ToWait-Sec"), zap.Duration("wait", hold))
+	}
 	if err != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
 		resp.Body.Close()
@@ -465,10 +485,4 @@ func (c *Client) classify(endpoint string, status, code int, text string) *Error
 		e.Hint += "; " + c.settings.UnauthorizedHint
 	}
 	return e
-}
-
-// GatewayLogin gets an API gateway token, proving the credentials work on the gateway.
-func (c *Client) GatewayLogin(ctx context.Context) error {
-	_, err := c.tokens.get(ctx)
-	return err
 }

@@ -62,7 +62,8 @@ func (c *fakeClock) totalWait() time.Duration {
 type recordingObserver struct {
 	mu       sync.Mutex
 	outcomes []string
-	waits    []string
+	// waits are the limits of the waits that began, waited those of the waits that ended.
+	waits, waited []string
 }
 
 func (o *recordingObserver) RequestDone(_ API, endpoint, outcome string, _ time.Duration) {
@@ -71,10 +72,16 @@ func (o *recordingObserver) RequestDone(_ API, endpoint, outcome string, _ time.
 	o.outcomes = append(o.outcomes, endpoint+":"+outcome)
 }
 
-func (o *recordingObserver) LimitWait(_ API, _, reason string, _ time.Duration) {
+func (o *recordingObserver) LimitWaitBegan(_ API, _, reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.waits = append(o.waits, reason)
+}
+
+func (o *recordingObserver) LimitWaitEnded(_ API, _, reason string, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.waited = append(o.waited, reason)
 }
 
 type testClient struct {

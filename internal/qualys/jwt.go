@@ -98,6 +98,21 @@ func (s *tokenSource) fetchLocked(ctx context.Context) (string, error) {
 	return token, nil
 }
 
+// GatewayLogin gets an API gateway token, proving the credentials work on the gateway. A 5xx or a
+// gateway not reachable yet is retried within the back-off, like every other call.
+func (c *Client) GatewayLogin(ctx context.Context) error {
+	bo := newBackOff(c.settings.Retry, c.clock)
+	for {
+		_, err := c.tokens.get(ctx)
+		if err == nil || IsFatal(err) || ctx.Err() != nil {
+			return err
+		}
+		if err := c.backOffAfter(ctx, bo, "gateway_auth", err); err != nil {
+			return err
+		}
+	}
+}
+
 // jwtExpiry reads the token's exp claim; tokens that do not carry one live jwtLifetime.
 func jwtExpiry(token string, now time.Time) time.Time {
 	parts := strings.Split(token, ".")

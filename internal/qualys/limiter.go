@@ -40,13 +40,16 @@ func newLimiter(maxConcurrency int, c clock) *limiter {
 // acquire blocks until a call may start and returns the function that ends it. held is the time
 // spent held back by a Qualys limit (holdUntil, X-RateLimit-ToWait-Sec, the paced budget), not by
 // our own calls in flight, and reason the limit that held it last; both are set on an error too.
-func (l *limiter) acquire(ctx context.Context) (release func(), held time.Duration, reason string, err error) {
+// holding, when set, is told once, as soon as the call is first held back by a Qualys limit: the
+// limit, how long it holds the call for now, and whether it is only our own pacing.
+func (l *limiter) acquire(ctx context.Context, holding func(reason string, wait time.Duration, paced bool)) (release func(), held time.Duration, reason string, err error) {
+	told := false
 	for {
 		l.mu.Lock()
 		now := l.clock.Now()
-		wait, waitReason := l.notBefore.Sub(now), l.holdReason
-		if paced := l.pace.wait(now); paced > wait {
-			wait, waitReason = paced, "rate"
+		wait, waitReason, paced := l.notBefore.Sub(now), l.holdReason, false
+		if p := l.pace.wait(now); p > wait {
+			wait, waitReason, paced = p, "rate", true
 		}
 		if wait <= 0 && l.inflight < l.limit {
 			l.inflight++
@@ -60,6 +63,10 @@ func (l *limiter) acquire(ctx context.Context) (release func(), held time.Durati
 		}
 		changed := l.changed
 		l.mu.Unlock()
+		if wait > 0 && !told && holding != nil {
+			told = true
+			holding(waitReason, wait, paced)
+		}
 
 		started := l.clock.Now()
 		var timer <-chan time.Time
@@ -98,8 +105,10 @@ func (l *limiter) holdUntil(t time.Time, reason string) {
 	}
 }
 
-// observe reads Qualys' limit headers, which every API-server answer carries, 409s included.
-func (l *limiter) observe(h http.Header) {
+// observe reads Qualys' limit headers, which every API-server answer carries, 409s included. It
+// returns how long the answer's X-RateLimit-ToWait-Sec holds every call back when that hold is new
+// (0 otherwise), so the hold is logged once, by the call whose answer spent the window.
+func (l *limiter) observe(h http.Header) (hold time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	// Qualys documents both spellings.
@@ -113,6 +122,9 @@ func (l *limiter) observe(h http.Header) {
 	toWait, okWait := headerInt(h, "X-RateLimit-ToWait-Sec")
 	if okRemaining && okWait && remaining <= 0 && toWait > 0 {
 		if t := l.clock.Now().Add(time.Duration(toWait) * time.Second); t.After(l.notBefore) {
+			if !l.notBefore.After(l.clock.Now()) {
+				hold = time.Duration(toWait) * time.Second
+			}
 			l.notBefore, l.holdReason = t, "rate"
 			l.notifyLocked()
 		}
@@ -127,6 +139,7 @@ func (l *limiter) observe(h http.Header) {
 			l.notifyLocked()
 		}
 	}
+	return hold
 }
 
 // concurrency returns the effective limit and the calls in flight.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 )
 
 // A gateway answer's X-RateLimit-Limit and X-RateLimit-Window-Sec replace the PCRS default budget
@@ -116,4 +118,67 @@ func TestPCRSBudgetIsPerAPI(t *testing.T) {
 	readAll(t, must(c.PCRSPolicies(t.Context(), "4.0")))
 	assert.Equal(t, pcrsWindow+paceMargin, c.clock.totalWait(), "one budget for every version of an API")
 	assert.Equal(t, []string{"rate"}, c.observer.waits)
+}
+
+// gatedClock is a fake clock whose waits end only when the test says so, so a test can look at
+// the client while a call is held.
+type gatedClock struct {
+	*fakeClock
+	release chan struct{}
+}
+
+func (c gatedClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	go func() {
+		<-c.release
+		ch <- <-c.fakeClock.After(d)
+	}()
+	return ch
+}
+
+// An answer that spends the rate window (X-RateLimit-Remaining: 0, X-RateLimit-ToWait-Sec) holds
+// the API's next calls. The hold is logged once as the failure table says, and each held call is
+// logged and counted in limit_waits as soon as it is held, not only once the wait is over.
+func TestRateHeaderHoldIsLoggedAndCountedWhileItLasts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-ToWait-Sec", "70")
+		_, _ = io.WriteString(w, okBody)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, srv.URL)
+	clk := gatedClock{fakeClock: c.clock, release: make(chan struct{})}
+	c.Client.clock = clk
+
+	readAll(t, must(c.Do(t.Context(), hostList())))
+	reached := c.logs.FilterMessage("Qualys limit reached; waiting as Qualys asks").All()
+	require.Len(t, reached, 1, "the hold is logged when the answer sets it")
+	assert.Equal(t, map[string]any{"endpoint": "host_list", "limit": "rate", "header": "X-RateLimit-ToWait-Sec", "wait": 70 * time.Second},
+		reached[0].ContextMap())
+
+	done := make(chan error, 1)
+	go func() {
+		resp, err := c.Do(t.Context(), hostList())
+		if err == nil {
+			err = resp.Body.Close()
+		}
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return c.logs.FilterMessage("Call held by a Qualys limit").Len() == 1 },
+		2*time.Second, time.Millisecond, "the held call says so while it waits")
+	c.observer.mu.Lock()
+	assert.Equal(t, []string{"rate"}, c.observer.waits, "counted in limit_waits while the wait lasts")
+	assert.Empty(t, c.observer.waited)
+	c.observer.mu.Unlock()
+	held := c.logs.FilterMessage("Call held by a Qualys limit").All()[0]
+	assert.Equal(t, zap.InfoLevel, held.Level)
+	assert.Equal(t, map[string]any{"endpoint": "host_list", "limit": "rate", "wait": 70 * time.Second}, held.ContextMap())
+
+	close(clk.release)
+	require.NoError(t, <-done)
+	c.observer.mu.Lock()
+	defer c.observer.mu.Unlock()
+	assert.Equal(t, []string{"rate"}, c.observer.waited, "its duration once it is over")
+	assert.Equal(t, 2, c.logs.FilterMessage("Qualys limit reached; waiting as Qualys asks").Len(),
+		"the second answer spent the window again: a new hold, logged again")
 }

@@ -15,14 +15,17 @@ type Observer interface {
 	// RequestDone reports a finished call: its outcome (ok, limited, auth_error, …) and how long
 	// it took, body included.
 	RequestDone(api API, endpoint, outcome string, d time.Duration)
-	// LimitWait reports time spent waiting on a Qualys limit ("concurrency" or "rate").
-	LimitWait(api API, endpoint, reason string, d time.Duration)
+	// LimitWaitBegan reports a call that begins to wait on a Qualys limit ("concurrency" or
+	// "rate"); LimitWaitEnded the time it waited, once it goes on or gives up.
+	LimitWaitBegan(api API, endpoint, reason string)
+	LimitWaitEnded(api API, endpoint, reason string, d time.Duration)
 }
 
 type nopObserver struct{}
 
-func (nopObserver) RequestDone(API, string, string, time.Duration) {}
-func (nopObserver) LimitWait(API, string, string, time.Duration)   {}
+func (nopObserver) RequestDone(API, string, string, time.Duration)    {}
+func (nopObserver) LimitWaitBegan(API, string, string)                {}
+func (nopObserver) LimitWaitEnded(API, string, string, time.Duration) {}
 
 // Call outcomes, as telemetry reports them.
 const (

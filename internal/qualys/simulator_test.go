@@ -129,6 +129,31 @@ func TestClientWaitsAndRetriesAgainstSimulator(t *testing.T) {
 	}
 }
 
+// The gateway login of a start-up check is retried like every other call: a 503 (or a gateway not
+// reachable yet) is a transient failure; a rejected password is not retried.
+func TestGatewayLoginRetriedAgainstSimulator(t *testing.T) {
+	authCalls := func(s simClient) int {
+		n := 0
+		for _, r := range s.server.Requests() {
+			if r.Endpoint == simulator.EndpointAuth {
+				n++
+			}
+		}
+		return n
+	}
+	s := newSimClient(t, simulator.Options{}, "qualys_pass")
+	s.inject(t, simulator.Fault{Kind: simulator.FaultHTTPError, Endpoint: simulator.EndpointAuth, Status: 503, Count: 2})
+	require.NoError(t, s.GatewayLogin(t.Context()))
+	assert.Eventually(t, func() bool { return authCalls(s) == 3 }, 2*time.Second, time.Millisecond)
+	assert.Equal(t, []string{outcomeServerError, outcomeServerError, outcomeOK}, s.observer.outcomeList())
+	assert.GreaterOrEqual(t, s.clock.totalWait(), 5*time.Second, "the back-off's first pauses")
+
+	s = newSimClient(t, simulator.Options{}, "wrong_pass")
+	require.Error(t, s.GatewayLogin(t.Context()))
+	assert.Eventually(t, func() bool { return authCalls(s) == 1 }, 2*time.Second, time.Millisecond)
+	assert.Equal(t, []string{outcomeAuthError}, s.observer.outcomeList())
+}
+
 // The client keeps under the simulator's rate window by itself: when X-RateLimit-Remaining reaches
 // 0 it waits X-RateLimit-ToWait-Sec instead of drawing a 409.
 func TestClientHonoursRateWindowOfSimulator(t *testing.T) {
