@@ -70,6 +70,9 @@ type Config struct {
 	// MetricsBuilder enables or disables the summary metrics and resource attributes.
 	MetricsBuilder metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
+	// unknownKeys are the keys Unmarshal found that are no field; Validate reports them (config_keys.go).
+	unknownKeys error
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -223,7 +226,7 @@ func createDefaultConfig() component.Config {
 // Validate checks what spans several keys; each typed key checks itself (see the types below), and
 // confmap.Validate prefixes every message with the key path.
 func (cfg *Config) Validate() error {
-	var errs []error
+	errs := []error{cfg.unknownKeys}
 	if cfg.Platform == "" && cfg.APIURL == "" {
 		errs = append(errs, errors.New("platform: set platform (US1 … KSA1) or api_url"))
 	}
