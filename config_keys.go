@@ -23,7 +23,7 @@ import (
 // Unmarshal checks the keys against the mapstructure tags of Config's fields, and Validate reports
 // the unknown ones with every other problem, each line naming its key path, as the collector shows
 // Validate's errors (receivers::qualys: vulnerabilities::statuss: unknown key; did you mean status?).
-// Keeping what Unmarshal saw for Validate is what the generated metrics settings do too
+// The generated metrics settings keep what their Unmarshal saw for later the same way
 // (enabledSetByUser in internal/metadata/generated_config.go).
 
 var _ confmap.Unmarshaler = (*Config)(nil)

@@ -84,6 +84,15 @@ func wantLines(t *testing.T, file string) []string {
 	return want
 }
 
+// The README's troubleshooting table shows the message the collector prints for a misspelt key.
+func TestReadmeShowsUnknownKeyMessage(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	want := wantLines(t, filepath.Join("testdata", "unknown-keys", "tags-includ.yaml"))
+	require.Len(t, want, 1)
+	assert.Contains(t, string(readme), "`receivers::qualys: "+want[0]+"`")
+}
+
 // Every unknown key is reported at once, one line each, sorted by path, before the other problems.
 func TestUnknownKeysAllReported(t *testing.T) {
 	_, err := loadAsCollector(map[string]any{
@@ -335,7 +344,9 @@ func exampleReceiverConfigs(t *testing.T) map[string]map[string]any {
 // says the same in make validate-examples.
 func TestExamplesHaveOnlyKnownKeys(t *testing.T) {
 	for name, raw := range exampleReceiverConfigs(t) {
-		assert.Empty(t, configKeys().unknownKeys(raw), name)
+		for _, unknown := range configKeys().unknownKeys(raw) {
+			t.Errorf("%s: %v", name, unknown.err)
+		}
 	}
 }
 
