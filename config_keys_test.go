@@ -219,7 +219,8 @@ func TestMisspeltKeysNamed(t *testing.T) {
 			}
 		}
 	}
-	t.Log("tried", tried); assert.Greater(t, tried, 500, "too few misspellings tried: the sources lost their keys")
+	t.Log("tried", tried)
+	assert.Greater(t, tried, 500, "too few misspellings tried: the sources lost their keys")
 }
 
 // schemaAt is the schema at a path of known keys and list indices.
