@@ -188,9 +188,9 @@ func TestUnmarshalKeepsDefaults(t *testing.T) {
 // suggested.
 func TestMisspeltKeysNamed(t *testing.T) {
 	sources := map[string]map[string]any{
-		"testdata/config.yaml qualys/full":               rawCase(t, "config.yaml", "full"),
-		"testdata/config-keys.yaml qualys/http_keys":     rawCase(t, "config-keys.yaml", "http_keys"),
-		"testdata/config-keys.yaml qualys/deprecated...": rawCase(t, "config-keys.yaml", "deprecated_http_keys"),
+		"testdata/config.yaml qualys/full":                      rawCase(t, "config.yaml", "full"),
+		"testdata/config-keys.yaml qualys/http_keys":            rawCase(t, "config-keys.yaml", "http_keys"),
+		"testdata/config-keys.yaml qualys/deprecated_http_keys": rawCase(t, "config-keys.yaml", "deprecated_http_keys"),
 	}
 	for name, raw := range exampleReceiverConfigs(t) {
 		sources[name] = raw
