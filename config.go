@@ -18,7 +18,6 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configretry"
-	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 )
@@ -74,19 +73,15 @@ type Config struct {
 	// MetricsBuilder enables or disables the summary metrics and resource attributes.
 	MetricsBuilder metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
+	// keyErrors are what Unmarshal found wrong in the user's keys themselves (unknown keys, durations
+	// without a unit); Validate reports them with the rest (config_keys.go).
+	keyErrors error
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
 
 var _ component.Config = (*Config)(nil)
-
-// Unmarshal checks the user's keys before decoding them into cfg, which holds the defaults.
-func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	if err := rejectUnitlessDurations(conf); err != nil {
-		return err
-	}
-	return conf.Unmarshal(cfg)
-}
 
 // TagsConfig selects assets by Qualys tag names (use_tags=1, tag_set_by=name).
 type TagsConfig struct {
@@ -236,7 +231,7 @@ func createDefaultConfig() component.Config {
 // Validate checks what spans several keys; each typed key checks itself (see the types below), and
 // confmap.Validate prefixes every message with the key path.
 func (cfg *Config) Validate() error {
-	var errs []error
+	errs := []error{cfg.keyErrors}
 	if cfg.Platform == "" && cfg.APIURL == "" {
 		errs = append(errs, errors.New("platform: set platform (US1 … KSA1) or api_url"))
 	}

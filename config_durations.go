@@ -4,25 +4,17 @@
 package qualysreceiver // import "github.com/seed-d80aa3af/qualysreceiver"
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"time"
-
-	"go.opentelemetry.io/collector/confmap"
 )
 
 var durationTypes = []reflect.Type{reflect.TypeFor[time.Duration](), reflect.TypeFor[Days]()}
 
-// rejectUnitlessDurations refuses a number without a unit for any duration key. The collector's
-// decoder would take it as nanoseconds: `interval: 14400` polls without pause, `modified_within: 90`
-// is a 90ns window. Zero needs no unit.
-func rejectUnitlessDurations(conf *confmap.Conf) error {
-	return errors.Join(unitlessDurations(conf.ToStringMap(), reflect.TypeFor[Config](), "")...)
-}
-
-// unitlessDurations walks raw (the user's keys) beside t (the struct they decode into), following
+// unitlessDurations refuses a number without a unit for any duration key: the collector's decoder
+// would take it as nanoseconds (`interval: 14400` polls without pause, `modified_within: 90` is a
+// 90ns window). Zero needs no unit. It walks raw (the user's keys) beside t (the struct they decode into), following
 // mapstructure names, squashed embedded structs and pointers.
 func unitlessDurations(raw map[string]any, t reflect.Type, prefix string) []error {
 	var errs []error

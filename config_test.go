@@ -247,16 +247,19 @@ func TestDurationsNeedAUnit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cfg := createDefaultConfig().(*Config)
-		err := confmap.NewFromStringMap(tt.raw).Unmarshal(cfg)
+		require.NoError(t, confmap.NewFromStringMap(tt.raw).Unmarshal(cfg))
+		err := cfg.Validate()
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), tt.want)
 	}
 	// Zero needs no unit, and a unit is taken as written.
 	cfg := createDefaultConfig().(*Config)
 	require.NoError(t, confmap.NewFromStringMap(map[string]any{
-		"assets":  map[string]any{"modified_within": 0, "interval": "4h"},
-		"timeout": "30s",
+		"assets":   map[string]any{"modified_within": 0, "interval": "4h"},
+		"timeout":  "30s",
+		"platform": "US1", "username": "u", "password": "p",
 	}).Unmarshal(cfg))
+	require.NoError(t, cfg.Validate())
 	assert.Zero(t, cfg.Assets.ModifiedWithin)
 	assert.Equal(t, 4*time.Hour, cfg.Assets.Interval)
 	assert.Equal(t, 30*time.Second, cfg.HTTP.Timeout)
