@@ -27,6 +27,16 @@ const (
 	AttrCloudResourceID = "cloud.resource_id"
 )
 
+// Cloud facts of an asset's resource, from its host asset's cloud source (assets stream only).
+const (
+	AttrCloudRegion    = "cloud.region"
+	AttrCloudZone      = "cloud.availability_zone"
+	AttrCloudAccountID = "cloud.account.id"
+	AttrHostID         = "host.id"
+	AttrHostType       = "host.type"
+	AttrHostImageID    = "host.image.id"
+)
+
 // Detection log record attributes.
 const (
 	AttrQID                    = "qualys.qid"
@@ -69,11 +79,21 @@ const (
 	AttrVulnSeverity       = "vulnerability.severity"
 	AttrVulnClassification = "vulnerability.classification"
 	AttrVulnScannerVendor  = "vulnerability.scanner.vendor"
+	AttrVulnReference      = "vulnerability.reference"
 	AttrCVSS3Base          = "qualys.vulnerability.cvss3.base"
+	AttrCVSS3Temporal      = "qualys.vulnerability.cvss3.temporal"
+	AttrCVSS3Vector        = "qualys.vulnerability.cvss3.vector"
 	AttrCVSS2Base          = "qualys.vulnerability.cvss2.base"
-	AttrVulnPatchable      = "qualys.vulnerability.patchable"
-	AttrVulnPublished      = "qualys.vulnerability.published"
-	AttrVulnType           = "qualys.vulnerability.type"
+	AttrCVSS2Temporal      = "qualys.vulnerability.cvss2.temporal"
+	AttrCVSS2Vector        = "qualys.vulnerability.cvss2.vector"
+	AttrVulnThreatIntel    = "qualys.vulnerability.threat_intel"
+	// Only with knowledge_base::include_text.
+	AttrVulnDiagnosis   = "qualys.vulnerability.diagnosis"
+	AttrVulnConsequence = "qualys.vulnerability.consequence"
+	AttrVulnSolution    = "qualys.vulnerability.solution"
+	AttrVulnPatchable   = "qualys.vulnerability.patchable"
+	AttrVulnPublished   = "qualys.vulnerability.published"
+	AttrVulnType        = "qualys.vulnerability.type"
 )
 
 // Asset log record attributes.
@@ -97,6 +117,14 @@ const (
 	AttrAssetNetworkID        = "qualys.asset.network_id"
 	AttrAssetQGHostID         = "qualys.asset.qg_host_id"
 	AttrAssetCloudService     = "qualys.asset.cloud.service"
+	AttrAssetCloudState       = "qualys.asset.cloud.state"
+	AttrAssetName             = "qualys.asset.name"
+	AttrAssetLastBoot         = "qualys.asset.last_boot"
+	AttrAssetHardwareUUID     = "qualys.asset.hardware_uuid"
+	AttrAssetRiskScore        = "qualys.asset.risk.score"
+	AttrAssetOSCPE            = "qualys.asset.os.cpe"
+	AttrAssetAgentID          = "qualys.asset.agent.id"
+	AttrAssetAgentVersion     = "qualys.asset.agent.version"
 	AttrInterfaceName         = "name"
 	AttrInterfaceMAC          = "mac"
 	AttrInterfaceAddress      = "address"
