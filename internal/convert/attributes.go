@@ -68,6 +68,9 @@ const (
 	AttrDetectionIgnored       = "qualys.detection.ignored"
 	AttrDetectionDisabled      = "qualys.detection.disabled"
 	AttrDetectionRunningKernel = "qualys.detection.affect_running_kernel"
+	// Only when true, like the kernel flag.
+	AttrDetectionRunningService    = "qualys.detection.affect_running_service"
+	AttrDetectionExploitableConfig = "qualys.detection.affect_exploitable_config"
 
 	// From the KnowledgeBase entry of the QID, when known.
 	AttrVulnDescription    = "vulnerability.description"

@@ -97,6 +97,8 @@ const (
 	slotIgnored
 	slotDisabled
 	slotKernel
+	slotRunningService
+	slotExploitableConfig
 	slotVendor
 	slotEnumeration
 	numSlots
@@ -112,6 +114,7 @@ var detectionKeys = func() (keys [numSlots]string) {
 	keys[slotQDS], keys[slotQDSSeverity], keys[slotQDSFactors] = AttrDetectionQDS, AttrDetectionQDSSeverity, AttrDetectionQDSFactors
 	keys[slotResults], keys[slotResultsCut] = AttrDetectionResults, AttrDetectionResultsCut
 	keys[slotIgnored], keys[slotDisabled], keys[slotKernel] = AttrDetectionIgnored, AttrDetectionDisabled, AttrDetectionRunningKernel
+	keys[slotRunningService], keys[slotExploitableConfig] = AttrDetectionRunningService, AttrDetectionExploitableConfig
 	keys[slotVendor], keys[slotEnumeration] = AttrVulnScannerVendor, AttrVulnEnumeration
 	return keys
 }()
@@ -215,6 +218,12 @@ func (r *detectionAttrs) read(d *decode.Detection) {
 	r.boolean(slotDisabled, d.IsDisabled)
 	if d.AffectsKernel {
 		r.boolean(slotKernel, true)
+	}
+	if d.AffectsService {
+		r.boolean(slotRunningService, true)
+	}
+	if d.AffectsConfig {
+		r.boolean(slotExploitableConfig, true)
 	}
 	r.str(slotVendor, "Qualys")
 	r.str(slotEnumeration, "QID")

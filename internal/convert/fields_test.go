@@ -240,3 +240,20 @@ func TestAssetRecordHostFields(t *testing.T) {
 	AssetRecord(lr, a, boot)
 	assert.Equal(t, "2026-01-02T02:04:05Z", lr.Attributes().AsRaw()[AttrAssetLastBoot], "else the host asset's lastSystemBoot")
 }
+
+// The three AFFECT_* flags are written only when true.
+func TestDetectionAffectFlags(t *testing.T) {
+	attrsOf := func(d *decode.Detection) map[string]any {
+		lr := plog.NewLogRecord()
+		Detection(lr, d, time.Now())
+		return lr.Attributes().AsRaw()
+	}
+	all := attrsOf(&decode.Detection{QID: 1, AffectsKernel: true, AffectsService: true, AffectsConfig: true})
+	for _, k := range []string{AttrDetectionRunningKernel, AttrDetectionRunningService, AttrDetectionExploitableConfig} {
+		assert.Equal(t, true, all[k], k)
+	}
+	none := attrsOf(&decode.Detection{QID: 1})
+	for _, k := range []string{AttrDetectionRunningKernel, AttrDetectionRunningService, AttrDetectionExploitableConfig} {
+		assert.NotContains(t, none, k)
+	}
+}
