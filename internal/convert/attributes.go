@@ -156,6 +156,7 @@ const (
 	AttrPostureLastFail       = "qualys.posture.last_fail"
 	AttrPostureEvaluated      = "qualys.posture.last_evaluated"
 	AttrPostureModified       = "qualys.posture.modified"
+	AttrPostureCreated        = "qualys.posture.created"
 	AttrPostureEvidence       = "qualys.posture.evidence"
 	AttrPostureCauseOfFailure = "qualys.posture.cause_of_failure"
 	AttrPostureRationale      = "qualys.control.rationale"
