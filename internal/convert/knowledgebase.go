@@ -5,6 +5,7 @@ package convert // import "github.com/seed-d80aa3af/qualysreceiver/internal/conv
 
 import (
 	"slices"
+	"unique"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -82,18 +83,27 @@ func EntryFromVuln(v *decode.Vuln) kb.Entry {
 	for _, r := range v.VendorReferences {
 		e.References = appendDistinct(e.References, r.URL)
 	}
+	// Vectors, versions and threat names repeat across thousands of QIDs: the cache keeps each
+	// distinct text once.
 	if v.CVSSV3.Base > 0 {
 		e.CVSS3Base, e.HasCVSS3 = v.CVSSV3.Base, true
-		e.CVSS3Temporal, e.CVSS3Vector, e.CVSS3Version = v.CVSSV3.Temporal, v.CVSSV3.VectorString, v.CVSSV3.Version
+		e.CVSS3Temporal, e.CVSS3Vector, e.CVSS3Version = v.CVSSV3.Temporal, shared(v.CVSSV3.VectorString), shared(v.CVSSV3.Version)
 	}
 	if v.CVSS.Base > 0 {
 		e.CVSS2Base, e.HasCVSS2 = v.CVSS.Base, true
-		e.CVSS2Temporal, e.CVSS2Vector = v.CVSS.Temporal, v.CVSS.VectorString
+		e.CVSS2Temporal, e.CVSS2Vector = v.CVSS.Temporal, shared(v.CVSS.VectorString)
 	}
 	for _, t := range v.ThreatIntel {
-		e.ThreatIntel = appendDistinct(e.ThreatIntel, t.Text)
+		e.ThreatIntel = appendDistinct(e.ThreatIntel, shared(t.Text))
 	}
 	return e
+}
+
+func shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 func appendDistinct(list []string, s string) []string {
