@@ -257,3 +257,28 @@ func TestDetectionAffectFlags(t *testing.T) {
 		assert.NotContains(t, none, k)
 	}
 }
+
+// The real EC2 Host List answer: its CLOUD_* fields make the asset's cloud identity even without
+// a host asset.
+func TestSampleHostListEC2Asset(t *testing.T) {
+	d := decode.NewHostList(bytes.NewReader(readSample(t, "demisto-content_host_list_ec2_raw.xml")))
+	kind, err := d.Next()
+	require.NoError(t, err)
+	require.Equal(t, decode.KindHost, kind)
+	a := Asset{Host: d.Host()}
+	res := pcommon.NewResource()
+	a.FillResource(res)
+	attrs := res.Attributes().AsRaw()
+	assert.Equal(t, "aws", attrs[AttrCloudProvider])
+	assert.Equal(t, "i-055ef1b4734491575", attrs[AttrCloudResourceID])
+	assert.Equal(t, "i-055ef1b4734491575", attrs[AttrHostID])
+	assert.Equal(t, "windows", attrs[AttrOSType])
+
+	lr := plog.NewLogRecord()
+	AssetRecord(lr, a, time.Now())
+	rec := lr.Attributes().AsRaw()
+	assert.Equal(t, "EC2", rec[AttrAssetCloudService])
+	assert.Equal(t, "8725d236-7f5b-41e1-b795-fa67e3adc108", rec[AttrAssetQGHostID])
+	assert.Equal(t, "EC2", rec[AttrAssetTrackingMethod])
+	assert.Equal(t, "AMAZON-544DB96A", rec[AttrAssetNetBIOS])
+}
