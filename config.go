@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 )
@@ -75,6 +76,14 @@ type Config struct {
 }
 
 var _ component.Config = (*Config)(nil)
+
+// Unmarshal checks the user's keys before decoding them into cfg, which holds the defaults.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	if err := rejectUnitlessDurations(conf); err != nil {
+		return err
+	}
+	return conf.Unmarshal(cfg)
+}
 
 // TagsConfig selects assets by Qualys tag names (use_tags=1, tag_set_by=name).
 type TagsConfig struct {
@@ -230,8 +239,14 @@ func (cfg *Config) Validate() error {
 	if cfg.Platform == "" && cfg.APIURL == "" {
 		errs = append(errs, errors.New("platform: set platform (US1 … KSA1) or api_url"))
 	}
-	if cfg.Compliance.Enabled && cfg.Compliance.API == ComplianceAPIGateway && cfg.Platform == "" && cfg.GatewayURL == "" {
-		errs = append(errs, errors.New("gateway_url: set platform or gateway_url when compliance is enabled"))
+	if cfg.Compliance.Enabled && cfg.Compliance.API == ComplianceAPIGateway && cfg.GatewayURL == "" {
+		switch {
+		case cfg.APIURL != "":
+			// The platform's gateway would receive the credentials meant for the api_url's server.
+			errs = append(errs, errors.New("gateway_url: set gateway_url beside api_url when compliance is enabled (or compliance::api: classic, or remove api_url to use the platform's servers)"))
+		case cfg.Platform == "":
+			errs = append(errs, errors.New("gateway_url: set platform or gateway_url when compliance is enabled"))
+		}
 	}
 	errs = append(errs, validateURL("api_url", cfg.APIURL), validateURL("gateway_url", cfg.GatewayURL))
 	if cfg.HTTP.Endpoint != "" {
@@ -269,7 +284,7 @@ func (cfg *AssetsConfig) validate() []error {
 	return []error{
 		validateInterval("assets::interval", cfg.Interval),
 		validatePageSize("assets::page_size", cfg.PageSize, maxAssetsPageSize),
-		validateNotNegative("assets::modified_within", time.Duration(cfg.ModifiedWithin)),
+		validateWindow("assets::modified_within", time.Duration(cfg.ModifiedWithin)),
 	}
 }
 
@@ -313,6 +328,12 @@ const (
 	// ComplianceAPIClassic is /api/2.0/fo/compliance/posture/info/ on the API server.
 	ComplianceAPIClassic ComplianceAPI = "classic"
 )
+
+// UnmarshalText accepts any letter case, as platform does: Classic is classic.
+func (a *ComplianceAPI) UnmarshalText(text []byte) error {
+	*a = ComplianceAPI(strings.ToLower(strings.TrimSpace(string(text))))
+	return nil
+}
 
 func (a ComplianceAPI) validate(key string) error {
 	if a != ComplianceAPIGateway && a != ComplianceAPIClassic {
@@ -374,9 +395,21 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// minInterval is the shortest poll interval: Qualys counts every call against an hourly allowance.
+const minInterval = time.Minute
+
 func validateInterval(key string, d time.Duration) error {
-	if d <= 0 {
-		return fmt.Errorf("%s: %s must be positive", key, d)
+	if d < minInterval {
+		return fmt.Errorf("%s: %s is less than the minimum of %s", key, d, shortDuration(minInterval))
+	}
+	return nil
+}
+
+// validateWindow accepts 0 (no window) or at least one day: Qualys dates have a resolution of seconds,
+// but a window shorter than a day is almost always a missing unit.
+func validateWindow(key string, d time.Duration) error {
+	if d != 0 && d < 24*time.Hour {
+		return fmt.Errorf("%s: %s must be 0 (no window) or at least 1d", key, d)
 	}
 	return nil
 }

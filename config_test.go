@@ -118,7 +118,14 @@ func TestValidateRejects(t *testing.T) {
 		want []string
 	}{
 		{"no_platform_no_url", []string{"platform: set platform (US1 … KSA1) or api_url", "gateway_url: set platform or gateway_url when compliance is enabled"}},
-		{"no_gateway_for_compliance", []string{"gateway_url: set platform or gateway_url when compliance is enabled"}},
+		{"no_gateway_for_compliance", []string{"gateway_url: set gateway_url beside api_url when compliance is enabled"}},
+		// The platform's gateway would get the credentials meant for a private cloud's api_url.
+		{"platform_and_api_url_without_gateway", []string{"gateway_url: set gateway_url beside api_url when compliance is enabled"}},
+		{"short_windows", []string{
+			"assets::interval: 59s is less than the minimum of 1m",
+			"assets::modified_within: 23h0m0s must be 0 (no window) or at least 1d",
+			"compliance::interval: 30s is less than the minimum of 1m",
+		}},
 		{"bad_platform", []string{`platform: "US9" is not one of US1 US2 US3 US4 EU1 EU2 EU3 IN1 CA1 AE1 UK1 AU1 KSA1`}},
 		{"http_not_loopback", []string{
 			`api_url: "http://qualysapi.qualys.com" must use https; plain http is allowed only for loopback hosts`,
@@ -131,9 +138,9 @@ func TestValidateRejects(t *testing.T) {
 		{"bad_concurrency", []string{"max_concurrency: 0 must be at least 1"}},
 		{"no_stream", []string{"enable at least one stream: assets, vulnerabilities or compliance"}},
 		{"bad_tags", []string{"tags::include: tag name 2 is empty", `tags::include_selector: "some" is not one of any, all`}},
-		{"bad_assets", []string{"assets::interval: 0s must be positive", "assets::page_size: 5000 is not between 1 and 1000", "assets::modified_within: -1h0m0s must not be negative"}},
+		{"bad_assets", []string{"assets::interval: 0s is less than the minimum of 1m", "assets::page_size: 5000 is not between 1 and 1000", "assets::modified_within: -1h0m0s must be 0 (no window) or at least 1d"}},
 		{"bad_vulnerabilities", []string{
-			"vulnerabilities::interval: -1m0s must be positive",
+			"vulnerabilities::interval: -1m0s is less than the minimum of 1m",
 			"vulnerabilities::full_sync_interval: -1h0m0s must not be negative",
 			"vulnerabilities::page_size: 0 is not between 1 and 10000",
 			`vulnerabilities::status: "Open" is not one of New, Active, Re-Opened, Fixed`,
@@ -142,7 +149,7 @@ func TestValidateRejects(t *testing.T) {
 			"vulnerabilities::severities: 0, 6 are not between 1 and 5",
 			"vulnerabilities::qids: -1 is not a valid QID",
 			"vulnerabilities::max_results_bytes: 0 is not between 1 and 1048576",
-			"vulnerabilities::knowledge_base::refresh_interval: 0s must be positive",
+			"vulnerabilities::knowledge_base::refresh_interval: 0s is less than the minimum of 1m",
 		}},
 		{"empty_lists", []string{
 			"vulnerabilities::status: must list at least one of New, Active, Re-Opened, Fixed",
@@ -150,7 +157,7 @@ func TestValidateRejects(t *testing.T) {
 			"compliance::status: must list at least one of Passed, Failed, Error",
 		}},
 		{"bad_compliance", []string{
-			"compliance::interval: 0s must be positive",
+			"compliance::interval: 0s is less than the minimum of 1m",
 			`compliance::api: "soap" is not one of gateway, classic`,
 			"compliance::policy_ids: 0 is not a valid policy ID",
 			`compliance::status: "Unknown" is not one of Passed, Failed, Error`,
@@ -230,4 +237,34 @@ func TestDaysOverflow(t *testing.T) {
 	require.NoError(t, d.UnmarshalText([]byte("106751d")))
 	require.ErrorContains(t, d.UnmarshalText([]byte("106752d")), "more than 106751 days")
 	require.ErrorContains(t, d.UnmarshalText([]byte("213504d")), "more than 106751 days")
+}
+
+// A number without a unit would be nanoseconds: `interval: 14400` polls without pause.
+func TestDurationsNeedAUnit(t *testing.T) {
+	tests := []struct {
+		raw  map[string]any
+		want string
+	}{
+		{map[string]any{"assets": map[string]any{"interval": 14400}}, "assets::interval: 14400 has no unit; write a duration such as 4h or 14400s"},
+		{map[string]any{"assets": map[string]any{"modified_within": 90}}, "assets::modified_within: 90 has no unit; write a duration such as 90d or 90h"},
+		{map[string]any{"timeout": 600}, "timeout: 600 has no unit; write a duration such as 10m or 600s"},
+		{map[string]any{"retry_on_failure": map[string]any{"max_elapsed_time": 90}}, "retry_on_failure::max_elapsed_time: 90 has no unit; write a duration such as 1m30s or 90s"},
+		{map[string]any{"vulnerabilities": map[string]any{"knowledge_base": map[string]any{"refresh_interval": 1.5}}}, "vulnerabilities::knowledge_base::refresh_interval: 1.5 has no unit; write a duration such as 1.5s"},
+		{map[string]any{"compliance": map[string]any{"interval": 7}}, "compliance::interval: 7 has no unit; write a duration such as 7s"},
+	}
+	for _, tt := range tests {
+		cfg := createDefaultConfig().(*Config)
+		err := confmap.NewFromStringMap(tt.raw).Unmarshal(cfg)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tt.want)
+	}
+	// Zero needs no unit, and a unit is taken as written.
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+		"assets":  map[string]any{"modified_within": 0, "interval": "4h"},
+		"timeout": "30s",
+	}).Unmarshal(cfg))
+	assert.Zero(t, cfg.Assets.ModifiedWithin)
+	assert.Equal(t, 4*time.Hour, cfg.Assets.Interval)
+	assert.Equal(t, 30*time.Second, cfg.HTTP.Timeout)
 }

@@ -179,7 +179,7 @@ func TestFailedCheckDoesNotStopOtherStreams(t *testing.T) {
 	for _, entry := range e.logs.FilterMessage(denied).All() {
 		assert.Equal(t, zap.ErrorLevel, entry.Level)
 		assert.Equal(t, StreamCompliance, entry.ContextMap()["stream"])
-		assert.Equal(t, complianceEvery, entry.ContextMap()["checked_again_in"])
+		assert.Equal(t, complianceEvery.String(), entry.ContextMap()["checked_again_in"], "a duration with its unit")
 	}
 	_, postures := records()
 	assert.Zero(t, postures, "no poll while the check fails")

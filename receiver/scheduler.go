@@ -67,7 +67,7 @@ func (s *scheduler) check(ctx context.Context, c Checked) bool {
 				return false
 			}
 			s.logger.Error(OperatorMessage(s.stream.Name(), chk.What, err),
-				zap.Duration("checked_again_in", s.schedule.Interval))
+				zap.Stringer("checked_again_in", s.schedule.Interval))
 			return false
 		}
 	}
