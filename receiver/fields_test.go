@@ -151,6 +151,13 @@ func TestAssetsCarryCloudSource(t *testing.T) {
 		if c.ImageID != "" {
 			assert.Equal(t, c.ImageID, res[convert.AttrHostImageID])
 		}
+		if len(c.Tags) > 0 {
+			want := map[string]any{}
+			for _, kv := range c.Tags {
+				want[kv[0]] = kv[1]
+			}
+			assert.Equal(t, want, rec[convert.AttrAssetCloudTags])
+		}
 	})
 	assert.Len(t, byProvider, 3, "EC2, Azure and GCP hosts: %v", byProvider)
 }

@@ -120,6 +120,7 @@ func AssetRecord(lr plog.LogRecord, a Asset, observed time.Time) {
 	}
 	if src := a.CloudSource(); src != nil {
 		putStr(attrs, AttrAssetCloudState, src.State)
+		putCloudTags(attrs, src.Tags)
 	}
 }
 

@@ -49,3 +49,15 @@ func cloudRegion(src *decode.CloudSource) string {
 	}
 	return ""
 }
+
+// putCloudTags writes the instance's cloud tags as a map; a key listed twice keeps its last value.
+func putCloudTags(attrs pcommon.Map, tags []decode.CloudTag) {
+	if len(tags) == 0 {
+		return
+	}
+	m := attrs.PutEmptyMap(AttrAssetCloudTags)
+	m.EnsureCapacity(len(tags))
+	for _, t := range tags {
+		m.PutStr(t.Key, t.Value)
+	}
+}

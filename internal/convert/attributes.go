@@ -121,6 +121,7 @@ const (
 	AttrAssetQGHostID         = "qualys.asset.qg_host_id"
 	AttrAssetCloudService     = "qualys.asset.cloud.service"
 	AttrAssetCloudState       = "qualys.asset.cloud.state"
+	AttrAssetCloudTags        = "qualys.asset.cloud.tags"
 	AttrAssetName             = "qualys.asset.name"
 	AttrAssetLastBoot         = "qualys.asset.last_boot"
 	AttrAssetHardwareUUID     = "qualys.asset.hardware_uuid"

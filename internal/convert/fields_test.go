@@ -185,6 +185,7 @@ func TestSampleAssetAzureCloud(t *testing.T) {
 	rec := lr.Attributes().AsRaw()
 	assert.Equal(t, "user_john", rec[AttrAssetName])
 	assert.Equal(t, "SUCCEEDED", rec[AttrAssetCloudState])
+	assert.Equal(t, map[string]any{"Owner": "John"}, rec[AttrAssetCloudTags])
 }
 
 // EC2 and GCP sources; Host List's provider wins, and GCP's region comes from its zone.

@@ -18,7 +18,8 @@ func TestSampleHostAssetsAzureSource(t *testing.T) {
 	assert.Equal(t, []CloudSource{{
 		Provider: "azure", Type: "AZURE", InstanceID: "399af5dc-c32a-4c40-95a5-c6ed0e786430", InstanceType: "Standard_B1s",
 		AccountID: "XXXXXXXX-XXXX-XXXX-XXXXXXXXXXXXXXXX", Region: "centralindia", State: "SUCCEEDED",
-	}}, assets[0].CloudSources, "azureVmTags and the other children are skipped")
+		Tags: []CloudTag{{Key: "Owner", Value: "John"}},
+	}}, assets[0].CloudSources, "the other children are skipped")
 	assert.Equal(t, "user_john", assets[0].Name)
 	assert.Equal(t, []CloudSource{{
 		Provider: "azure", Type: "AZURE", InstanceID: "0cfb7bd7-0baa-46c5-b0ca-a7440b10bee6", InstanceType: "Standard_B1ms",
@@ -58,7 +59,8 @@ func TestHostAssetsEC2AndGCPSources(t *testing.T) {
 	require.Len(t, assets, 1)
 	assert.Equal(t, []CloudSource{
 		{Provider: "aws", Type: "EC_2", InstanceID: "i-0abc", InstanceType: "t3.micro", ImageID: "ami-0123",
-			AccountID: "123456789012", Region: "us-east-1", Zone: "us-east-1b", State: "RUNNING"},
+			AccountID: "123456789012", Region: "us-east-1", Zone: "us-east-1b", State: "RUNNING",
+			Tags: []CloudTag{{Key: "k", Value: "v"}}},
 		{Provider: "gcp", Type: "GCP", InstanceID: "4711", InstanceType: "e2-medium", ImageID: "debian-12",
 			AccountID: "my-project", Zone: "europe-west1-b", State: "RUNNING"},
 	}, assets[0].CloudSources)

@@ -25,6 +25,14 @@ type CloudSource struct {
 	Zone string
 	// State is instanceState (EC2) or state (Azure, GCP): RUNNING, STOPPED, DEALLOCATED, ...
 	State string
+	// Tags are the instance's cloud tags: ec2InstanceTags, azureVmTags or gcpInstanceTags.
+	Tags []CloudTag
+}
+
+// CloudTag is one key/value tag of a cloud instance.
+type CloudTag struct {
+	Key   string
+	Value string
 }
 
 // cloudSourceProviders maps the sourceInfo list items to the provider they describe.
@@ -85,7 +93,41 @@ func (s *scanner) cloudSourceField(c *CloudSource) {
 		}
 	case "instanceState", "state":
 		c.State = s.intern()
+	case "ec2InstanceTags", "azureVmTags", "gcpInstanceTags":
+		c.Tags = s.cloudTags(c.Tags, 0)
 	default:
 		s.skip()
 	}
+}
+
+// cloudTags reads the key/value items of ec2InstanceTags, azureVmTags or gcpInstanceTags, which
+// sit under tags/list whatever each provider names its items (EC2Tags, AzureTags, ...).
+func (s *scanner) cloudTags(dst []CloudTag, depth int) []CloudTag {
+	if s.empty {
+		return dst
+	}
+	for s.next() == tokStart {
+		switch name := string(s.name); {
+		case s.empty:
+			s.skip()
+		case depth < 2 && (name == "tags" || name == "list"):
+			dst = s.cloudTags(dst, depth+1)
+		default:
+			var t CloudTag
+			for s.next() == tokStart {
+				switch string(s.name) {
+				case "key":
+					t.Key = s.str()
+				case "value":
+					t.Value = s.str()
+				default:
+					s.skip()
+				}
+			}
+			if t.Key != "" {
+				dst = append(dst, t)
+			}
+		}
+	}
+	return dst
 }

@@ -15,6 +15,8 @@ type CloudSource struct {
 	Region       string // EC2 region, Azure location; GCP has only the zone
 	Zone         string // EC2 availabilityZone, GCP zone; Azure has none
 	State        string // EC2 instanceState, Azure and GCP state
+	// Tags are the instance's key/value cloud tags (EC2 and Azure: no GCP answer shows their shape).
+	Tags [][2]string
 }
 
 var (
@@ -27,6 +29,8 @@ var (
 	cloudStates   = []string{"RUNNING", "RUNNING", "RUNNING", "STOPPED"}
 	azureStates   = []string{"SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "DEALLOCATED"}
 	gcpImageNames = []string{"debian-12-bookworm-v20240110", "ubuntu-2204-jammy-v20240119", "rhel-9-v20240110"}
+	cloudOwners   = []string{"platform-team", "payments", "data-eng"}
+	cloudEnvs     = []string{"prod", "staging", "dev"}
 )
 
 // fillCloudSource draws the host's instance facts from a stream of its own, so adding them
@@ -47,7 +51,9 @@ func (t *Tenant) fillCloudSource(h *Host) {
 		c.InstanceID, c.Zone = h.CloudResource, r.pick(gcpZones)
 		c.InstanceType, c.Account, c.State = r.pick(gcpTypes), fmt.Sprintf("tenant-%d-prod", t.seed%1000), r.pick(cloudStates)
 		c.ImageID = r.pick(gcpImageNames)
+		return
 	}
+	c.Tags = [][2]string{{"Owner", r.pick(cloudOwners)}, {"Environment", r.pick(cloudEnvs)}}
 }
 
 // writeSourceInfo writes HostAsset/sourceInfo as QPS does: the provider's source for a cloud host,
@@ -60,6 +66,7 @@ func writeSourceInfo(o *out, h *Host) {
 	case "AWS":
 		o.open(5, "Ec2AssetSourceSimple")
 		writeSourceHead(o, h, "EC_2")
+		writeCloudTags(o, "ec2InstanceTags", "EC2Tags", c.Tags)
 		o.text(6, "availabilityZone", c.Zone)
 		o.text(6, "privateDnsName", h.Hostname+"."+h.Domain)
 		o.text(6, "instanceId", c.InstanceID)
@@ -73,6 +80,7 @@ func writeSourceInfo(o *out, h *Host) {
 	case "Azure":
 		o.open(5, "AzureAssetSourceSimple")
 		writeSourceHead(o, h, "AZURE")
+		writeCloudTags(o, "azureVmTags", "AzureTags", c.Tags)
 		o.text(6, "name", fmt.Sprintf("vm-%d", h.Index))
 		o.text(6, "location", c.Region)
 		o.text(6, "vmSize", c.InstanceType)
@@ -106,4 +114,24 @@ func writeSourceHead(o *out, h *Host, typ string) {
 	o.text(6, "type", typ)
 	o.date(6, "firstDiscovered", h.FirstFound)
 	o.date(6, "lastUpdated", h.Modified)
+}
+
+// writeCloudTags writes <name><tags><list><item><key/><value/></item>...</list></tags></name>, the
+// shape of the recorded Azure answer's azureVmTags.
+func writeCloudTags(o *out, name, item string, tags [][2]string) {
+	if len(tags) == 0 {
+		return
+	}
+	o.open(6, name)
+	o.open(7, "tags")
+	o.open(8, "list")
+	for _, kv := range tags {
+		o.open(9, item)
+		o.text(10, "key", kv[0])
+		o.text(10, "value", kv[1])
+		o.close(9, item)
+	}
+	o.close(8, "list")
+	o.close(7, "tags")
+	o.close(6, name)
 }
