@@ -98,6 +98,14 @@ func TestVulnerabilitiesKnowledgeBaseFields(t *testing.T) {
 		} else {
 			assert.NotContains(t, rec, convert.AttrVulnReference)
 		}
+		if v.VulnType != simulator.VulnTypeIG {
+			assert.Equal(t, []any{map[string]any{"vendor": v.Vendor, "product": v.Product}}, rec[convert.AttrVulnSoftware])
+		}
+		if v.PCIFlag {
+			assert.Equal(t, true, rec[convert.AttrVulnPCIFlag])
+		} else {
+			assert.NotContains(t, rec, convert.AttrVulnPCIFlag)
+		}
 		if len(v.ThreatIntel) > 0 {
 			threats++
 			assert.Equal(t, distinct(v.ThreatIntel), rec[convert.AttrVulnThreatIntel])

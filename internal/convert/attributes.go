@@ -90,6 +90,8 @@ const (
 	AttrCVSS2Temporal      = "qualys.vulnerability.cvss2.temporal"
 	AttrCVSS2Vector        = "qualys.vulnerability.cvss2.vector"
 	AttrVulnThreatIntel    = "qualys.vulnerability.threat_intel"
+	AttrVulnSoftware       = "qualys.vulnerability.software"
+	AttrVulnPCIFlag        = "qualys.vulnerability.pci_flag"
 	// Only with knowledge_base::include_text.
 	AttrVulnDiagnosis   = "qualys.vulnerability.diagnosis"
 	AttrVulnConsequence = "qualys.vulnerability.consequence"
@@ -135,6 +137,12 @@ const (
 	AttrInterfaceGateway      = "gateway"
 	AttrInterfaceHostname     = "hostname"
 	AttrInterfaceTypeOfMember = "type"
+)
+
+// Keys of each map of qualys.vulnerability.software.
+const (
+	AttrSoftwareVendor  = "vendor"
+	AttrSoftwareProduct = "product"
 )
 
 // Posture log record attributes.

@@ -45,13 +45,14 @@ func TestKnowledgeBaseJoin(t *testing.T) {
 	vulns := decodeVulns(t, []byte(`<KNOWLEDGE_BASE_VULN_LIST_OUTPUT><RESPONSE><VULN_LIST><VULN><QID>38170</QID>`+
 		`<VULN_TYPE>Vulnerability</VULN_TYPE><SEVERITY_LEVEL>4</SEVERITY_LEVEL><TITLE>T</TITLE>`+
 		`<PUBLISHED_DATETIME>2010-01-01T00:00:00Z</PUBLISHED_DATETIME><PATCHABLE>1</PATCHABLE>`+
+		`<SOFTWARE_LIST><SOFTWARE><PRODUCT>http_server</PRODUCT><VENDOR>apache</VENDOR></SOFTWARE></SOFTWARE_LIST>`+
 		`<VENDOR_REFERENCE_LIST><VENDOR_REFERENCE><ID>ADV-1</ID><URL>https://vendor.example/adv-1</URL></VENDOR_REFERENCE></VENDOR_REFERENCE_LIST>`+
 		`<CVE_LIST><CVE><ID>CVE-2024-1</ID><URL>http://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2024-1</URL></CVE>`+
 		`<CVE><ID>CVE-2024-2</ID><URL>https://vendor.example/adv-1</URL></CVE></CVE_LIST>`+
 		`<DIAGNOSIS><![CDATA[D <b>x</b>]]></DIAGNOSIS><CONSEQUENCE>C</CONSEQUENCE><SOLUTION>S</SOLUTION>`+
 		`<CVSS><BASE source="service">5.0</BASE><TEMPORAL>3.7</TEMPORAL><VECTOR_STRING>AV:N/AC:L/Au:N/C:P/I:N/A:N</VECTOR_STRING></CVSS>`+
 		`<CVSS_V3><BASE>7.5</BASE><TEMPORAL>6.5</TEMPORAL><VECTOR_STRING>CVSS:3.1/AV:N</VECTOR_STRING><CVSS3_VERSION>3.1</CVSS3_VERSION></CVSS_V3>`+
-		`<THREAT_INTELLIGENCE><THREAT_INTEL id="2">Exploit_Public</THREAT_INTEL><THREAT_INTEL id="8">No_Patch</THREAT_INTEL></THREAT_INTELLIGENCE>`+
+		`<PCI_FLAG>1</PCI_FLAG><THREAT_INTELLIGENCE><THREAT_INTEL id="2">Exploit_Public</THREAT_INTEL><THREAT_INTEL id="8">No_Patch</THREAT_INTEL></THREAT_INTELLIGENCE>`+
 		`</VULN></VULN_LIST></RESPONSE></KNOWLEDGE_BASE_VULN_LIST_OUTPUT>`), 1<<10)
 	require.Len(t, vulns, 1)
 	e := EntryFromVuln(vulns[0])
@@ -72,6 +73,8 @@ func TestKnowledgeBaseJoin(t *testing.T) {
 		AttrCVSS2Temporal:      3.7,
 		AttrCVSS2Vector:        "AV:N/AC:L/Au:N/C:P/I:N/A:N",
 		AttrVulnThreatIntel:    []any{"Exploit_Public", "No_Patch"},
+		AttrVulnSoftware:       []any{map[string]any{AttrSoftwareVendor: "apache", AttrSoftwareProduct: "http_server"}},
+		AttrVulnPCIFlag:        true,
 		AttrVulnPatchable:      true,
 		AttrVulnPublished:      "2010-01-01T00:00:00Z",
 		AttrVulnDiagnosis:      "D <b>x</b>",

@@ -37,6 +37,10 @@ func KnowledgeBase(a pcommon.Map, e *kb.Entry) {
 		putStr(a, AttrCVSS2Vector, e.CVSS2Vector)
 	}
 	putStrings(a, AttrVulnThreatIntel, e.ThreatIntel)
+	putSoftware(a, e.Software)
+	if e.PCIFlag {
+		a.PutBool(AttrVulnPCIFlag, true)
+	}
 	a.PutBool(AttrVulnPatchable, e.Patchable)
 	putTime(a, AttrVulnPublished, e.Published)
 	putStr(a, AttrVulnDiagnosis, e.Diagnosis)
@@ -96,7 +100,25 @@ func EntryFromVuln(v *decode.Vuln) kb.Entry {
 	for _, t := range v.ThreatIntel {
 		e.ThreatIntel = appendDistinct(e.ThreatIntel, shared(t.Text))
 	}
+	for _, sw := range v.Software {
+		e.Software = append(e.Software, kb.Software{Vendor: shared(sw.Vendor), Product: shared(sw.Product)})
+	}
+	e.PCIFlag = v.PCIFlag
 	return e
+}
+
+// putSoftware writes the affected products as a list of maps with the keys vendor and product.
+func putSoftware(a pcommon.Map, software []kb.Software) {
+	if len(software) == 0 {
+		return
+	}
+	list := a.PutEmptySlice(AttrVulnSoftware)
+	list.EnsureCapacity(len(software))
+	for _, sw := range software {
+		m := list.AppendEmpty().SetEmptyMap()
+		putStr(m, AttrSoftwareVendor, sw.Vendor)
+		putStr(m, AttrSoftwareProduct, sw.Product)
+	}
 }
 
 func shared(s string) string {

@@ -86,6 +86,15 @@ func TestSampleKnowledgeBaseReferences(t *testing.T) {
 	assert.Equal(t, CVE{ID: "CVE-2019-11041", URL: "http://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2019-11041"}, withRefs.CVEs[0])
 
 	assert.Equal(t, "Not  applicable.", byQID[45017].Consequence, "text kept as Qualys writes it")
+	assert.Equal(t, []Software{{Vendor: "multi-vendor", Product: "None"}}, byQID[45017].Software)
+	assert.False(t, byQID[45017].PCIFlag)
+	pci := 0
+	for _, v := range vulns {
+		if v.PCIFlag {
+			pci++
+		}
+	}
+	assert.Positive(t, pci, "the sample has PCI_FLAG 1")
 	assert.Equal(t, []ThreatIntel{{5, "Easy_Exploit"}, {7, "Denial_of_Service"}, {8, "No_Patch"}}, threatsOf(vulns, 5))
 }
 

@@ -21,23 +21,33 @@ type Vuln struct {
 	IsDisabled              bool
 	DiscoveryRemote         bool
 	CVEs                    []CVE // empty CVE IDs are dropped
+	CVSS                    CVSS
+	CVSSV3                  CVSS
+	ThreatIntel             []ThreatIntel
+	Diagnosis               string // only with MaxTextBytes > 0
+	Consequence             string // only with MaxTextBytes > 0
+	Solution                string // only with MaxTextBytes > 0
+	DiagnosisTruncated      bool
+	ConsequenceTruncated    bool
+	SolutionTruncated       bool
+
 	// VendorReferences is VENDOR_REFERENCE_LIST/VENDOR_REFERENCE: an advisory name and its URL.
-	VendorReferences     []Reference
-	CVSS                 CVSS
-	CVSSV3               CVSS
-	ThreatIntel          []ThreatIntel
-	Diagnosis            string // only with MaxTextBytes > 0
-	Consequence          string // only with MaxTextBytes > 0
-	Solution             string // only with MaxTextBytes > 0
-	DiagnosisTruncated   bool
-	ConsequenceTruncated bool
-	SolutionTruncated    bool
+	VendorReferences []Reference
+	// Software is SOFTWARE_LIST/SOFTWARE: the products the QID affects.
+	Software []Software
+	PCIFlag  bool // PCI_FLAG: the QID must be fixed to pass PCI compliance
 }
 
 // CVE is VULN/CVE_LIST/CVE.
 type CVE struct {
 	ID  string
 	URL string
+}
+
+// Software is SOFTWARE_LIST/SOFTWARE.
+type Software struct {
+	Vendor  string
+	Product string
 }
 
 // Reference is VENDOR_REFERENCE_LIST/VENDOR_REFERENCE.
@@ -189,6 +199,10 @@ func (d *KnowledgeBase) vulnField(v *Vuln) {
 		v.CVEs = d.cves(v.CVEs)
 	case "VENDOR_REFERENCE_LIST":
 		v.VendorReferences = d.vendorReferences(v.VendorReferences)
+	case "SOFTWARE_LIST":
+		v.Software = d.software(v.Software)
+	case "PCI_FLAG":
+		v.PCIFlag = s.bool()
 	case "CVSS":
 		d.cvss(&v.CVSS)
 	case "CVSS_V3":
@@ -274,6 +288,34 @@ func (d *KnowledgeBase) vendorReferences(dst []Reference) []Reference {
 		}
 		if r.ID != "" || r.URL != "" {
 			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+func (d *KnowledgeBase) software(dst []Software) []Software {
+	s := &d.s
+	if s.empty {
+		return dst
+	}
+	for s.next() == tokStart {
+		if string(s.name) != "SOFTWARE" || s.empty {
+			s.skip()
+			continue
+		}
+		var sw Software
+		for s.next() == tokStart {
+			switch string(s.name) {
+			case "VENDOR":
+				sw.Vendor = s.intern()
+			case "PRODUCT":
+				sw.Product = s.intern()
+			default:
+				s.skip()
+			}
+		}
+		if sw.Vendor != "" || sw.Product != "" {
+			dst = append(dst, sw)
 		}
 	}
 	return dst
