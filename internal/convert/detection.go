@@ -261,8 +261,8 @@ func (r *detectionAttrs) times(d *decode.Detection) {
 	}
 }
 
-// detectionCapacity leaves room for the KnowledgeBase join, which adds up to 21 attributes.
-const detectionCapacity = 52
+// detectionCapacity leaves room for the KnowledgeBase join, which adds up to 23 attributes.
+const detectionCapacity = 56
 
 // writeTo puts the attributes into a, in slot order.
 func (r *detectionAttrs) writeTo(a pcommon.Map) {
