@@ -97,7 +97,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if v := cfg.Vulnerabilities; v.Enabled {
 		var cache *kb.Cache
 		if v.KnowledgeBase.Enabled {
-			cache = kb.NewCache(qreceiver.KnowledgeBaseFetcher{Client: client}, v.KnowledgeBase.RefreshInterval)
+			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText}
+			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval)
 		}
 		maxResults := v.MaxResultsBytes
 		if !v.ShowResults {

@@ -146,6 +146,9 @@ type KnowledgeBaseConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// RefreshInterval is how often cached entries are refreshed with last_modified_after. Defaults to 24h.
 	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// IncludeText adds the KnowledgeBase's diagnosis, consequence and solution to detections. Off by
+	// default: the cache then holds kilobytes per QID instead of a few hundred bytes.
+	IncludeText bool `mapstructure:"include_text"`
 }
 
 // ComplianceConfig configures the policy compliance stream (PCRS on the API gateway).

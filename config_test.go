@@ -40,6 +40,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, VulnTypes{"confirmed", "potential"}, cfg.Vulnerabilities.IncludeVulnType)
 	assert.Nil(t, cfg.Vulnerabilities.ArfKernelFilter, "arf_kernel_filter is not sent unless set")
 	assert.True(t, cfg.Vulnerabilities.KnowledgeBase.Enabled)
+	assert.False(t, cfg.Vulnerabilities.KnowledgeBase.IncludeText, "text is kilobytes per QID: opt-in")
 	assert.Equal(t, PostureStatuses{"Passed", "Failed", "Error"}, cfg.Compliance.Status)
 	assert.Equal(t, ComplianceAPIGateway, cfg.Compliance.API)
 	assert.False(t, cfg.Compliance.IncludeEvidence)
@@ -93,6 +94,12 @@ func TestLoadValidConfigs(t *testing.T) {
 	t.Run("loopback_http", func(t *testing.T) {
 		cfg := loadConfig(t, "loopback_http")
 		require.NoError(t, confmap.Validate(cfg), "plain http is fine for the simulator on loopback")
+	})
+	t.Run("knowledge_base_text", func(t *testing.T) {
+		cfg := loadConfig(t, "knowledge_base_text")
+		require.NoError(t, confmap.Validate(cfg))
+		assert.Equal(t, KnowledgeBaseConfig{Enabled: true, RefreshInterval: 24 * time.Hour, IncludeText: true},
+			cfg.Vulnerabilities.KnowledgeBase, "include_text leaves the other knowledge_base defaults alone")
 	})
 	t.Run("compliance_classic", func(t *testing.T) {
 		cfg := loadConfig(t, "compliance_classic")

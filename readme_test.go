@@ -4,7 +4,11 @@
 package qualysreceiver
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,8 +37,72 @@ func TestReadmeDocumentsEveryKey(t *testing.T) {
 		"`tags::exclude_selector`", "`modified_within`", "`full_sync_interval`", "`page_size`", "`status`",
 		"`include_vuln_type`", "`arf_kernel_filter`", "`severities`", "`qids`", "`show_results`",
 		"`max_results_bytes`", "`knowledge_base::enabled`", "`knowledge_base::refresh_interval`",
+		"`knowledge_base::include_text`",
 		"`policy_ids`", "`include_evidence`", "`interval`", "`enabled`",
 	} {
 		assert.Contains(t, string(readme), key)
 	}
 }
+
+// attributeNames are the string values of the Attr* constants in internal/convert/attributes.go,
+// the one place attribute names are defined, without the keys of maps (which have no dot).
+func attributeNames(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "internal/convert/attributes.go", nil, 0)
+	require.NoError(t, err)
+	var names []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, id := range spec.Names {
+			lit, ok := spec.Values[i].(*ast.BasicLit)
+			if !ok || !strings.HasPrefix(id.Name, "Attr") {
+				continue
+			}
+			v, err := strconv.Unquote(lit.Value)
+			require.NoError(t, err)
+			if strings.Contains(v, ".") {
+				names = append(names, v)
+			}
+		}
+		return true
+	})
+	require.Greater(t, len(names), 50)
+	return names
+}
+
+// Every attribute the receiver emits is documented: in full, or shortened to its last parts on a
+// README line that names the rest (`qualys.vulnerability.cvss3.base`, `.cvss3.vector`).
+func TestReadmeDocumentsEveryAttribute(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	readme := string(b)
+	lines := strings.Split(readme, "\n")
+	documented := func(name string) bool {
+		if strings.Contains(readme, "`"+name+"`") {
+			return true
+		}
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			short, prefix := "`"+name[i:]+"`", "`"+name[:i]
+			for _, l := range lines {
+				if strings.Contains(l, short) && strings.Contains(l, prefix) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, name := range attributeNames(t) {
+		assert.True(t, documented(name), "README.md does not document %s", name)
+	}
+}
+
+func nextDot(s string, i int) int {
+	if j := strings.IndexByte(s[i+1:], '.'); j >= 0 {
+		return i + 1 + j
+	}
+	return -1
+}
+

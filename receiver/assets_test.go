@@ -351,9 +351,17 @@ func sumByAttr(md pmetric.Metrics, name, attr string) map[string]int64 {
 	return out
 }
 
-// An asset's resource carries exactly the host identity its detections carry (host.mac aside, which
-// only the assets stream knows), and the identity its postures carry where PCRS has the fields: the
-// host asset's FQDN or name never changes host.name.
+// assetOnlyResource are the resource attributes only the assets stream knows: the host asset's MAC
+// addresses and cloud source.
+var assetOnlyResource = []string{
+	convert.AttrHostMAC, convert.AttrCloudRegion, convert.AttrCloudZone, convert.AttrCloudAccountID,
+	convert.AttrHostID, convert.AttrHostType, convert.AttrHostImageID,
+}
+
+// An asset's resource carries exactly the host identity its detections carry (the asset-only
+// attributes aside, and the detections' tag names, which the asset has on its record), and the
+// identity its postures carry where PCRS has the fields: the host asset's FQDN or name never
+// changes host.name.
 func TestAssetsHostIdentityEqualsDetectionsAndPostures(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 80, DetectionsPerHost: 2, Policies: 1, ControlsPerPolicy: 1}, simulator.Options{})
 	collect := func(poll func() error) map[int64]map[string]any {
@@ -377,7 +385,7 @@ func TestAssetsHostIdentityEqualsDetectionsAndPostures(t *testing.T) {
 		a, ok := assets[id]
 		require.True(t, ok, "host %d has detections and an asset", id)
 		require.Contains(t, a, convert.AttrHostMAC, "host %d", id)
-		assert.Equal(t, det, without(a, convert.AttrHostMAC), "host %d", id)
+		assert.Equal(t, without(det, convert.AttrAssetTags), without(a, assetOnlyResource...), "host %d", id)
 		compared++
 	}
 	assert.Positive(t, compared)
@@ -387,7 +395,7 @@ func TestAssetsHostIdentityEqualsDetectionsAndPostures(t *testing.T) {
 	for id, p := range postures {
 		a, ok := assets[id]
 		require.True(t, ok, "host %d has postures and an asset", id)
-		want := without(a, convert.AttrHostMAC, convert.AttrCloudProvider, convert.AttrCloudResourceID)
+		want := without(a, append(assetOnlyResource, convert.AttrCloudProvider, convert.AttrCloudResourceID)...)
 		if _, ok := a[convert.AttrCloudProvider]; ok {
 			withCloud++
 		}

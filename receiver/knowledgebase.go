@@ -22,7 +22,13 @@ import (
 // KnowledgeBaseFetcher reads KnowledgeBase entries through the Qualys client.
 type KnowledgeBaseFetcher struct {
 	Client *qualys.Client
+	// IncludeText keeps DIAGNOSIS, CONSEQUENCE and SOLUTION, each up to MaxKnowledgeBaseTextBytes.
+	IncludeText bool
 }
+
+// MaxKnowledgeBaseTextBytes bounds each KnowledgeBase text the cache keeps with IncludeText: Qualys
+// writes a few kilobytes at most, so only a runaway entry is cut.
+const MaxKnowledgeBaseTextBytes = 64 << 10
 
 var _ kb.Fetcher = KnowledgeBaseFetcher{}
 
@@ -34,6 +40,9 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 	}
 	defer resp.Body.Close()
 	d := decode.NewKnowledgeBase(resp.Body)
+	if f.IncludeText {
+		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
+	}
 	for {
 		v, err := d.Read()
 		if errors.Is(err, io.EOF) {
@@ -101,7 +110,7 @@ func (j *kbJoin) reportOnce(err error) {
 		return
 	}
 	j.reported = true
-	j.logger.Warn("KnowledgeBase not readable; detections are emitted without title, CVEs and CVSS until it is",
+	j.logger.Warn("KnowledgeBase not readable; detections are emitted without title, severity, CVEs and CVSS until it is",
 		zap.Error(err))
 }
 

@@ -218,8 +218,9 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		}
 		switch kind {
 		case decode.KindHostStart:
-			identity = convert.HostFromVM(d.Host())
-			out.startHost(identity.HostID, identity.FillResource)
+			host := d.Host()
+			identity = convert.HostFromVM(host)
+			out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
 			clear(kinds)
 		case decode.KindDetection:
 			lr, err := out.addRecord(ctx)

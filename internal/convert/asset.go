@@ -31,6 +31,7 @@ func (a Asset) Identity() HostIdentity { return HostFromVM(a.Host) }
 func (a Asset) FillResource(res pcommon.Resource) {
 	id := a.Identity()
 	id.FillResource(res)
+	a.putCloud(res.Attributes())
 	if macs := a.MACs(); len(macs) > 0 {
 		s := res.Attributes().PutEmptySlice(AttrHostMAC)
 		s.EnsureCapacity(len(macs))
@@ -85,7 +86,7 @@ func AssetRecord(lr plog.LogRecord, a Asset, observed time.Time) {
 		ha = &decode.HostAsset{}
 	}
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(24)
+	attrs.EnsureCapacity(32)
 	putTags(attrs, h.Tags, ha.Tags)
 	putStr(attrs, AttrAssetTrackingMethod, a.TrackingMethod())
 	putStr(attrs, AttrAssetSerialNumber, h.SerialNumber)
@@ -108,6 +109,19 @@ func AssetRecord(lr plog.LogRecord, a Asset, observed time.Time) {
 	putPositive(attrs, AttrAssetNetworkID, h.NetworkID)
 	putStr(attrs, AttrAssetQGHostID, h.QGHostID)
 	putStr(attrs, AttrAssetCloudService, h.CloudService)
+	putStr(attrs, AttrAssetName, ha.Name)
+	putTime(attrs, AttrAssetLastBoot, firstTime(h.LastBoot, ha.LastSystemBoot))
+	putStr(attrs, AttrAssetHardwareUUID, h.HardwareUUID)
+	putPositive(attrs, AttrAssetRiskScore, h.AssetRiskScore)
+	putStr(attrs, AttrAssetOSCPE, h.OSCPE)
+	if ha.Agent != nil {
+		putStr(attrs, AttrAssetAgentID, ha.Agent.AgentID)
+		putStr(attrs, AttrAssetAgentVersion, ha.Agent.AgentVersion)
+	}
+	if src := a.CloudSource(); src != nil {
+		putStr(attrs, AttrAssetCloudState, src.State)
+		putCloudTags(attrs, src.Tags)
+	}
 }
 
 // putTags writes the tag names, Host List's (TAGS/TAG/NAME) or else the host asset's.

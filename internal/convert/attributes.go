@@ -34,6 +34,16 @@ const (
 	AttrReceiverID    = "qualys.receiver.id"
 )
 
+// Cloud facts of an asset's resource, from its host asset's cloud source (assets stream only).
+const (
+	AttrCloudRegion    = "cloud.region"
+	AttrCloudZone      = "cloud.availability_zone"
+	AttrCloudAccountID = "cloud.account.id"
+	AttrHostID         = "host.id"
+	AttrHostType       = "host.type"
+	AttrHostImageID    = "host.image.id"
+)
+
 // Detection log record attributes.
 const (
 	AttrQID                    = "qualys.qid"
@@ -65,6 +75,9 @@ const (
 	AttrDetectionIgnored       = "qualys.detection.ignored"
 	AttrDetectionDisabled      = "qualys.detection.disabled"
 	AttrDetectionRunningKernel = "qualys.detection.affect_running_kernel"
+	// Only when true, like the kernel flag.
+	AttrDetectionRunningService    = "qualys.detection.affect_running_service"
+	AttrDetectionExploitableConfig = "qualys.detection.affect_exploitable_config"
 
 	// From the KnowledgeBase entry of the QID, when known.
 	AttrVulnDescription    = "vulnerability.description"
@@ -76,11 +89,23 @@ const (
 	AttrVulnSeverity       = "vulnerability.severity"
 	AttrVulnClassification = "vulnerability.classification"
 	AttrVulnScannerVendor  = "vulnerability.scanner.vendor"
+	AttrVulnReference      = "vulnerability.reference"
 	AttrCVSS3Base          = "qualys.vulnerability.cvss3.base"
+	AttrCVSS3Temporal      = "qualys.vulnerability.cvss3.temporal"
+	AttrCVSS3Vector        = "qualys.vulnerability.cvss3.vector"
 	AttrCVSS2Base          = "qualys.vulnerability.cvss2.base"
-	AttrVulnPatchable      = "qualys.vulnerability.patchable"
-	AttrVulnPublished      = "qualys.vulnerability.published"
-	AttrVulnType           = "qualys.vulnerability.type"
+	AttrCVSS2Temporal      = "qualys.vulnerability.cvss2.temporal"
+	AttrCVSS2Vector        = "qualys.vulnerability.cvss2.vector"
+	AttrVulnThreatIntel    = "qualys.vulnerability.threat_intel"
+	AttrVulnSoftware       = "qualys.vulnerability.software"
+	AttrVulnPCIFlag        = "qualys.vulnerability.pci_flag"
+	// Only with knowledge_base::include_text.
+	AttrVulnDiagnosis   = "qualys.vulnerability.diagnosis"
+	AttrVulnConsequence = "qualys.vulnerability.consequence"
+	AttrVulnSolution    = "qualys.vulnerability.solution"
+	AttrVulnPatchable   = "qualys.vulnerability.patchable"
+	AttrVulnPublished   = "qualys.vulnerability.published"
+	AttrVulnType        = "qualys.vulnerability.type"
 )
 
 // Asset log record attributes.
@@ -104,12 +129,27 @@ const (
 	AttrAssetNetworkID        = "qualys.asset.network_id"
 	AttrAssetQGHostID         = "qualys.asset.qg_host_id"
 	AttrAssetCloudService     = "qualys.asset.cloud.service"
+	AttrAssetCloudState       = "qualys.asset.cloud.state"
+	AttrAssetCloudTags        = "qualys.asset.cloud.tags"
+	AttrAssetName             = "qualys.asset.name"
+	AttrAssetLastBoot         = "qualys.asset.last_boot"
+	AttrAssetHardwareUUID     = "qualys.asset.hardware_uuid"
+	AttrAssetRiskScore        = "qualys.asset.risk.score"
+	AttrAssetOSCPE            = "qualys.asset.os.cpe"
+	AttrAssetAgentID          = "qualys.asset.agent.id"
+	AttrAssetAgentVersion     = "qualys.asset.agent.version"
 	AttrInterfaceName         = "name"
 	AttrInterfaceMAC          = "mac"
 	AttrInterfaceAddress      = "address"
 	AttrInterfaceGateway      = "gateway"
 	AttrInterfaceHostname     = "hostname"
 	AttrInterfaceTypeOfMember = "type"
+)
+
+// Keys of each map of qualys.vulnerability.software.
+const (
+	AttrSoftwareVendor  = "vendor"
+	AttrSoftwareProduct = "product"
 )
 
 // Posture log record attributes.
@@ -132,6 +172,7 @@ const (
 	AttrPostureLastFail       = "qualys.posture.last_fail"
 	AttrPostureEvaluated      = "qualys.posture.last_evaluated"
 	AttrPostureModified       = "qualys.posture.modified"
+	AttrPostureCreated        = "qualys.posture.created"
 	AttrPostureEvidence       = "qualys.posture.evidence"
 	AttrPostureCauseOfFailure = "qualys.posture.cause_of_failure"
 	AttrPostureRationale      = "qualys.control.rationale"

@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 )
 
 // HostFromVM is the identity of a host as Host List and Host List Detection describe it.
@@ -34,6 +33,13 @@ func HostFromVM(h *decode.Host) HostIdentity {
 		id.CloudResourceID = h.EC2InstanceID
 	}
 	return id
+}
+
+// FillDetectionResource writes what every detection of h carries on its resource: the host
+// identity id (HostFromVM of h) and the host's tag names.
+func FillDetectionResource(res pcommon.Resource, id *HostIdentity, h *decode.Host) {
+	id.FillResource(res)
+	putTags(res.Attributes(), h.Tags, nil)
 }
 
 // DetectionTime is when a detection last changed: its last update, else when it was last
@@ -91,6 +97,8 @@ const (
 	slotIgnored
 	slotDisabled
 	slotKernel
+	slotRunningService
+	slotExploitableConfig
 	slotVendor
 	slotEnumeration
 	numSlots
@@ -106,6 +114,7 @@ var detectionKeys = func() (keys [numSlots]string) {
 	keys[slotQDS], keys[slotQDSSeverity], keys[slotQDSFactors] = AttrDetectionQDS, AttrDetectionQDSSeverity, AttrDetectionQDSFactors
 	keys[slotResults], keys[slotResultsCut] = AttrDetectionResults, AttrDetectionResultsCut
 	keys[slotIgnored], keys[slotDisabled], keys[slotKernel] = AttrDetectionIgnored, AttrDetectionDisabled, AttrDetectionRunningKernel
+	keys[slotRunningService], keys[slotExploitableConfig] = AttrDetectionRunningService, AttrDetectionExploitableConfig
 	keys[slotVendor], keys[slotEnumeration] = AttrVulnScannerVendor, AttrVulnEnumeration
 	return keys
 }()
@@ -210,6 +219,12 @@ func (r *detectionAttrs) read(d *decode.Detection) {
 	if d.AffectsKernel {
 		r.boolean(slotKernel, true)
 	}
+	if d.AffectsService {
+		r.boolean(slotRunningService, true)
+	}
+	if d.AffectsConfig {
+		r.boolean(slotExploitableConfig, true)
+	}
 	r.str(slotVendor, "Qualys")
 	r.str(slotEnumeration, "QID")
 }
@@ -246,8 +261,8 @@ func (r *detectionAttrs) times(d *decode.Detection) {
 	}
 }
 
-// detectionCapacity leaves room for the KnowledgeBase join, which adds up to ten attributes.
-const detectionCapacity = 32
+// detectionCapacity leaves room for the KnowledgeBase join, which adds up to 23 attributes.
+const detectionCapacity = 56
 
 // writeTo puts the attributes into a, in slot order.
 func (r *detectionAttrs) writeTo(a pcommon.Map) {
@@ -270,62 +285,6 @@ func (r *detectionAttrs) writeTo(a pcommon.Map) {
 			}
 		}
 	}
-}
-
-// KnowledgeBase adds what the KnowledgeBase says about a detection's QID.
-func KnowledgeBase(a pcommon.Map, e *kb.Entry) {
-	putStr(a, AttrVulnDescription, e.Title)
-	putStr(a, AttrVulnCategory, e.Category)
-	putStr(a, AttrVulnType, e.VulnType)
-	if len(e.CVEs) > 0 {
-		ids := a.PutEmptySlice(AttrVulnID)
-		ids.EnsureCapacity(len(e.CVEs))
-		for _, c := range e.CVEs {
-			ids.AppendEmpty().SetStr(c)
-		}
-		// The CVE ids make vulnerability.id; vulnerability.enumeration names their scheme.
-		a.PutStr(AttrVulnEnumeration, "CVE")
-	}
-	switch {
-	case e.HasCVSS3:
-		a.PutDouble(AttrVulnScoreBase, e.CVSS3Base)
-		a.PutStr(AttrVulnScoreVersion, "3")
-	case e.HasCVSS2:
-		a.PutDouble(AttrVulnScoreBase, e.CVSS2Base)
-		a.PutStr(AttrVulnScoreVersion, "2")
-	}
-	if e.HasCVSS3 {
-		a.PutDouble(AttrCVSS3Base, e.CVSS3Base)
-	}
-	if e.HasCVSS2 {
-		a.PutDouble(AttrCVSS2Base, e.CVSS2Base)
-	}
-	a.PutBool(AttrVulnPatchable, e.Patchable)
-	putTime(a, AttrVulnPublished, e.Published)
-}
-
-// EntryFromVuln is the part of a KnowledgeBase VULN the cache keeps.
-func EntryFromVuln(v *decode.Vuln) kb.Entry {
-	e := kb.Entry{
-		QID:       v.QID,
-		Title:     v.Title,
-		Category:  v.Category,
-		VulnType:  v.VulnType,
-		Severity:  v.SeverityLevel,
-		Patchable: v.Patchable,
-		Published: v.Published,
-		Modified:  v.LastServiceModification,
-	}
-	for _, c := range v.CVEs {
-		e.CVEs = append(e.CVEs, c.ID)
-	}
-	if v.CVSSV3.Base > 0 {
-		e.CVSS3Base, e.HasCVSS3 = v.CVSSV3.Base, true
-	}
-	if v.CVSS.Base > 0 {
-		e.CVSS2Base, e.HasCVSS2 = v.CVSS.Base, true
-	}
-	return e
 }
 
 func putStr(a pcommon.Map, key, v string) {

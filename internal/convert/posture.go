@@ -123,6 +123,7 @@ func Posture(lr plog.LogRecord, p *decode.Posture, observed time.Time, evidence 
 	putTime(a, AttrPostureLastFail, p.LastFailDate)
 	putTime(a, AttrPostureEvaluated, p.LastEvaluatedDate)
 	putTime(a, AttrPostureModified, p.PostureModifiedDate)
+	putTime(a, AttrPostureCreated, p.Created)
 	if evidence && len(p.Evidence) > 0 {
 		a.PutStr(AttrPostureEvidence, string(p.Evidence))
 	}

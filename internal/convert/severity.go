@@ -28,6 +28,12 @@ func DetectionSeverity(level int) (plog.SeverityNumber, string) {
 	return s.number, s.text
 }
 
+// SeverityName is Qualys' name of a severity level (1 Minimal to 5 Urgent); "" outside 1 to 5.
+func SeverityName(level int) string {
+	_, text := DetectionSeverity(level)
+	return text
+}
+
 // PostureSeverity maps a posture's status and its control's criticality value (0 to 5) onto a
 // severity: a pass is informational, an error a warning, and a failure as severe as the control is
 // critical.

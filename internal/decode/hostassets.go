@@ -30,6 +30,8 @@ type HostAsset struct {
 	Interfaces         []HostAssetInterface
 	// Agent is agentInfo, nil when absent (the asset has no Cloud Agent).
 	Agent *AgentInfo
+	// CloudSources are the cloud entries of sourceInfo (EC2, Azure, GCP), in the order sent.
+	CloudSources []CloudSource
 	// Criticality is criticality (or criticality/score) when QPS sends it; the addendum §3.2 found
 	// no such element on HostAsset, so it is usually 0.
 	Criticality int
@@ -249,6 +251,8 @@ func (d *HostAssets) assetField(a *HostAsset) {
 		a.Interfaces = qpsList(s, "HostAssetInterface", a.Interfaces, assetInterface)
 	case "agentInfo":
 		a.Agent = d.agentInfo()
+	case "sourceInfo":
+		a.CloudSources = s.sourceInfo(a.CloudSources)
 	case "criticality":
 		a.Criticality = d.criticality()
 	default:

@@ -30,10 +30,28 @@ type Vuln struct {
 	DiagnosisTruncated      bool
 	ConsequenceTruncated    bool
 	SolutionTruncated       bool
+
+	// VendorReferences is VENDOR_REFERENCE_LIST/VENDOR_REFERENCE: an advisory name and its URL.
+	VendorReferences []Reference
+	// Software is SOFTWARE_LIST/SOFTWARE: the products the QID affects.
+	Software []Software
+	PCIFlag  bool // PCI_FLAG: the QID must be fixed to pass PCI compliance
 }
 
 // CVE is VULN/CVE_LIST/CVE.
 type CVE struct {
+	ID  string
+	URL string
+}
+
+// Software is SOFTWARE_LIST/SOFTWARE.
+type Software struct {
+	Vendor  string
+	Product string
+}
+
+// Reference is VENDOR_REFERENCE_LIST/VENDOR_REFERENCE.
+type Reference struct {
 	ID  string
 	URL string
 }
@@ -45,6 +63,8 @@ type CVSS struct {
 	// BaseSource is the source attribute of BASE (<BASE source="service">), if any.
 	BaseSource   string
 	VectorString string
+	// Version is CVSS3_VERSION (for example 3.1), which only CVSS_V3 carries.
+	Version string
 }
 
 // ThreatIntel is THREAT_INTELLIGENCE/THREAT_INTEL: the id attribute and the text.
@@ -177,6 +197,12 @@ func (d *KnowledgeBase) vulnField(v *Vuln) {
 		v.IsDisabled = s.bool()
 	case "CVE_LIST":
 		v.CVEs = d.cves(v.CVEs)
+	case "VENDOR_REFERENCE_LIST":
+		v.VendorReferences = d.vendorReferences(v.VendorReferences)
+	case "SOFTWARE_LIST":
+		v.Software = d.software(v.Software)
+	case "PCI_FLAG":
+		v.PCIFlag = s.bool()
 	case "CVSS":
 		d.cvss(&v.CVSS)
 	case "CVSS_V3":
@@ -239,6 +265,62 @@ func (d *KnowledgeBase) cves(dst []CVE) []CVE {
 	return dst
 }
 
+func (d *KnowledgeBase) vendorReferences(dst []Reference) []Reference {
+	s := &d.s
+	if s.empty {
+		return dst
+	}
+	for s.next() == tokStart {
+		if string(s.name) != "VENDOR_REFERENCE" || s.empty {
+			s.skip()
+			continue
+		}
+		var r Reference
+		for s.next() == tokStart {
+			switch string(s.name) {
+			case "ID":
+				r.ID = s.str()
+			case "URL":
+				r.URL = s.str()
+			default:
+				s.skip()
+			}
+		}
+		if r.ID != "" || r.URL != "" {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+func (d *KnowledgeBase) software(dst []Software) []Software {
+	s := &d.s
+	if s.empty {
+		return dst
+	}
+	for s.next() == tokStart {
+		if string(s.name) != "SOFTWARE" || s.empty {
+			s.skip()
+			continue
+		}
+		var sw Software
+		for s.next() == tokStart {
+			switch string(s.name) {
+			case "VENDOR":
+				sw.Vendor = s.intern()
+			case "PRODUCT":
+				sw.Product = s.intern()
+			default:
+				s.skip()
+			}
+		}
+		if sw.Vendor != "" || sw.Product != "" {
+			dst = append(dst, sw)
+		}
+	}
+	return dst
+}
+
 func (d *KnowledgeBase) cvss(c *CVSS) {
 	s := &d.s
 	if s.empty {
@@ -253,6 +335,8 @@ func (d *KnowledgeBase) cvss(c *CVSS) {
 			c.Temporal = s.float()
 		case "VECTOR_STRING":
 			c.VectorString = s.str()
+		case "CVSS3_VERSION":
+			c.Version = s.intern()
 		default:
 			s.skip()
 		}

@@ -29,6 +29,27 @@ type Entry struct {
 	Published time.Time
 	// Modified is LAST_SERVICE_MODIFICATION_DATETIME.
 	Modified time.Time
+
+	// CVSS3Version is CVSS_V3/CVSS3_VERSION (for example 3.1), empty when Qualys does not say.
+	CVSS3Version  string
+	CVSS3Vector   string
+	CVSS3Temporal float64 // 0 when absent
+	CVSS2Vector   string
+	CVSS2Temporal float64  // 0 when absent
+	References    []string // CVE and vendor reference URLs, distinct
+	ThreatIntel   []string // THREAT_INTEL names
+	Software      []Software
+	PCIFlag       bool
+	// Diagnosis, Consequence and Solution are only kept when the receiver asks for the text:
+	// kilobytes per QID, for every QID the tenant's detections carry.
+	Diagnosis   string
+	Consequence string
+	Solution    string
+}
+
+// Software is a product the QID affects.
+type Software struct {
+	Vendor, Product string
 }
 
 // Fetcher gets KnowledgeBase entries: for the given QIDs, or (qids nil) every entry modified after

@@ -313,25 +313,47 @@ func (rac *ResourceAttributeConfig) Unmarshal(parser *confmap.Conf) error {
 
 // ResourceAttributesConfig provides config for qualys resource attributes.
 type ResourceAttributesConfig struct {
-	CloudProvider    ResourceAttributeConfig `mapstructure:"cloud.provider"`
-	CloudResourceID  ResourceAttributeConfig `mapstructure:"cloud.resource_id"`
-	HostIP           ResourceAttributeConfig `mapstructure:"host.ip"`
-	HostMac          ResourceAttributeConfig `mapstructure:"host.mac"`
-	HostName         ResourceAttributeConfig `mapstructure:"host.name"`
-	OsDescription    ResourceAttributeConfig `mapstructure:"os.description"`
-	OsType           ResourceAttributeConfig `mapstructure:"os.type"`
-	QualysAssetID    ResourceAttributeConfig `mapstructure:"qualys.asset.id"`
-	QualysHostID     ResourceAttributeConfig `mapstructure:"qualys.host.id"`
-	QualysReceiverID ResourceAttributeConfig `mapstructure:"qualys.receiver.id"`
-	ServerAddress    ResourceAttributeConfig `mapstructure:"server.address"`
+	CloudAccountID        ResourceAttributeConfig `mapstructure:"cloud.account.id"`
+	CloudAvailabilityZone ResourceAttributeConfig `mapstructure:"cloud.availability_zone"`
+	CloudProvider         ResourceAttributeConfig `mapstructure:"cloud.provider"`
+	CloudRegion           ResourceAttributeConfig `mapstructure:"cloud.region"`
+	CloudResourceID       ResourceAttributeConfig `mapstructure:"cloud.resource_id"`
+	HostID                ResourceAttributeConfig `mapstructure:"host.id"`
+	HostImageID           ResourceAttributeConfig `mapstructure:"host.image.id"`
+	HostIP                ResourceAttributeConfig `mapstructure:"host.ip"`
+	HostMac               ResourceAttributeConfig `mapstructure:"host.mac"`
+	HostName              ResourceAttributeConfig `mapstructure:"host.name"`
+	HostType              ResourceAttributeConfig `mapstructure:"host.type"`
+	OsDescription         ResourceAttributeConfig `mapstructure:"os.description"`
+	OsType                ResourceAttributeConfig `mapstructure:"os.type"`
+	QualysAssetID         ResourceAttributeConfig `mapstructure:"qualys.asset.id"`
+	QualysAssetTags       ResourceAttributeConfig `mapstructure:"qualys.asset.tags"`
+	QualysHostID          ResourceAttributeConfig `mapstructure:"qualys.host.id"`
+	QualysReceiverID      ResourceAttributeConfig `mapstructure:"qualys.receiver.id"`
+	ServerAddress         ResourceAttributeConfig `mapstructure:"server.address"`
 }
 
 func DefaultResourceAttributesConfig() ResourceAttributesConfig {
 	return ResourceAttributesConfig{
+		CloudAccountID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		CloudAvailabilityZone: ResourceAttributeConfig{
+			Enabled: true,
+		},
 		CloudProvider: ResourceAttributeConfig{
 			Enabled: true,
 		},
+		CloudRegion: ResourceAttributeConfig{
+			Enabled: true,
+		},
 		CloudResourceID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		HostID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		HostImageID: ResourceAttributeConfig{
 			Enabled: true,
 		},
 		HostIP: ResourceAttributeConfig{
@@ -343,6 +365,9 @@ func DefaultResourceAttributesConfig() ResourceAttributesConfig {
 		HostName: ResourceAttributeConfig{
 			Enabled: true,
 		},
+		HostType: ResourceAttributeConfig{
+			Enabled: true,
+		},
 		OsDescription: ResourceAttributeConfig{
 			Enabled: true,
 		},
@@ -350,6 +375,9 @@ func DefaultResourceAttributesConfig() ResourceAttributesConfig {
 			Enabled: true,
 		},
 		QualysAssetID: ResourceAttributeConfig{
+			Enabled: true,
+		},
+		QualysAssetTags: ResourceAttributeConfig{
 			Enabled: true,
 		},
 		QualysHostID: ResourceAttributeConfig{

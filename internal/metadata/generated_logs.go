@@ -159,17 +159,47 @@ func NewLogsBuilder(lbc LogsBuilderConfig, settings receiver.Settings) *LogsBuil
 		resourceAttributeIncludeFilter:    make(map[string]filter.Filter),
 		resourceAttributeExcludeFilter:    make(map[string]filter.Filter),
 	}
+	if lbc.ResourceAttributes.CloudAccountID.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["cloud.account.id"] = filter.CreateFilter(lbc.ResourceAttributes.CloudAccountID.EventsInclude)
+	}
+	if lbc.ResourceAttributes.CloudAccountID.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["cloud.account.id"] = filter.CreateFilter(lbc.ResourceAttributes.CloudAccountID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.CloudAvailabilityZone.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["cloud.availability_zone"] = filter.CreateFilter(lbc.ResourceAttributes.CloudAvailabilityZone.EventsInclude)
+	}
+	if lbc.ResourceAttributes.CloudAvailabilityZone.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["cloud.availability_zone"] = filter.CreateFilter(lbc.ResourceAttributes.CloudAvailabilityZone.EventsExclude)
+	}
 	if lbc.ResourceAttributes.CloudProvider.EventsInclude != nil {
 		lb.resourceAttributeIncludeFilter["cloud.provider"] = filter.CreateFilter(lbc.ResourceAttributes.CloudProvider.EventsInclude)
 	}
 	if lbc.ResourceAttributes.CloudProvider.EventsExclude != nil {
 		lb.resourceAttributeExcludeFilter["cloud.provider"] = filter.CreateFilter(lbc.ResourceAttributes.CloudProvider.EventsExclude)
 	}
+	if lbc.ResourceAttributes.CloudRegion.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["cloud.region"] = filter.CreateFilter(lbc.ResourceAttributes.CloudRegion.EventsInclude)
+	}
+	if lbc.ResourceAttributes.CloudRegion.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["cloud.region"] = filter.CreateFilter(lbc.ResourceAttributes.CloudRegion.EventsExclude)
+	}
 	if lbc.ResourceAttributes.CloudResourceID.EventsInclude != nil {
 		lb.resourceAttributeIncludeFilter["cloud.resource_id"] = filter.CreateFilter(lbc.ResourceAttributes.CloudResourceID.EventsInclude)
 	}
 	if lbc.ResourceAttributes.CloudResourceID.EventsExclude != nil {
 		lb.resourceAttributeExcludeFilter["cloud.resource_id"] = filter.CreateFilter(lbc.ResourceAttributes.CloudResourceID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.HostID.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["host.id"] = filter.CreateFilter(lbc.ResourceAttributes.HostID.EventsInclude)
+	}
+	if lbc.ResourceAttributes.HostID.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["host.id"] = filter.CreateFilter(lbc.ResourceAttributes.HostID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.HostImageID.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["host.image.id"] = filter.CreateFilter(lbc.ResourceAttributes.HostImageID.EventsInclude)
+	}
+	if lbc.ResourceAttributes.HostImageID.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["host.image.id"] = filter.CreateFilter(lbc.ResourceAttributes.HostImageID.EventsExclude)
 	}
 	if lbc.ResourceAttributes.HostIP.EventsInclude != nil {
 		lb.resourceAttributeIncludeFilter["host.ip"] = filter.CreateFilter(lbc.ResourceAttributes.HostIP.EventsInclude)
@@ -189,6 +219,12 @@ func NewLogsBuilder(lbc LogsBuilderConfig, settings receiver.Settings) *LogsBuil
 	if lbc.ResourceAttributes.HostName.EventsExclude != nil {
 		lb.resourceAttributeExcludeFilter["host.name"] = filter.CreateFilter(lbc.ResourceAttributes.HostName.EventsExclude)
 	}
+	if lbc.ResourceAttributes.HostType.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["host.type"] = filter.CreateFilter(lbc.ResourceAttributes.HostType.EventsInclude)
+	}
+	if lbc.ResourceAttributes.HostType.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["host.type"] = filter.CreateFilter(lbc.ResourceAttributes.HostType.EventsExclude)
+	}
 	if lbc.ResourceAttributes.OsDescription.EventsInclude != nil {
 		lb.resourceAttributeIncludeFilter["os.description"] = filter.CreateFilter(lbc.ResourceAttributes.OsDescription.EventsInclude)
 	}
@@ -206,6 +242,12 @@ func NewLogsBuilder(lbc LogsBuilderConfig, settings receiver.Settings) *LogsBuil
 	}
 	if lbc.ResourceAttributes.QualysAssetID.EventsExclude != nil {
 		lb.resourceAttributeExcludeFilter["qualys.asset.id"] = filter.CreateFilter(lbc.ResourceAttributes.QualysAssetID.EventsExclude)
+	}
+	if lbc.ResourceAttributes.QualysAssetTags.EventsInclude != nil {
+		lb.resourceAttributeIncludeFilter["qualys.asset.tags"] = filter.CreateFilter(lbc.ResourceAttributes.QualysAssetTags.EventsInclude)
+	}
+	if lbc.ResourceAttributes.QualysAssetTags.EventsExclude != nil {
+		lb.resourceAttributeExcludeFilter["qualys.asset.tags"] = filter.CreateFilter(lbc.ResourceAttributes.QualysAssetTags.EventsExclude)
 	}
 	if lbc.ResourceAttributes.QualysHostID.EventsInclude != nil {
 		lb.resourceAttributeIncludeFilter["qualys.host.id"] = filter.CreateFilter(lbc.ResourceAttributes.QualysHostID.EventsInclude)

@@ -591,17 +591,47 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		resourceAttributeIncludeFilter:      make(map[string]filter.Filter),
 		resourceAttributeExcludeFilter:      make(map[string]filter.Filter),
 	}
+	if mbc.ResourceAttributes.CloudAccountID.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["cloud.account.id"] = filter.CreateFilter(mbc.ResourceAttributes.CloudAccountID.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.CloudAccountID.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["cloud.account.id"] = filter.CreateFilter(mbc.ResourceAttributes.CloudAccountID.MetricsExclude)
+	}
+	if mbc.ResourceAttributes.CloudAvailabilityZone.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["cloud.availability_zone"] = filter.CreateFilter(mbc.ResourceAttributes.CloudAvailabilityZone.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.CloudAvailabilityZone.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["cloud.availability_zone"] = filter.CreateFilter(mbc.ResourceAttributes.CloudAvailabilityZone.MetricsExclude)
+	}
 	if mbc.ResourceAttributes.CloudProvider.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["cloud.provider"] = filter.CreateFilter(mbc.ResourceAttributes.CloudProvider.MetricsInclude)
 	}
 	if mbc.ResourceAttributes.CloudProvider.MetricsExclude != nil {
 		mb.resourceAttributeExcludeFilter["cloud.provider"] = filter.CreateFilter(mbc.ResourceAttributes.CloudProvider.MetricsExclude)
 	}
+	if mbc.ResourceAttributes.CloudRegion.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["cloud.region"] = filter.CreateFilter(mbc.ResourceAttributes.CloudRegion.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.CloudRegion.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["cloud.region"] = filter.CreateFilter(mbc.ResourceAttributes.CloudRegion.MetricsExclude)
+	}
 	if mbc.ResourceAttributes.CloudResourceID.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["cloud.resource_id"] = filter.CreateFilter(mbc.ResourceAttributes.CloudResourceID.MetricsInclude)
 	}
 	if mbc.ResourceAttributes.CloudResourceID.MetricsExclude != nil {
 		mb.resourceAttributeExcludeFilter["cloud.resource_id"] = filter.CreateFilter(mbc.ResourceAttributes.CloudResourceID.MetricsExclude)
+	}
+	if mbc.ResourceAttributes.HostID.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["host.id"] = filter.CreateFilter(mbc.ResourceAttributes.HostID.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.HostID.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["host.id"] = filter.CreateFilter(mbc.ResourceAttributes.HostID.MetricsExclude)
+	}
+	if mbc.ResourceAttributes.HostImageID.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["host.image.id"] = filter.CreateFilter(mbc.ResourceAttributes.HostImageID.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.HostImageID.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["host.image.id"] = filter.CreateFilter(mbc.ResourceAttributes.HostImageID.MetricsExclude)
 	}
 	if mbc.ResourceAttributes.HostIP.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["host.ip"] = filter.CreateFilter(mbc.ResourceAttributes.HostIP.MetricsInclude)
@@ -621,6 +651,12 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 	if mbc.ResourceAttributes.HostName.MetricsExclude != nil {
 		mb.resourceAttributeExcludeFilter["host.name"] = filter.CreateFilter(mbc.ResourceAttributes.HostName.MetricsExclude)
 	}
+	if mbc.ResourceAttributes.HostType.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["host.type"] = filter.CreateFilter(mbc.ResourceAttributes.HostType.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.HostType.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["host.type"] = filter.CreateFilter(mbc.ResourceAttributes.HostType.MetricsExclude)
+	}
 	if mbc.ResourceAttributes.OsDescription.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["os.description"] = filter.CreateFilter(mbc.ResourceAttributes.OsDescription.MetricsInclude)
 	}
@@ -638,6 +674,12 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 	}
 	if mbc.ResourceAttributes.QualysAssetID.MetricsExclude != nil {
 		mb.resourceAttributeExcludeFilter["qualys.asset.id"] = filter.CreateFilter(mbc.ResourceAttributes.QualysAssetID.MetricsExclude)
+	}
+	if mbc.ResourceAttributes.QualysAssetTags.MetricsInclude != nil {
+		mb.resourceAttributeIncludeFilter["qualys.asset.tags"] = filter.CreateFilter(mbc.ResourceAttributes.QualysAssetTags.MetricsInclude)
+	}
+	if mbc.ResourceAttributes.QualysAssetTags.MetricsExclude != nil {
+		mb.resourceAttributeExcludeFilter["qualys.asset.tags"] = filter.CreateFilter(mbc.ResourceAttributes.QualysAssetTags.MetricsExclude)
 	}
 	if mbc.ResourceAttributes.QualysHostID.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["qualys.host.id"] = filter.CreateFilter(mbc.ResourceAttributes.QualysHostID.MetricsInclude)

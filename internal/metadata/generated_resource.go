@@ -21,6 +21,20 @@ func NewResourceBuilder(rac ResourceAttributesConfig) *ResourceBuilder {
 	}
 }
 
+// SetCloudAccountID sets provided value as "cloud.account.id" attribute.
+func (rb *ResourceBuilder) SetCloudAccountID(val string) {
+	if rb.config.CloudAccountID.Enabled {
+		rb.res.Attributes().PutStr("cloud.account.id", val)
+	}
+}
+
+// SetCloudAvailabilityZone sets provided value as "cloud.availability_zone" attribute.
+func (rb *ResourceBuilder) SetCloudAvailabilityZone(val string) {
+	if rb.config.CloudAvailabilityZone.Enabled {
+		rb.res.Attributes().PutStr("cloud.availability_zone", val)
+	}
+}
+
 // SetCloudProvider sets provided value as "cloud.provider" attribute.
 func (rb *ResourceBuilder) SetCloudProvider(val string) {
 	if rb.config.CloudProvider.Enabled {
@@ -28,10 +42,31 @@ func (rb *ResourceBuilder) SetCloudProvider(val string) {
 	}
 }
 
+// SetCloudRegion sets provided value as "cloud.region" attribute.
+func (rb *ResourceBuilder) SetCloudRegion(val string) {
+	if rb.config.CloudRegion.Enabled {
+		rb.res.Attributes().PutStr("cloud.region", val)
+	}
+}
+
 // SetCloudResourceID sets provided value as "cloud.resource_id" attribute.
 func (rb *ResourceBuilder) SetCloudResourceID(val string) {
 	if rb.config.CloudResourceID.Enabled {
 		rb.res.Attributes().PutStr("cloud.resource_id", val)
+	}
+}
+
+// SetHostID sets provided value as "host.id" attribute.
+func (rb *ResourceBuilder) SetHostID(val string) {
+	if rb.config.HostID.Enabled {
+		rb.res.Attributes().PutStr("host.id", val)
+	}
+}
+
+// SetHostImageID sets provided value as "host.image.id" attribute.
+func (rb *ResourceBuilder) SetHostImageID(val string) {
+	if rb.config.HostImageID.Enabled {
+		rb.res.Attributes().PutStr("host.image.id", val)
 	}
 }
 
@@ -56,6 +91,13 @@ func (rb *ResourceBuilder) SetHostName(val string) {
 	}
 }
 
+// SetHostType sets provided value as "host.type" attribute.
+func (rb *ResourceBuilder) SetHostType(val string) {
+	if rb.config.HostType.Enabled {
+		rb.res.Attributes().PutStr("host.type", val)
+	}
+}
+
 // SetOsDescription sets provided value as "os.description" attribute.
 func (rb *ResourceBuilder) SetOsDescription(val string) {
 	if rb.config.OsDescription.Enabled {
@@ -74,6 +116,13 @@ func (rb *ResourceBuilder) SetOsType(val string) {
 func (rb *ResourceBuilder) SetQualysAssetID(val int64) {
 	if rb.config.QualysAssetID.Enabled {
 		rb.res.Attributes().PutInt("qualys.asset.id", val)
+	}
+}
+
+// SetQualysAssetTags sets provided value as "qualys.asset.tags" attribute.
+func (rb *ResourceBuilder) SetQualysAssetTags(val []any) {
+	if rb.config.QualysAssetTags.Enabled {
+		rb.res.Attributes().PutEmptySlice("qualys.asset.tags").FromRaw(val)
 	}
 }
 

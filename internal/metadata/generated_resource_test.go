@@ -13,14 +13,21 @@ func TestResourceBuilder(t *testing.T) {
 		t.Run(tt, func(t *testing.T) {
 			cfg := loadResourceAttributesConfig(t, tt)
 			rb := NewResourceBuilder(cfg)
+			rb.SetCloudAccountID("cloud.account.id-val")
+			rb.SetCloudAvailabilityZone("cloud.availability_zone-val")
 			rb.SetCloudProvider("cloud.provider-val")
+			rb.SetCloudRegion("cloud.region-val")
 			rb.SetCloudResourceID("cloud.resource_id-val")
+			rb.SetHostID("host.id-val")
+			rb.SetHostImageID("host.image.id-val")
 			rb.SetHostIP([]any{"host.ip-item1", "host.ip-item2"})
 			rb.SetHostMac([]any{"host.mac-item1", "host.mac-item2"})
 			rb.SetHostName("host.name-val")
+			rb.SetHostType("host.type-val")
 			rb.SetOsDescription("os.description-val")
 			rb.SetOsType("os.type-val")
 			rb.SetQualysAssetID(15)
+			rb.SetQualysAssetTags([]any{"qualys.asset.tags-item1", "qualys.asset.tags-item2"})
 			rb.SetQualysHostID(14)
 			rb.SetQualysReceiverID("qualys.receiver.id-val")
 			rb.SetServerAddress("server.address-val")
@@ -30,24 +37,49 @@ func TestResourceBuilder(t *testing.T) {
 
 			switch tt {
 			case "default":
-				assert.Equal(t, 11, res.Attributes().Len())
+				assert.Equal(t, 18, res.Attributes().Len())
 			case "all_set":
-				assert.Equal(t, 11, res.Attributes().Len())
+				assert.Equal(t, 18, res.Attributes().Len())
 			case "none_set":
 				assert.Equal(t, 0, res.Attributes().Len())
 				return
 			default:
 				assert.Failf(t, "unexpected test case: %s", tt)
 			}
+			cloudAccountIDAttrVal, ok := res.Attributes().Get("cloud.account.id")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "cloud.account.id-val", cloudAccountIDAttrVal.Str())
+			}
+			cloudAvailabilityZoneAttrVal, ok := res.Attributes().Get("cloud.availability_zone")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "cloud.availability_zone-val", cloudAvailabilityZoneAttrVal.Str())
+			}
 			cloudProviderAttrVal, ok := res.Attributes().Get("cloud.provider")
 			assert.True(t, ok)
 			if ok {
 				assert.Equal(t, "cloud.provider-val", cloudProviderAttrVal.Str())
 			}
+			cloudRegionAttrVal, ok := res.Attributes().Get("cloud.region")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "cloud.region-val", cloudRegionAttrVal.Str())
+			}
 			cloudResourceIDAttrVal, ok := res.Attributes().Get("cloud.resource_id")
 			assert.True(t, ok)
 			if ok {
 				assert.Equal(t, "cloud.resource_id-val", cloudResourceIDAttrVal.Str())
+			}
+			hostIDAttrVal, ok := res.Attributes().Get("host.id")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "host.id-val", hostIDAttrVal.Str())
+			}
+			hostImageIDAttrVal, ok := res.Attributes().Get("host.image.id")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "host.image.id-val", hostImageIDAttrVal.Str())
 			}
 			hostIPAttrVal, ok := res.Attributes().Get("host.ip")
 			assert.True(t, ok)
@@ -64,6 +96,11 @@ func TestResourceBuilder(t *testing.T) {
 			if ok {
 				assert.Equal(t, "host.name-val", hostNameAttrVal.Str())
 			}
+			hostTypeAttrVal, ok := res.Attributes().Get("host.type")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, "host.type-val", hostTypeAttrVal.Str())
+			}
 			osDescriptionAttrVal, ok := res.Attributes().Get("os.description")
 			assert.True(t, ok)
 			if ok {
@@ -78,6 +115,11 @@ func TestResourceBuilder(t *testing.T) {
 			assert.True(t, ok)
 			if ok {
 				assert.EqualValues(t, 15, qualysAssetIDAttrVal.Int())
+			}
+			qualysAssetTagsAttrVal, ok := res.Attributes().Get("qualys.asset.tags")
+			assert.True(t, ok)
+			if ok {
+				assert.Equal(t, []any{"qualys.asset.tags-item1", "qualys.asset.tags-item2"}, qualysAssetTagsAttrVal.Slice().AsRaw())
 			}
 			qualysHostIDAttrVal, ok := res.Attributes().Get("qualys.host.id")
 			assert.True(t, ok)

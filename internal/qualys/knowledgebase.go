@@ -13,7 +13,7 @@ import (
 const KnowledgeBasePath = "/api/2.0/fo/knowledge_base/vuln/"
 
 // KnowledgeBase requests the entries of qids, or (qids empty) every entry modified after since.
-// details=All carries CVSS; the KnowledgeBase does not page.
+// details=All carries CVSS, the vendor references and the texts; the KnowledgeBase does not page.
 func (c *Client) KnowledgeBase(ctx context.Context, qids []int64, since time.Time) (*Response, error) {
 	v := url.Values{}
 	v.Set("action", "list")

@@ -54,6 +54,14 @@
 //     samples), posture numbers are JSON numbers; evidence is {"expectedValues":[...],
 //     "currentValues":[...]}; compressed bodies are sent as application/octet-stream without
 //     Content-Encoding; v5 adds policyTitle, netBios, controlStatement and rationale.
+//   - Host assets carry sourceInfo: the recorded Azure answer's AzureAssetSourceSimple shape, and
+//     for EC2 and GCP hosts Ec2AssetSourceSimple (type EC_2) and GcpAssetSourceSimple with the
+//     element names of the hostasset.xsd as client models list them (no EC2 or GCP answer is
+//     recorded); other hosts list an empty AssetSource, as the recorded answers do. EC2 and Azure
+//     sources carry two cloud tags in the recorded azureVmTags shape; GCP ones none, since no
+//     answer shows how gcpInstanceTags names its items.
+//   - KnowledgeBase: CVSS_V3 ends with CVSS3_VERSION; a patchable QID lists one vendor reference,
+//     the advisory its SOLUTION links to; CVE links are Qualys' cve.mitre.org form.
 //   - The tenant's dates are relative to TenantConfig.BaseTime (fixed by default); response
 //     DATETIME comes from Options.Clock (wall clock by default), so byte-identical output needs
 //     both fixed.

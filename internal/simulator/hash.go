@@ -21,6 +21,7 @@ const (
 	kindPosture
 	kindResults
 	kindTag
+	kindCloud
 )
 
 // mix64 is the splitmix64 finaliser: fast, and every input bit affects every output bit.

@@ -161,6 +161,7 @@ func writeHostAsset(o *out, h *Host) {
 		o.close(4, "list")
 	}
 	o.close(3, "tags")
+	writeSourceInfo(o, h)
 	o.uintElem(3, "qwebHostId", h.ID)
 	o.date(3, "lastComplianceScan", h.LastPCScanned)
 	o.date(3, "lastVulnScan", h.LastScan)

@@ -181,12 +181,22 @@ func writeVuln(o *out, v *Vuln, all bool) {
 		o.close(5, "SOFTWARE")
 		o.close(4, "SOFTWARE_LIST")
 	}
+	if len(v.VendorRefs) > 0 {
+		o.open(4, "VENDOR_REFERENCE_LIST")
+		for _, ref := range v.VendorRefs {
+			o.open(5, "VENDOR_REFERENCE")
+			o.cdata(6, "ID", ref.ID)
+			o.cdata(6, "URL", ref.URL)
+			o.close(5, "VENDOR_REFERENCE")
+		}
+		o.close(4, "VENDOR_REFERENCE_LIST")
+	}
 	if len(v.CVEs) > 0 {
 		o.open(4, "CVE_LIST")
 		for _, c := range v.CVEs {
 			o.open(5, "CVE")
 			o.cdata(6, "ID", c)
-			o.cdata(6, "URL", "https://nvd.nist.gov/vuln/detail/"+c)
+			o.cdata(6, "URL", CVEURL(c))
 			o.close(5, "CVE")
 		}
 		o.close(4, "CVE_LIST")
@@ -195,8 +205,8 @@ func writeVuln(o *out, v *Vuln, all bool) {
 		o.cdata(4, "DIAGNOSIS", v.Diagnosis)
 		o.cdata(4, "CONSEQUENCE", v.Consequence)
 		o.cdata(4, "SOLUTION", v.Solution)
-		writeCVSS(o, "CVSS", v.CVSSBase, v.CVSSTemporal, v.CVSSVector)
-		writeCVSS(o, "CVSS_V3", v.CVSS3Base, v.CVSS3Temporal, v.CVSS3Vector)
+		writeCVSS(o, "CVSS", v.CVSSBase, v.CVSSTemporal, v.CVSSVector, "")
+		writeCVSS(o, "CVSS_V3", v.CVSS3Base, v.CVSS3Temporal, v.CVSS3Vector, v.CVSS3Version)
 	}
 	o.boolElem(4, "PCI_FLAG", v.PCIFlag)
 	if len(v.ThreatIntel) > 0 {
@@ -217,10 +227,17 @@ func writeVuln(o *out, v *Vuln, all bool) {
 	o.close(3, "VULN")
 }
 
-func writeCVSS(o *out, name string, base, temporal float64, vector string) {
+// writeCVSS writes CVSS or CVSS_V3; only CVSS_V3 states its version (CVSS3_VERSION).
+func writeCVSS(o *out, name string, base, temporal float64, vector, version string) {
 	o.open(4, name)
 	o.text(5, "BASE", strconv.FormatFloat(base, 'f', 1, 64))
 	o.text(5, "TEMPORAL", strconv.FormatFloat(temporal, 'f', 1, 64))
 	o.text(5, "VECTOR_STRING", vector)
+	if version != "" {
+		o.text(5, "CVSS3_VERSION", version)
+	}
 	o.close(4, name)
 }
+
+// CVEURL is the link Qualys gives with a CVE id (CVE_LIST/CVE/URL in recorded answers).
+func CVEURL(id string) string { return "http://cve.mitre.org/cgi-bin/cvename.cgi?name=" + id }

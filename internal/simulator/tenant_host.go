@@ -32,7 +32,8 @@ type Host struct {
 	CloudService   string
 	CloudResource  string
 	EC2InstanceID  string
-	QGHostID       string // Cloud Agent host ID, agent hosts only
+	Cloud          CloudSource // the host asset's sourceInfo, cloud hosts only
+	QGHostID       string      // Cloud Agent host ID, agent hosts only
 	AgentID        string
 	AgentVersion   string
 	SerialNumber   string
@@ -129,6 +130,7 @@ func (t *Tenant) fillCloud(h *Host, r *rng) {
 		h.CloudProvider, h.CloudService = "GCP", "COMPUTE"
 		h.CloudResource = fmt.Sprintf("%d", 1_000_000_000_000_000_000+r.next()%8_000_000_000_000_000_000)
 	}
+	t.fillCloudSource(h)
 }
 
 func (t *Tenant) fillNames(h *Host, os osInfo, r *rng) {

@@ -5,6 +5,7 @@ package simulator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,12 +34,14 @@ type Vuln struct {
 	Patchable       bool
 	Kernel          bool // kernel-related: its detections carry AFFECT_RUNNING_KERNEL
 	CVEs            []string
+	VendorRefs      []VendorRef
 	CVSSBase        float64
 	CVSSTemporal    float64
 	CVSSVector      string
 	CVSS3Base       float64
 	CVSS3Temporal   float64
 	CVSS3Vector     string
+	CVSS3Version    string
 	Vendor          string
 	Product         string
 	Diagnosis       string
@@ -47,6 +50,12 @@ type Vuln struct {
 	PCIFlag         bool
 	ThreatIntel     []string // THREAT_INTEL names; the id attribute is the index in threatIntel + 1
 	RemoteDiscovery bool
+}
+
+// VendorRef is one VENDOR_REFERENCE: an advisory's name and URL.
+type VendorRef struct {
+	ID  string
+	URL string
 }
 
 // vulnCore is the part of a KB entry detections need; it is cheap (no strings) because every
@@ -159,13 +168,18 @@ func (t *Tenant) Vuln(qid uint64) (Vuln, bool) {
 	}
 	v.CVSS3Base = float64(c.cvss3) / 10
 	v.CVSS3Temporal = float64(max(10, c.cvss3-r.intn(15))) / 10
-	v.CVSS3Vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+	v.CVSS3Vector, v.CVSS3Version = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "3.1"
 	v.CVSSBase = float64(min(100, max(10, c.cvss3-r.between(0, 8)))) / 10
 	v.CVSSTemporal = float64(max(10, int(v.CVSSBase*10)-r.intn(15))) / 10
 	v.CVSSVector = "AV:N/AC:L/Au:N/C:P/I:P/A:P"
 	v.Diagnosis = fmt.Sprintf("%s %s is affected by a weakness that a remote attacker can use.<P>Affected versions: prior to %d.%d.%d",
 		titleCase(v.Vendor), titleCase(strings.ReplaceAll(v.Product, "_", " ")), r.between(1, 9), r.intn(20), r.intn(50))
 	v.Consequence = "Successful exploitation could allow an attacker to compromise confidentiality, integrity & availability."
+	if v.Patchable {
+		// The advisory the solution links to; derived, so no other generated value moved.
+		v.VendorRefs = []VendorRef{{ID: titleCase(v.Vendor) + " Security Advisory " + strconv.FormatUint(qid, 10),
+			URL: "https://www.example.com/advisories/" + strconv.FormatUint(qid, 10)}}
+	}
 	v.Solution = fmt.Sprintf("Customers are advised to upgrade %s to the latest version.<P>Patch:<BR><A HREF=\"https://www.example.com/advisories/%d\" TARGET=\"_blank\">Advisory %d</A>",
 		v.Product, qid, qid)
 	return v, true
