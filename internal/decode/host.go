@@ -190,13 +190,10 @@ func (s *scanner) tags(dst []Tag) []Tag {
 	return dst
 }
 
-// hostCheck is the record error of a host without an ID (or with a field problem), else nil.
+// hostCheck is the record error of a host without a usable ID, else nil.
 func (s *scanner) hostCheck(h *Host, off int64) error {
-	switch {
-	case s.recErr != nil:
-		return s.recordError(off, idString(h.ID), nil)
-	case h.ID <= 0:
-		return s.recordError(off, "", ErrMissingID)
+	if h.ID <= 0 {
+		return s.missingID(off, "ID")
 	}
 	return nil
 }

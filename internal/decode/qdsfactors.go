@@ -78,7 +78,7 @@ func (d *HostDetections) qdsFactors(dst []QDSFactor, qid int64) []QDSFactor {
 	// b still holds the input it started with unless reading more moved the buffer's content,
 	// which changes base.
 	n := int(s.offset() - from)
-	if s.err != nil || s.recErr != nil || s.base != base || n > len(b) || n > maxFactorBlock+len(qdsFactorsClose) ||
+	if s.err != nil || s.base != base || n > len(b) || n > maxFactorBlock+len(qdsFactorsClose) ||
 		n < len(qdsFactorsClose) || string(b[n-len(qdsFactorsClose):n]) != qdsFactorsClose || len(s.offs) != depth-1 {
 		return dst
 	}

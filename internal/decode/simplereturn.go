@@ -81,8 +81,9 @@ func DecodeSimpleReturn(r io.Reader) (*SimpleReturn, error) {
 		if s.err != nil {
 			return nil, s.err
 		}
-		if s.recErr != nil {
-			return nil, &StreamError{Offset: s.offset(), Err: s.recErr}
+		if len(s.lost) > 0 { // CODE is what the caller acts on: without it the answer is unusable
+			fe := s.lost[0]
+			return nil, &StreamError{Offset: s.offset(), Err: &fe}
 		}
 	}
 	sr.Datetime = env.datetime
