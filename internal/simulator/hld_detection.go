@@ -27,7 +27,7 @@ func (s *Server) writeDetection(o *out, d *Detection, opt hldOptions) {
 	o.date(6, "FIRST_FOUND_DATETIME", d.FirstFound)
 	o.date(6, "LAST_FOUND_DATETIME", d.LastFound)
 	if opt.showQDS {
-		o.raw(indent(6) + `<QDS severity="` + d.QDSSeverity() + `">`)
+		o.leafTag(6, `<QDS severity="`+d.QDSSeverity()+`">`)
 		o.intText(d.QDS)
 		o.endTag("QDS")
 	}
@@ -97,7 +97,7 @@ func (s *Server) writeQDSFactors(o *out, d *Detection) {
 	r := newRNG(s.tenant.seed, kindVuln, d.QID, 1)
 	o.open(6, "QDS_FACTORS")
 	factor := func(name, v string) {
-		o.raw(indent(7) + `<QDS_FACTOR name="` + name + `">`)
+		o.leafTag(7, `<QDS_FACTOR name="`+name+`">`)
 		o.cdataText(v)
 		o.endTag("QDS_FACTOR")
 	}

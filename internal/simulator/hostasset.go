@@ -197,7 +197,12 @@ func writeInterfaces(o *out, h *Host) {
 	entry := func(nic Interface, addr string) {
 		o.open(5, "HostAssetInterface")
 		o.text(6, "hostname", nic.Hostname)
-		o.intElem(6, "interfaceId", nic.ID)
+		if h.CloudProvider == "AWS" {
+			// QPS gives an EC2 host's interfaces their ENI id, text, as live tenants show.
+			o.text(6, "interfaceId", fmt.Sprintf("eni-0%s%04x", strings.ReplaceAll(nic.MAC, ":", ""), nic.ID))
+		} else {
+			o.intElem(6, "interfaceId", nic.ID)
+		}
 		o.text(6, "interfaceName", nic.Name)
 		o.text(6, "macAddress", nic.MAC)
 		o.text(6, "type", "LOCAL")

@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	jwtLifetime := fs.Duration("jwt-lifetime", 4*time.Hour, "lifetime of gateway tokens")
 	pcrsRateLimit := fs.Int("pcrs-rate-limit", 25, "PCRS calls per API per minute (negative: unlimited)")
 	pcrsMaxVersion := fs.Int("pcrs-max-version", 5, "newest PCRS version served")
+	pretty := fs.Bool("pretty", false, "write each XML element's text (or CDATA) on its own indented line, as Qualys's guide does")
 	fs.SetOutput(stdout)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := simulator.New(tenant, simulator.Options{Username: *username, Password: *password,
 		ConcurrencyLimit: *concurrency, RateLimit: *rateLimit, RateWindow: *rateWindow,
 		BandwidthBytesPerSec: *bandwidth, JWTLifetime: *jwtLifetime, PCRSRateLimit: *pcrsRateLimit,
-		PCRSMaxVersion: *pcrsMaxVersion})
+		PCRSMaxVersion: *pcrsMaxVersion, PrettyXML: *pretty})
 
 	apiLn, err := net.Listen("tcp", *listen)
 	if err != nil {
