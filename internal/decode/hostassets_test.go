@@ -115,3 +115,16 @@ func TestHostAssetsRecordErrors(t *testing.T) {
 	assert.Contains(t, errs[0].Error(), `HostAsset/id "x"`)
 	assert.ErrorIs(t, errs[1], ErrMissingID)
 }
+
+// On cloud hosts QPS gives interfaceId as text (the AWS ENI id): the asset is read with it.
+func TestHostAssetCloudInterfaceID(t *testing.T) {
+	doc := `<ServiceResponse><responseCode>SUCCESS</responseCode><data><HostAsset><id>9</id><qwebHostId>77</qwebHostId>` +
+		`<networkInterface><list><HostAssetInterface><interfaceId>eni-02eb1ae00744d1be3</interfaceId>` +
+		`<interfaceName>eth0</interfaceName><address>172.31.0.5</address></HostAssetInterface></list></networkInterface>` +
+		`</HostAsset></data></ServiceResponse>`
+	assets, d, err := readAssets(t, doc)
+	require.NoError(t, err)
+	require.Len(t, assets, 1)
+	assert.Empty(t, d.UnreadableFields())
+	assert.Equal(t, []HostAssetInterface{{InterfaceID: "eni-02eb1ae00744d1be3", InterfaceName: "eth0", Address: "172.31.0.5"}}, assets[0].Interfaces)
+}
