@@ -34,7 +34,11 @@ func (s *Server) writeDetection(o *out, d *Detection, opt hldOptions) {
 	if opt.showQDSFactors {
 		s.writeQDSFactors(o, d)
 	}
-	o.intElem(6, "TIMES_FOUND", d.TimesFound)
+	if o.fault != nil && o.fault.Kind == FaultBadValue && o.items == o.fault.record() {
+		o.text(6, "TIMES_FOUND", "many")
+	} else {
+		o.intElem(6, "TIMES_FOUND", d.TimesFound)
+	}
 	o.date(6, "LAST_TEST_DATETIME", d.LastTest)
 	o.date(6, "LAST_UPDATE_DATETIME", d.LastUpdate)
 	o.date(6, "LAST_FIXED_DATETIME", d.LastFixed)

@@ -43,10 +43,12 @@ func TestPrettyXMLSameContent(t *testing.T) {
 		"host list detection": func(b string) []byte {
 			return get(b, "/api/5.0/fo/asset/host/vm/detection/?action=list&show_qds=1&show_qds_factors=1&truncation_limit=2")
 		},
-		"host list":       func(b string) []byte { return get(b, "/api/2.0/fo/asset/host/?action=list&details=All&show_trurisk=1") },
-		"knowledge base":  func(b string) []byte { return get(b, "/api/2.0/fo/knowledge_base/vuln/?action=list&details=All") },
-		"policy list":     func(b string) []byte { return get(b, "/api/2.0/fo/compliance/policy/?action=list") },
-		"posture info":    func(b string) []byte { return get(b, "/api/2.0/fo/compliance/posture/info/?action=list&details=All&policy_id="+policy) },
+		"host list":      func(b string) []byte { return get(b, "/api/2.0/fo/asset/host/?action=list&details=All&show_trurisk=1") },
+		"knowledge base": func(b string) []byte { return get(b, "/api/2.0/fo/knowledge_base/vuln/?action=list&details=All") },
+		"policy list":    func(b string) []byte { return get(b, "/api/2.0/fo/compliance/policy/?action=list") },
+		"posture info": func(b string) []byte {
+			return get(b, "/api/2.0/fo/compliance/posture/info/?action=list&details=All&policy_id="+policy)
+		},
 		"QPS host assets": qps,
 	} {
 		t.Run(name, func(t *testing.T) {
