@@ -48,10 +48,9 @@ type HostAssetInterface struct {
 
 // AgentInfo is HostAsset/agentInfo.
 type AgentInfo struct {
-	AgentID       string
-	AgentVersion  string
-	Status        string
-	LastCheckedIn time.Time
+	AgentID      string
+	AgentVersion string
+	Status       string
 }
 
 // ServiceResponse is the paging and status frame of a QPS response.
@@ -333,8 +332,6 @@ func (d *HostAssets) agentInfo() *AgentInfo {
 			ai.AgentVersion = s.intern()
 		case "status":
 			ai.Status = s.intern()
-		case "lastCheckedIn":
-			ai.LastCheckedIn = s.time()
 		default:
 			s.skip()
 		}

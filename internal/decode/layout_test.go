@@ -186,7 +186,7 @@ func oneFieldChanged(b, g decodedRecord, path, bad string) string {
 		return fmt.Sprintf("fields %v changed (lost %v)", diffs, newLost)
 	}
 	d := diffs[0]
-	if strings.Contains(fmt.Sprint(d.got), bad) { // a string, alone or in a list
+	if strings.Contains(fmt.Sprintf("%s", d.got), bad) { // a string, alone or in a list; raw JSON
 		if len(newLost) > 0 {
 			return fmt.Sprintf("string field %s reported lost: %v", d.path, newLost)
 		}

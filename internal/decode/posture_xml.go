@@ -62,7 +62,6 @@ type GlossaryHost struct {
 	NetBIOS        string
 	OS             string
 	TrackingMethod string
-	LastScanDate   time.Time
 }
 
 // Control is GLOSSARY/CONTROL_LIST/CONTROL.
@@ -302,8 +301,6 @@ func (d *PostureInfoList) readHost() error {
 			h.OS = s.intern()
 		case "TRACKING_METHOD":
 			h.TrackingMethod = s.intern()
-		case "LAST_SCAN_DATE":
-			h.LastScanDate = s.time()
 		default:
 			s.skip()
 		}
