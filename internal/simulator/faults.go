@@ -49,7 +49,8 @@ const (
 	// FaultBadChars puts invalid UTF-8 and control characters into the RESULTS of detection number
 	// Record (HLD) or the TITLE of entry number Record (KnowledgeBase).
 	FaultBadChars FaultKind = "bad_chars"
-	// FaultBadValue puts text where a number is due: TIMES_FOUND of detection number Record (HLD).
+	// FaultBadValue puts text where a number or date is due: TIMES_FOUND of detection number
+	// Record (HLD), modified of host asset number Record (QPS).
 	FaultBadValue FaultKind = "bad_value"
 	// FaultHugeResults makes the first detection's RESULTS Size bytes long (default 100 MiB), streamed.
 	FaultHugeResults FaultKind = "huge_results"
@@ -111,7 +112,7 @@ func (k FaultKind) appliesTo(endpoint string) bool {
 	case k == FaultBadChars:
 		return endpoint == EndpointHLD || endpoint == EndpointKB
 	case k == FaultBadValue:
-		return endpoint == EndpointHLD
+		return endpoint == EndpointHLD || endpoint == EndpointHostAsset
 	case k == FaultMalformed, k == FaultEmpty:
 		return slices.Contains(recordEndpoints, endpoint)
 	}

@@ -34,7 +34,7 @@ func (s *Server) writeDetection(o *out, d *Detection, opt hldOptions) {
 	if opt.showQDSFactors {
 		s.writeQDSFactors(o, d)
 	}
-	if o.fault != nil && o.fault.Kind == FaultBadValue && o.items == o.fault.record() {
+	if o.badValue(o.items) {
 		o.text(6, "TIMES_FOUND", "many")
 	} else {
 		o.intElem(6, "TIMES_FOUND", d.TimesFound)

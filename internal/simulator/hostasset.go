@@ -146,7 +146,11 @@ func writeHostAsset(o *out, h *Host) {
 	o.uintElem(3, "id", h.AssetID)
 	o.text(3, "name", assetName(h))
 	o.date(3, "created", h.FirstFound)
-	o.date(3, "modified", h.Modified)
+	if o.badValue(o.records) {
+		o.text(3, "modified", "soon")
+	} else {
+		o.date(3, "modified", h.Modified)
+	}
 	o.text(3, "type", "HOST")
 	o.open(3, "tags")
 	o.intElem(4, "count", len(h.Tags))

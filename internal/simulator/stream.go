@@ -147,6 +147,12 @@ func (o *out) badCharsItem() bool {
 	return o.fault != nil && o.fault.Kind == FaultBadChars && o.items == o.fault.record()
 }
 
+// badValue reports whether item number n (a detection, a host asset) must carry text where a
+// number or date is due.
+func (o *out) badValue(n int) bool {
+	return o.fault != nil && o.fault.Kind == FaultBadValue && n == o.fault.record()
+}
+
 func (o *out) raw(s string)      { _, _ = o.bw.WriteString(s) }
 func (o *out) rawBytes(b []byte) { _, _ = o.bw.Write(b) }
 
