@@ -445,26 +445,3 @@ func (d *HostDetections) results() (text string, truncated, repaired bool) {
 	text, repaired = repairText(b)
 	return text, truncated, repaired
 }
-
-// decodeFactors reads the QDS_FACTOR elements of QDS_FACTORS up to and including its end tag.
-func (d *HostDetections) decodeFactors(dst []QDSFactor) []QDSFactor {
-	s := &d.s
-	for {
-		// The shape every factor has in Qualys output takes the fast path; anything else (and a
-		// factor not whole in the buffer) goes through next below.
-		if name, text, ok := s.attrLeaf(qdsFactorOpen, qdsFactorClose); ok {
-			dst = append(dst, QDSFactor{Name: s.internBytes(name), Value: s.internBytes(text)})
-			continue
-		}
-		if s.next() != tokStart {
-			break
-		}
-		if string(s.name) != "QDS_FACTOR" {
-			s.skip()
-			continue
-		}
-		name := s.attrStr("name")
-		dst = append(dst, QDSFactor{Name: name, Value: s.intern()})
-	}
-	return dst
-}
