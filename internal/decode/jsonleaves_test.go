@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,48 @@ func decodeAllPCRSPostures(t *testing.T, doc []map[string]any) decodedDoc {
 	d := NewPCRSPostures(bytes.NewReader(b))
 	recs, err := readAll("posture", d.Read, d.UnreadableFields)
 	return decodedDoc{records: recs, err: err}
+}
+
+// A policy is what its postures are pulled by: a scalar of the wrong type, one at a time, costs
+// that value and never the policy (the ID is text, so "x!" is an ID like any other).
+func TestPCRSPolicyFieldNeverCostsItsPolicy(t *testing.T) {
+	const bad = "x!"
+	var doc map[string]any
+	d := json.NewDecoder(bytes.NewReader([]byte(pcrsPolicyDoc)))
+	d.UseNumber()
+	require.NoError(t, d.Decode(&doc))
+	policies := doc["policyList"].([]any)
+	base := decodePolicies(t, doc)
+	require.Len(t, base, len(policies))
+	for i, p := range policies {
+		for _, path := range jsonLeaves(p.(map[string]any), "") {
+			restore := setJSONLeaf(p.(map[string]any), path, bad)
+			got := decodePolicies(t, doc)
+			restore()
+			require.Len(t, got, len(base), "%d/%s = %q", i, path, bad)
+			for k := range base {
+				if k == i && path == "id" {
+					require.Equal(t, bad, got[k].ID)
+					continue
+				}
+				require.Equal(t, base[k].ID, got[k].ID, "%d/%s = %q", i, path, bad)
+				require.Equal(t, base[k].Title == got[k].Title, k != i || path != "title", "%d/%s = %q", i, path, bad)
+			}
+		}
+	}
+}
+
+func decodePolicies(t *testing.T, doc map[string]any) []*PCRSPolicy {
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	d := NewPCRSPolicies(bytes.NewReader(b))
+	var out []*PCRSPolicy
+	for {
+		p, err := d.Read()
+		if err == io.EOF {
+			return out
+		}
+		require.NoError(t, err)
+		out = append(out, p)
+	}
 }

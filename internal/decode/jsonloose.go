@@ -40,6 +40,7 @@ type (
 	looseString = loose[flexString, *flexString]
 	looseInt64  = loose[flexInt64, *flexInt64]
 	looseTime   = loose[flexTime, *flexTime]
+	looseBool   = loose[flexBool, *flexBool]
 )
 
 type unreadableValue interface{ unreadable() (string, bool) }

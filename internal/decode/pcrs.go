@@ -73,16 +73,18 @@ func (d *PCRSPolicies) SubscriptionID() string { return d.subID }
 // InputOffset returns the input offset of the decoder, in decompressed bytes.
 func (d *PCRSPolicies) InputOffset() int64 { return d.j.offset() }
 
+// wirePolicy reads every typed value loosely: a policy is what its postures are pulled by, so a
+// date or flag of the wrong type costs that value, never the policy.
 type wirePolicy struct {
 	ID                flexString `json:"id"`
 	Title             flexString `json:"title"`
 	CreatedBy         flexString `json:"createdBy"`
-	CreatedDate       flexTime   `json:"createdDate"`
+	CreatedDate       looseTime  `json:"createdDate"`
 	ModifiedBy        flexString `json:"modifiedBy"`
-	ModifiedDate      flexTime   `json:"modifiedDate"`
-	LastEvaluatedDate flexTime   `json:"lastEvaluatedDate"`
+	ModifiedDate      looseTime  `json:"modifiedDate"`
+	LastEvaluatedDate looseTime  `json:"lastEvaluatedDate"`
 	Status            flexString `json:"status"`
-	Locked            flexBool   `json:"locked"`
+	Locked            looseBool  `json:"locked"`
 }
 
 func (d *PCRSPolicies) advance() (*PCRSPolicy, error) {
@@ -128,9 +130,9 @@ func (d *PCRSPolicies) advance() (*PCRSPolicy, error) {
 			}
 			return &PCRSPolicy{
 				ID: string(w.ID), Title: string(w.Title), CreatedBy: string(w.CreatedBy),
-				CreatedDate: time.Time(w.CreatedDate), ModifiedBy: string(w.ModifiedBy),
-				ModifiedDate: time.Time(w.ModifiedDate), LastEvaluatedDate: time.Time(w.LastEvaluatedDate),
-				Status: string(w.Status), Locked: bool(w.Locked),
+				CreatedDate: time.Time(w.CreatedDate.v), ModifiedBy: string(w.ModifiedBy),
+				ModifiedDate: time.Time(w.ModifiedDate.v), LastEvaluatedDate: time.Time(w.LastEvaluatedDate.v),
+				Status: string(w.Status), Locked: bool(w.Locked.v),
 			}, nil
 		}
 	}
