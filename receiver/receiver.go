@@ -83,6 +83,7 @@ type Receiver struct {
 
 	host    component.Host
 	storage storage.Client
+	status  *streamStatus
 
 	// running is the streams while they poll: always without leader election, while leading with.
 	runMu   sync.Mutex
@@ -127,6 +128,7 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 		}
 	}()
 	r.host = host
+	r.status = newStreamStatus(host)
 	r.storage, err = r.openStorage(ctx, host)
 	if err != nil {
 		return err
@@ -183,6 +185,7 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 	run := &running{runtime: runtime, cancel: cancel}
 	for _, s := range runtime.Streams {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
+		sched.status = r.status
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
 	r.running = run

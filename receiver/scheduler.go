@@ -26,7 +26,9 @@ type scheduler struct {
 	logger   *zap.Logger
 	// telemetry counts a failed start-up check as a failed poll; the streams count their polls.
 	telemetry *Telemetry
-	after     func(time.Duration) <-chan time.Time
+	// status reports the component status from the polls and checks (status.go); nil reports none.
+	status *streamStatus
+	after  func(time.Duration) <-chan time.Time
 }
 
 func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *Telemetry) *scheduler {
@@ -46,10 +48,14 @@ func (s *scheduler) run(ctx context.Context) {
 			needsCheck = err != nil
 			if needsCheck && ctx.Err() == nil {
 				s.telemetry.pollDone(s.stream.Name(), started, time.Now(), errKind(err))
+				s.status.pollDone(s.stream.Name(), err)
 			}
 		}
 		if !needsCheck {
 			err := s.pollOnce(ctx)
+			if ctx.Err() == nil {
+				s.status.pollDone(s.stream.Name(), err)
+			}
 			needsCheck = hasChecks && needsCheckAgain(err)
 		}
 		wait := s.schedule.Interval - time.Since(started)
