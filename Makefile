@@ -7,11 +7,16 @@ BUILD := _build
 OCB_VERSION := v0.161.0
 OCB := $(BUILD)/bin/builder
 COLLECTOR := $(BUILD)/otelcol-qualys
+# The databases of make e2e-backends, built from source by the Go toolchain into _build/.
+VICTORIALOGS_VERSION := v1.52.2
+VICTORIAMETRICS_VERSION := v1.151.0
+VICTORIALOGS := $(BUILD)/victorialogs-$(VICTORIALOGS_VERSION)/victoria-logs
+VICTORIAMETRICS := $(BUILD)/victoriametrics-$(VICTORIAMETRICS_VERSION)/victoria-metrics
 SIM_LISTEN ?= 127.0.0.1:18080
 SIM_HOSTS ?= 25
 export GOFLAGS := -mod=mod
 
-.PHONY: all build run test test-unit check-generated generate lint bench bench-memory bench-all validate-examples e2e clean fuzz
+.PHONY: all build run test test-unit check-generated generate lint bench bench-memory bench-all validate-examples e2e e2e-backends clean fuzz
 
 all: build
 
@@ -33,6 +38,7 @@ test: check-generated
 	$(GO) test -race -count=1 ./...
 	$(MAKE) validate-examples
 	$(MAKE) e2e
+	$(MAKE) e2e-backends
 	$(MAKE) fuzz FUZZTIME=10000x
 
 test-unit:
@@ -54,6 +60,19 @@ check-generated: generate
 # e2e: the ocb-built collector against the simulator, shipping over OTLP to a second collector.
 e2e: build
 	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -v ./e2e/
+
+# e2e-backends: the backend examples (examples/loki.yaml, elastic.yaml, splunk.yaml, endpoints
+# pointed at loopback) in the built collector, into VictoriaLogs and VictoriaMetrics started by the
+# test; checks records, counts, gauges, receiver counters and every dashboard query (e2e/backends_test.go).
+e2e-backends: build $(VICTORIALOGS) $(VICTORIAMETRICS)
+	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) QUALYS_E2E_VICTORIALOGS=$(CURDIR)/$(VICTORIALOGS) \
+	  QUALYS_E2E_VICTORIAMETRICS=$(CURDIR)/$(VICTORIAMETRICS) $(GO) test -count=1 -v -run '^TestBackends$$' ./e2e/
+
+$(VICTORIALOGS):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$(VICTORIALOGS_VERSION)
+
+$(VICTORIAMETRICS):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@$(VICTORIAMETRICS_VERSION)
 
 # fuzz: every fuzz target of the module (found with go test -list) for FUZZTIME each (default 3s;
 # make test gives a count, 10000x, which has no wall-clock deadline to race: see scripts/fuzz.sh);
