@@ -105,4 +105,3 @@ func nextDot(s string, i int) int {
 	}
 	return -1
 }
-
