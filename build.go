@@ -105,7 +105,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 			maxResults = -1
 		}
 		streams = append(streams, qreceiver.ScheduledStream{
-			Schedule: qreceiver.Schedule{Interval: v.Interval},
+			Schedule: cfg.RetryFailedPoll.schedule(v.Interval),
 			Stream: qreceiver.NewVulnerabilitiesStream(qreceiver.VulnerabilitiesSettings{
 				PullSettings:     pull(qreceiver.StreamVulnerabilities, v.PageSize),
 				Query:            cfg.detectionQuery(),
@@ -119,7 +119,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	}
 	if a := cfg.Assets; a.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
-			Schedule: qreceiver.Schedule{Interval: a.Interval},
+			Schedule: cfg.RetryFailedPoll.schedule(a.Interval),
 			Stream: qreceiver.NewAssetsStream(qreceiver.AssetsSettings{
 				PullSettings:   pull(qreceiver.StreamAssets, a.PageSize),
 				Tags:           cfg.tagFilter(),
@@ -130,7 +130,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	}
 	if c := cfg.Compliance; c.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
-			Schedule: qreceiver.Schedule{Interval: c.Interval},
+			Schedule: cfg.RetryFailedPoll.schedule(c.Interval),
 			Stream: qreceiver.NewComplianceStream(qreceiver.ComplianceSettings{
 				PullSettings:     pull(qreceiver.StreamCompliance, 0),
 				API:              qreceiver.ComplianceAPI(c.API),

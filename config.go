@@ -53,6 +53,9 @@ type Config struct {
 	// for exactly as long as Qualys says, not by this back-off.
 	Retry configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 
+	// RetryFailedPoll is how soon a failed poll is tried again from its checkpoint (config_retry.go).
+	RetryFailedPoll RetryFailedPollConfig `mapstructure:"retry_failed_poll"`
+
 	// Storage is the ID of a storage extension (e.g. file_storage) that keeps checkpoints across
 	// restarts. Without it checkpoints live in memory and a restart begins with a full pull.
 	Storage *component.ID `mapstructure:"storage"`
@@ -201,9 +204,10 @@ func createDefaultConfig() component.Config {
 	retry.MaxInterval = 2 * time.Minute
 	retry.MaxElapsedTime = 15 * time.Minute
 	return &Config{
-		HTTP:           httpCfg,
-		MaxConcurrency: defaultMaxConcurrency,
-		Retry:          retry,
+		HTTP:            httpCfg,
+		MaxConcurrency:  defaultMaxConcurrency,
+		Retry:           retry,
+		RetryFailedPoll: defaultRetryFailedPoll(),
 		Tags: TagsConfig{
 			IncludeSelector: TagSelectorAny,
 			ExcludeSelector: TagSelectorAny,
@@ -276,6 +280,7 @@ func (cfg *Config) Validate() error {
 	if !cfg.Assets.Enabled && !cfg.Vulnerabilities.Enabled && !cfg.Compliance.Enabled {
 		errs = append(errs, errors.New("enable at least one stream: assets, vulnerabilities or compliance"))
 	}
+	errs = append(errs, cfg.RetryFailedPoll.validate()...)
 	errs = append(errs, cfg.Assets.validate()...)
 	errs = append(errs, cfg.Vulnerabilities.validate()...)
 	errs = append(errs, cfg.Compliance.validate()...)

@@ -15,8 +15,10 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -44,6 +46,8 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, PostureStatuses{"Passed", "Failed", "Error"}, cfg.Compliance.Status)
 	assert.Equal(t, ComplianceAPIGateway, cfg.Compliance.API)
 	assert.False(t, cfg.Compliance.IncludeEvidence)
+	assert.Equal(t, RetryFailedPollConfig{InitialInterval: time.Minute}, cfg.RetryFailedPoll,
+		"a failed poll is tried again after 1m, doubling up to each stream's interval")
 	// Defaults alone are incomplete: where to connect and as whom are the user's to say.
 	err := confmap.Validate(cfg)
 	require.Error(t, err)
@@ -71,6 +75,7 @@ func TestLoadValidConfigs(t *testing.T) {
 		assert.Equal(t, "http://proxy.example.com:3128", cfg.HTTP.ProxyURL)
 		assert.Equal(t, 5, cfg.MaxConcurrency)
 		assert.Equal(t, 10*time.Second, cfg.Retry.InitialInterval)
+		assert.Equal(t, RetryFailedPollConfig{InitialInterval: 2 * time.Minute, MaxInterval: time.Hour}, cfg.RetryFailedPoll)
 		require.NotNil(t, cfg.Storage)
 		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
 		assert.Equal(t, []string{"Production", "PCI"}, cfg.Tags.Include.Names())
@@ -155,6 +160,10 @@ func TestValidateRejects(t *testing.T) {
 			"vulnerabilities::status: must list at least one of New, Active, Re-Opened, Fixed",
 			"vulnerabilities::include_vuln_type: must list at least one of confirmed, potential",
 			"compliance::status: must list at least one of Passed, Failed, Error",
+		}},
+		{"bad_retry_failed_poll", []string{
+			"retry_failed_poll::initial_interval: 30s is less than the minimum of 1m",
+			"retry_failed_poll::max_interval: 20s must be 0 (each stream's interval) or at least initial_interval (30s)",
 		}},
 		{"bad_compliance", []string{
 			"compliance::interval: 0s is less than the minimum of 1m",
@@ -251,6 +260,8 @@ func TestDurationsNeedAUnit(t *testing.T) {
 		{map[string]any{"retry_on_failure": map[string]any{"max_elapsed_time": 90}}, "retry_on_failure::max_elapsed_time: 90 has no unit; write a duration such as 1m30s or 90s"},
 		{map[string]any{"vulnerabilities": map[string]any{"knowledge_base": map[string]any{"refresh_interval": 1.5}}}, "vulnerabilities::knowledge_base::refresh_interval: 1.5 has no unit; write a duration such as 1.5s"},
 		{map[string]any{"compliance": map[string]any{"interval": 7}}, "compliance::interval: 7 has no unit; write a duration such as 7s"},
+		{map[string]any{"retry_failed_poll": map[string]any{"initial_interval": 60}}, "retry_failed_poll::initial_interval: 60 has no unit; write a duration such as 1m or 60s"},
+		{map[string]any{"retry_failed_poll": map[string]any{"max_interval": 3600}}, "retry_failed_poll::max_interval: 3600 has no unit; write a duration such as 1h or 3600s"},
 	}
 	for _, tt := range tests {
 		cfg := createDefaultConfig().(*Config)
@@ -270,4 +281,21 @@ func TestDurationsNeedAUnit(t *testing.T) {
 	assert.Zero(t, cfg.Assets.ModifiedWithin)
 	assert.Equal(t, 4*time.Hour, cfg.Assets.Interval)
 	assert.Equal(t, 30*time.Second, cfg.HTTP.Timeout)
+}
+
+// Each stream polls on its own interval and retries a failed poll on retry_failed_poll's back-off;
+// max_interval 0 leaves the cap to each stream's interval.
+func TestRetryFailedPollSchedules(t *testing.T) {
+	cfg := loadConfig(t, "full")
+	streams := buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil)
+	require.Len(t, streams, 3)
+	retry := qreceiver.RetrySchedule{Initial: 2 * time.Minute, Max: time.Hour}
+	assert.Equal(t, qreceiver.Schedule{Interval: 2 * time.Hour, Retry: retry}, streams[0].Schedule, "vulnerabilities")
+	assert.Equal(t, qreceiver.Schedule{Interval: 12 * time.Hour, Retry: retry}, streams[1].Schedule, "assets")
+	assert.Equal(t, qreceiver.Schedule{Interval: 48 * time.Hour, Retry: retry}, streams[2].Schedule, "compliance")
+
+	cfg = loadConfig(t, "minimal")
+	for _, s := range buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil) {
+		assert.Equal(t, qreceiver.RetrySchedule{Initial: time.Minute}, s.Schedule.Retry, s.Stream.Name())
+	}
 }

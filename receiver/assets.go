@@ -121,13 +121,16 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
 // each host of the page that has its host asset (or every host when there is no window).
 func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
-	hosts, warning, err := s.hostPage(ctx, r)
+	lost := firstLost{} // by host id, from the Host List and the host assets
+	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
 		return 0, false, err
 	}
+	var unreadable unreadableFields
+	defer unreadable.report(s.Telemetry, s.Logger, s.name, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
-		assets, err = s.hostAssets(ctx, hosts)
+		assets, err = s.hostAssets(ctx, hosts, lost)
 		if err != nil {
 			return 0, false, err
 		}
@@ -146,6 +149,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 			return 0, false, err
 		}
 		convert.AssetRecord(lr, a, observed)
+		unreadable.add(lost.of(h.ID), h.ID)
 		out.endHost()
 		s.counts.setHost(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
@@ -161,7 +165,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r idRange) ([]*decode.Host, *decode.Warning, error) {
+func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err
@@ -186,6 +190,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange) ([]*decode.Host,
 		}
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
+			lost.note(d.Host().ID, d.UnreadableFields())
 		}
 	}
 	if skipped > 0 {
@@ -198,7 +203,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange) ([]*decode.Host,
 // hostAssets reads the host assets of the host id span of hosts (ascending), modified within the
 // window, following QPS paging (id GREATER lastId) while it says more records exist. Only the host
 // assets of hosts are kept: the span may hold hosts the tag filter left out.
-func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (map[int64]*decode.HostAsset, error) {
+func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, lost firstLost) (map[int64]*decode.HostAsset, error) {
 	want := make(map[int64]*decode.HostAsset, len(hosts))
 	for _, h := range hosts {
 		want[h.ID] = nil
@@ -213,7 +218,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (ma
 		if err != nil {
 			return nil, err
 		}
-		page, err := s.readHostAssets(resp, want)
+		page, err := s.readHostAssets(resp, want, lost)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +240,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host) (ma
 }
 
 // readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
-func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset) (decode.ServiceResponse, error) {
+func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost firstLost) (decode.ServiceResponse, error) {
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
@@ -259,6 +264,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		}
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
+			lost.note(a.QWebHostID, d.UnreadableFields())
 		}
 	}
 	if skipped > 0 {

@@ -539,16 +539,42 @@ func TestAssetRecordMerge(t *testing.T) {
 	assert.NotContains(t, res.Attributes().AsRaw(), convert.AttrHostMAC)
 }
 
-// The real public samples in shared/qualys-samples, when they hold a Host List or a host asset
-// answer, become asset records; they are read from there, never copied here.
+// The real Host List answer in shared/qualys-samples (an EC2 host), with each real host asset answer
+// beside it, becomes one asset record carrying what Qualys sent; the samples are read from there,
+// never copied here. Their host assets belong to other hosts, so they join nothing.
 func TestAssetsFromPublicSample(t *testing.T) {
-	hostList, hostAsset := findSample(t, "host_list_output", "host_list_raw", "hostlist"), findSample(t, "hostasset", "host_asset")
-	if hostList == nil {
-		t.Skipf("no Host List sample in %s (a hostasset answer alone cannot make assets): skipping", samplesDir)
+	hostList := readSampleFile(t, "demisto-content_host_list_ec2_raw.xml")
+	for _, name := range []string{"jupiterone-graph-qualys_list-host-assets.xml", "jupiterone-graph-qualys_azure-host-assets.xml"} {
+		t.Run(name, func(t *testing.T) {
+			sinks := pollAssetsFrom(t, hostList, readSampleFile(t, name))
+			require.Equal(t, map[int64]int{69291564: 1}, assetHostIDs(t, sinks.allLogs()))
+			rl := sinks.allLogs().ResourceLogs().At(0)
+			res := rl.Resource().Attributes().AsRaw()
+			assert.Equal(t, []any{"172.31.11.229"}, res[convert.AttrHostIP])
+			assert.Equal(t, "i-055ef1b4734491575", res[convert.AttrHostName], "DNS, whose CDATA is kept as sent")
+			assert.Equal(t, "aws", res[convert.AttrCloudProvider])
+			assert.Equal(t, "i-055ef1b4734491575", res[convert.AttrCloudResourceID])
+			assert.Equal(t, "i-055ef1b4734491575", res[convert.AttrHostID], "EC2_INSTANCE_ID without a host asset's sourceInfo")
+			assert.Equal(t, "Windows 2003 R2 Service Pack 2", res[convert.AttrOSDescription])
+			assert.Equal(t, "windows", res[convert.AttrOSType])
+		})
 	}
-	if hostAsset == nil {
-		hostAsset = []byte(`<ServiceResponse><responseCode>SUCCESS</responseCode><count>0</count><hasMoreRecords>false</hasMoreRecords></ServiceResponse>`)
+}
+
+func readSampleFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(samplesDir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("sample %s not found: %s is absent, so the real-sample tests are skipped", name, samplesDir)
 	}
+	require.NoError(t, err)
+	return b
+}
+
+// pollAssetsFrom runs one assets poll against a server answering Host List with hostList and the
+// host asset search with hostAsset.
+func pollAssetsFrom(t *testing.T, hostList, hostAsset []byte) *testSinks {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		switch {
@@ -572,35 +598,7 @@ func TestAssetsFromPublicSample(t *testing.T) {
 		Metrics:      newMetricsBuilder(t),
 	})
 	require.NoError(t, s.Poll(t.Context(), sinks))
-	require.Positive(t, sinks.records())
-	for id, n := range assetHostIDs(t, sinks.allLogs()) {
-		assert.Equal(t, 1, n, "host %d", id)
-	}
-}
-
-// findSample returns the first sample whose file name contains one of the parts (and is no
-// detection answer), nil when there is none.
-func findSample(t *testing.T, parts ...string) []byte {
-	t.Helper()
-	entries, err := os.ReadDir(samplesDir)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("real Qualys samples not found in %s: skipping", samplesDir)
-	}
-	require.NoError(t, err)
-	for _, en := range entries {
-		name := strings.ToLower(en.Name())
-		if strings.Contains(name, "detection") {
-			continue
-		}
-		for _, p := range parts {
-			if strings.Contains(name, p) {
-				b, err := os.ReadFile(filepath.Join(samplesDir, en.Name()))
-				require.NoError(t, err)
-				return b
-			}
-		}
-	}
-	return nil
+	return sinks
 }
 
 // A host asset answer cut off mid-page, or a Host List page reset mid-body, is pulled again: the

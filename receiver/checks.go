@@ -80,8 +80,7 @@ func OperatorMessage(stream, what string, err error) string {
 // needsCheckAgain says whether a poll error calls for the start-up checks before the next poll:
 // credentials, account, permissions or trust settings changed.
 func needsCheckAgain(err error) bool {
-	var qe *qualys.Error
-	return errors.As(err, &qe) && (qe.Kind == qualys.KindAuth || qe.Kind == qualys.KindPermission || qe.Kind == qualys.KindTLS)
+	return err != nil && qualys.RecoveryOf(err) == qualys.RecoverAfterFix
 }
 
 // closeBody runs a call and closes its answer unread: a check needs the verdict, not the data.

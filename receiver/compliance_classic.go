@@ -165,6 +165,8 @@ type classicPage struct {
 	controls map[int64]decode.Control
 	techs    map[int64]decode.Technology
 	titles   map[int64]string
+	lost     firstLost // unreadable fields of the postures, by posture id
+	hostLost firstLost // unreadable fields of the glossary hosts, by host id
 }
 
 // page pulls the page of policy (the pull's policy pi) that starts at host idMin into w and returns
@@ -193,6 +195,8 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	}
 	var hosts int64
 	var lastHost int64
+	var unreadable unreadableFields
+	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "posture_info", zap.Int64("policy_id", policy))
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
@@ -202,8 +206,17 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 			hosts++
 			lastHost = info.HostID
 		}
-		if err := w.add(ctx, pg.posture(info), pg.host(info.HostID), info); err != nil {
+		p := pg.posture(info)
+		if err := w.add(ctx, p, pg.host(info.HostID), info); err != nil {
 			return position{}, 0, err
+		}
+		if c.s.statuses != nil && !c.s.statuses[p.Status] {
+			continue // not emitted
+		}
+		if lost := pg.lost.of(info.ID); len(lost) > 0 {
+			unreadable.add(lost, info.HostID)
+		} else {
+			unreadable.add(pg.hostLost.of(info.HostID), info.HostID)
 		}
 	}
 	w.reportSkipped("posture_info", policy)
@@ -228,7 +241,7 @@ func unknownPolicy(err error) bool {
 
 func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
 	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
-		techs: map[int64]decode.Technology{}, titles: map[int64]string{}}
+		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
 	for {
 		kind, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -245,8 +258,10 @@ func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage,
 		switch kind {
 		case decode.KindPosture:
 			pg.infos = append(pg.infos, *d.Info())
+			pg.lost.note(d.Info().ID, d.UnreadableFields())
 		case decode.KindGlossaryHost:
 			pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
+			pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
 		case decode.KindControl:
 			pg.controls[d.Control().ID] = *d.Control()
 		case decode.KindTechnology:

@@ -264,6 +264,8 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	if !cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
+	var unreadable unreadableFields
+	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "pcrs_postures")
 	for {
 		p, err := d.Read()
 		if errors.Is(err, io.EOF) {
@@ -280,6 +282,9 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 		}
 		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
 			return err
+		}
+		if g.s.statuses == nil || g.s.statuses[p.Status] { // emitted
+			unreadable.add(d.UnreadableFields(), p.HostID)
 		}
 	}
 	w.reportSkipped("pcrs_postures", 0)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
@@ -89,10 +90,12 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 // nextPage reads the id_min of the next page from a truncation WARNING (code 1980). A next page
 // that does not move forward would loop forever; it is an error in the answer.
 func nextPage(w *decode.Warning, current int64) (next int64, more bool, err error) {
-	if w == nil || w.URL == "" {
+	// The decoder trims the URL's text; white space inside a CDATA section is trimmed here, as
+	// layout is never part of a URL.
+	if w == nil || strings.TrimSpace(w.URL) == "" {
 		return 0, false, nil
 	}
-	u, err := url.Parse(w.URL)
+	u, err := url.Parse(strings.TrimSpace(w.URL))
 	if err != nil {
 		return 0, false, fmt.Errorf("WARNING code %d: next-page URL %q: %w", w.Code, w.URL, err)
 	}

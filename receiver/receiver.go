@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -86,9 +87,10 @@ type Receiver struct {
 	status  *streamStatus
 
 	// running is the streams while they poll: always without leader election, while leading with.
-	runMu   sync.Mutex
-	running *running
-	stopped bool
+	// transition is held while a period starts or stops (shutdown.go).
+	transition chan struct{}
+	running    *running
+	stopped    atomic.Bool
 }
 
 // running is one period of polling: the streams built for it and their schedulers.
@@ -96,13 +98,15 @@ type running struct {
 	runtime Runtime
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	// done is closed once every scheduler has returned.
+	done chan struct{}
 }
 
 var _ component.Component = (*Receiver)(nil)
 
 // New returns a receiver that builds its streams with build when it starts polling.
 func New(settings rcvr.Settings, options Options, build BuildFunc) *Receiver {
-	return &Receiver{settings: settings, options: options, build: build}
+	return &Receiver{settings: settings, options: options, build: build, transition: make(chan struct{}, 1)}
 }
 
 // SetLogs sets the next consumer of the logs pipeline.
@@ -172,9 +176,11 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 // startPolling builds the streams, so they read their checkpoints afresh, and starts one scheduler
 // per stream. It returns the new period, or nil when polling runs already or the receiver stopped.
 func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	if r.stopped || r.running != nil {
+	if err := r.lockTransition(ctx); err != nil {
+		return nil, err
+	}
+	defer r.unlockTransition()
+	if r.stopped.Load() || r.running != nil {
 		return nil, nil
 	}
 	runtime, err := r.build(ctx, r.host, r.storage)
@@ -182,12 +188,16 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	run := &running{runtime: runtime, cancel: cancel}
+	run := &running{runtime: runtime, cancel: cancel, done: make(chan struct{})}
 	for _, s := range runtime.Streams {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
 		sched.status = r.status
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
+	go func() {
+		run.wg.Wait()
+		close(run.done)
+	}()
 	r.running = run
 	return run, nil
 }
@@ -196,29 +206,31 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 // releases what the streams hold.
 func (r *Receiver) stopPolling(ctx context.Context) error { return r.stopRun(ctx, nil) }
 
-// stopRun is stopPolling for the period only (any period when nil). It holds runMu until the polls
-// have returned, so a new period never starts while the last one still writes its checkpoints.
+// stopRun is stopPolling for the period only (any period when nil). It holds the transition until
+// the polls have returned, so a new period never starts while the last one still writes its
+// checkpoints; it waits no longer than ctx allows.
 func (r *Receiver) stopRun(ctx context.Context, only *running) error {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
+	if err := r.lockTransition(ctx); err != nil {
+		return fmt.Errorf("polling did not stop before the deadline: %w", err)
+	}
+	defer r.unlockTransition()
 	run := r.running
 	if run == nil || (only != nil && run != only) {
 		return nil
 	}
 	r.running = nil
 	run.cancel()
-	run.wg.Wait()
+	err := r.awaitPolls(ctx, run)
 	if run.runtime.Close != nil {
-		return run.runtime.Close(ctx)
+		err = errors.Join(err, run.runtime.Close(ctx))
 	}
-	return nil
+	return err
 }
 
-// Shutdown stops polling and closes what Start opened. It is safe to call without Start.
+// Shutdown stops polling and closes what Start opened, within ctx's deadline even when a poll does
+// not return (shutdown.go). It is safe to call without Start.
 func (r *Receiver) Shutdown(ctx context.Context) error {
-	r.runMu.Lock()
-	r.stopped = true
-	r.runMu.Unlock()
+	r.stopped.Store(true)
 	errs := []error{r.stopPolling(ctx)}
 	if r.storage != nil {
 		errs = append(errs, r.storage.Close(ctx))
@@ -270,7 +282,7 @@ func (r *Receiver) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	if next == nil || ld.LogRecordCount() == 0 {
 		return nil
 	}
-	return next.ConsumeLogs(ctx, ld)
+	return untilDone(ctx, func() error { return next.ConsumeLogs(ctx, ld) })
 }
 
 // ConsumeMetrics hands md to the metrics pipeline, if the receiver is in one.
@@ -281,5 +293,5 @@ func (r *Receiver) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error
 	if next == nil || md.DataPointCount() == 0 {
 		return nil
 	}
-	return next.ConsumeMetrics(ctx, md)
+	return untilDone(ctx, func() error { return next.ConsumeMetrics(ctx, md) })
 }

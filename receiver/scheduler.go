@@ -6,9 +6,11 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // Schedule says when a stream polls.
@@ -16,6 +18,9 @@ type Schedule struct {
 	// Interval is the time from the start of one poll to the start of the next. A poll that runs
 	// longer than Interval is followed at once by the next; polls never overlap.
 	Interval time.Duration
+	// Retry is how soon a failed poll or start-up check is tried again; a success brings back the
+	// regular Interval.
+	Retry RetrySchedule
 }
 
 // scheduler runs one stream on its schedule until its context ends.
@@ -28,77 +33,139 @@ type scheduler struct {
 	telemetry *Telemetry
 	// status reports the component status from the polls and checks (status.go); nil reports none.
 	status *streamStatus
+	// now, after and random are the clock, the timer and the jitter's source; nil is the real one.
+	now    func() time.Time
 	after  func(time.Duration) <-chan time.Time
+	random func() float64
+
+	backOff *pollBackOff
+	causes  causeLog
 }
 
 func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *Telemetry) *scheduler {
-	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry, after: time.After}
+	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry}
 }
 
-// run polls at once and then on every interval. A stream with start-up checks is checked before its
-// first poll and after a poll that failed on credentials or permissions; while a check fails the
-// stream skips its polls, each counted as a failed poll, and the other streams go on.
+// run polls at once, then an interval after each poll that completed, and after a failure as soon
+// as its cause may have passed (retry.go). A stream with start-up checks is checked before its
+// first poll and after a poll that failed on credentials, permissions or trust; while a check fails
+// the stream skips its polls, each counted as a failed poll, and the other streams go on.
 func (s *scheduler) run(ctx context.Context) {
 	checked, hasChecks := s.stream.(Checked)
 	needsCheck := hasChecks
 	for {
-		started := time.Now()
+		var wait time.Duration
 		if needsCheck {
-			err := s.check(ctx, checked)
+			var err error
+			wait, err = s.check(ctx, checked)
 			needsCheck = err != nil
 			if needsCheck && ctx.Err() == nil {
-				s.telemetry.pollDone(s.stream.Name(), started, time.Now(), errKind(err))
 				s.status.pollDone(s.stream.Name(), err)
 			}
 		}
 		if !needsCheck {
-			err := s.pollOnce(ctx)
+			var err error
+			wait, err = s.poll(ctx)
 			if ctx.Err() == nil {
 				s.status.pollDone(s.stream.Name(), err)
 			}
 			needsCheck = hasChecks && needsCheckAgain(err)
 		}
-		wait := s.schedule.Interval - time.Since(started)
-		if wait < 0 {
-			wait = 0
+		if ctx.Err() != nil {
+			return
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.after(wait):
+		case <-s.timer(wait):
 		}
 	}
 }
 
 // check runs the stream's checks in order and logs one line: ready, or the first failure in the
-// operator's words. It returns that failure.
-func (s *scheduler) check(ctx context.Context, c Checked) error {
+// operator's words with when the checks run again (the same failure at most once an hour as an
+// error). It returns that failure and the pause before the next attempt.
+func (s *scheduler) check(ctx context.Context, c Checked) (time.Duration, error) {
+	started := s.clock()
 	for _, chk := range c.Checks() {
-		if err := chk.Run(ctx); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			s.logger.Error(OperatorMessage(s.stream.Name(), chk.What, err),
-				zap.Stringer("checked_again_in", s.schedule.Interval))
-			return err
+		err := chk.Run(ctx)
+		if err == nil {
+			continue
 		}
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		s.telemetry.pollDone(s.stream.Name(), started, s.clock(), errKind(err))
+		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock().Sub(started))
+		msg := OperatorMessage(s.stream.Name(), chk.What, err)
+		level, quiet := s.causes.level(msg, s.clock())
+		fields := []zap.Field{zap.Stringer("checked_again_in", readable(wait))}
+		if quiet > 0 {
+			fields = append(fields, zap.Int("repeated_since_last_error", quiet))
+		}
+		s.logger.Log(level, msg, fields...)
+		return wait, err
 	}
 	s.logger.Info(s.stream.Name() + ": ready")
-	return nil
+	return 0, nil
 }
 
+// pollOnce polls and logs how it ended.
 func (s *scheduler) pollOnce(ctx context.Context) error {
-	started := time.Now()
+	_, err := s.poll(ctx)
+	return err
+}
+
+// poll polls and logs how it ended. It returns the poll's error and the pause before the next
+// attempt: the rest of the interval after a success, the back-off after a failure.
+func (s *scheduler) poll(ctx context.Context) (time.Duration, error) {
+	started := s.clock()
 	err := s.stream.Poll(ctx, s.sinks)
+	elapsed := s.clock().Sub(started)
 	switch {
 	case err == nil:
-		s.logger.Debug("Poll completed", zap.Duration("duration", time.Since(started)))
+		s.retry().reset()
+		s.logger.Debug("Poll completed", zap.Duration("duration", elapsed))
+		return max(0, s.schedule.Interval-elapsed), nil
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		s.logger.Info("Poll stopped by shutdown; it resumes from its checkpoint on the next start")
-	default:
-		s.logger.Error("Poll failed; the next poll resumes from the last checkpoint",
-			zap.Error(err), zap.Duration("duration", time.Since(started)),
-			zap.Duration("next_poll_in", max(0, s.schedule.Interval-time.Since(started))))
+		return 0, err
 	}
-	return err
+	wait := s.retry().nextWait(err, s.schedule.Interval, elapsed)
+	level, quiet := zapcore.ErrorLevel, 0
+	if needsCheckAgain(err) {
+		level, quiet = s.causes.level(causeOf(err), s.clock())
+	}
+	fields := []zap.Field{zap.Error(err), zap.Duration("duration", elapsed),
+		zap.Duration("next_poll_in", readable(wait)), zap.Int("failures_in_a_row", s.retry().failures)}
+	if quiet > 0 {
+		fields = append(fields, zap.Int("repeated_since_last_error", quiet))
+	}
+	s.logger.Log(level, "Poll failed; the next poll resumes from the last checkpoint", fields...)
+	return wait, err
+}
+
+func (s *scheduler) retry() *pollBackOff {
+	if s.backOff == nil {
+		random := s.random
+		if random == nil {
+			random = rand.Float64 //nolint:gosec // jitter, not security
+		}
+		s.backOff = newPollBackOff(s.schedule.Retry, s.schedule.Interval, random)
+	}
+	return s.backOff
+}
+
+func (s *scheduler) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+func (s *scheduler) timer(d time.Duration) <-chan time.Time {
+	if s.after != nil {
+		return s.after(d)
+	}
+	return time.After(d)
 }

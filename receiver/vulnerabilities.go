@@ -200,8 +200,13 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 	var identity convert.HostIdentity
 	kinds := map[uint32]int{}
 	skipped, truncated, repaired := 0, 0, 0
+	var unreadable unreadableFields
+	var hostLost []decode.FieldError // the current host's unreadable fields: its detections lack them
 	// Reported even when the page fails later: records of it may already have been handed on.
-	defer func() { s.reportAltered(r, truncated, repaired) }()
+	defer func() {
+		s.reportAltered(r, truncated, repaired)
+		unreadable.report(s.Telemetry, s.Logger, s.name, "host_detections", zap.Int64("id_min", r.Next))
+	}()
 	for {
 		kind, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -222,6 +227,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 			identity = convert.HostFromVM(host)
 			out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
 			clear(kinds)
+			hostLost = append(hostLost[:0], d.UnreadableFields()...)
 		case decode.KindDetection:
 			lr, err := out.addRecord(ctx)
 			if err != nil {
@@ -229,6 +235,11 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 			}
 			det := d.Detection()
 			convert.Detection(lr, det, observed)
+			if lost := d.UnreadableFields(); len(lost) > 0 {
+				unreadable.add(lost, identity.HostID)
+			} else {
+				unreadable.add(hostLost, identity.HostID)
+			}
 			kinds[detectionKind(det)]++
 			if det.ResultsTruncated {
 				truncated++

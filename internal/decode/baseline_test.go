@@ -20,30 +20,29 @@ import (
 // against (BenchmarkHostDetectionsEncodingXML) and checked against (TestHostDetectionsMatchEncodingXML).
 
 type xmlHost struct {
-	ID                    int64     `xml:"ID"`
-	AssetID               int64     `xml:"ASSET_ID"`
-	IP                    string    `xml:"IP"`
-	IPv6                  string    `xml:"IPV6"`
-	TrackingMethod        string    `xml:"TRACKING_METHOD"`
-	NetworkID             int64     `xml:"NETWORK_ID"`
-	OS                    string    `xml:"OS"`
-	OSCPE                 string    `xml:"OS_CPE"`
-	DNS                   string    `xml:"DNS"`
-	Hostname              string    `xml:"DNS_DATA>HOSTNAME"`
-	Domain                string    `xml:"DNS_DATA>DOMAIN"`
-	FQDN                  string    `xml:"DNS_DATA>FQDN"`
-	CloudProvider         string    `xml:"CLOUD_PROVIDER"`
-	CloudService          string    `xml:"CLOUD_SERVICE"`
-	CloudResourceID       string    `xml:"CLOUD_RESOURCE_ID"`
-	EC2InstanceID         string    `xml:"EC2_INSTANCE_ID"`
-	NetBIOS               string    `xml:"NETBIOS"`
-	QGHostID              string    `xml:"QG_HOSTID"`
-	LastScan              time.Time `xml:"LAST_SCAN_DATETIME"`
-	LastVMScanned         time.Time `xml:"LAST_VM_SCANNED_DATE"`
-	LastVMScannedDuration int       `xml:"LAST_VM_SCANNED_DURATION"`
-	LastVMAuthScanned     time.Time `xml:"LAST_VM_AUTH_SCANNED_DATE"`
-	LastPCScanned         time.Time `xml:"LAST_PC_SCANNED_DATE"`
-	Tags                  []struct {
+	ID                int64     `xml:"ID"`
+	AssetID           int64     `xml:"ASSET_ID"`
+	IP                string    `xml:"IP"`
+	IPv6              string    `xml:"IPV6"`
+	TrackingMethod    string    `xml:"TRACKING_METHOD"`
+	NetworkID         int64     `xml:"NETWORK_ID"`
+	OS                string    `xml:"OS"`
+	OSCPE             string    `xml:"OS_CPE"`
+	DNS               string    `xml:"DNS"`
+	Hostname          string    `xml:"DNS_DATA>HOSTNAME"`
+	Domain            string    `xml:"DNS_DATA>DOMAIN"`
+	FQDN              string    `xml:"DNS_DATA>FQDN"`
+	CloudProvider     string    `xml:"CLOUD_PROVIDER"`
+	CloudService      string    `xml:"CLOUD_SERVICE"`
+	CloudResourceID   string    `xml:"CLOUD_RESOURCE_ID"`
+	EC2InstanceID     string    `xml:"EC2_INSTANCE_ID"`
+	NetBIOS           string    `xml:"NETBIOS"`
+	QGHostID          string    `xml:"QG_HOSTID"`
+	LastScan          time.Time `xml:"LAST_SCAN_DATETIME"`
+	LastVMScanned     time.Time `xml:"LAST_VM_SCANNED_DATE"`
+	LastVMAuthScanned time.Time `xml:"LAST_VM_AUTH_SCANNED_DATE"`
+	LastPCScanned     time.Time `xml:"LAST_PC_SCANNED_DATE"`
+	Tags              []struct {
 		ID   int64  `xml:"TAG_ID"`
 		Name string `xml:"NAME"`
 	} `xml:"TAGS>TAG"`
@@ -124,8 +123,8 @@ func (h *xmlHost) toOurs() (*Host, []Detection) {
 		CloudProvider: h.CloudProvider, CloudService: h.CloudService, CloudResourceID: h.CloudResourceID,
 		EC2InstanceID: h.EC2InstanceID, NetBIOS: h.NetBIOS, QGHostID: h.QGHostID,
 		LastScanDatetime: h.LastScan, LastVMScannedDate: h.LastVMScanned,
-		LastVMScannedDuration: h.LastVMScannedDuration, LastVMAuthScannedDate: h.LastVMAuthScanned,
-		LastPCScannedDate: h.LastPCScanned, AssetRiskScore: h.AssetRiskScore, TruRiskScore: h.TruRiskScore,
+		LastVMAuthScannedDate: h.LastVMAuthScanned,
+		LastPCScannedDate:     h.LastPCScanned, AssetRiskScore: h.AssetRiskScore, TruRiskScore: h.TruRiskScore,
 		AssetCriticalityScore: h.AssetCriticalityScore, SerialNumber: h.SerialNumber,
 	}
 	for _, t := range h.Tags {

@@ -96,9 +96,9 @@ func TestHugeResultsStreamWithBoundedMemory(t *testing.T) {
 	}
 }
 
-// TestHugeFieldIsARecordError: any other element over MaxElementBytes is skipped in the same
-// streaming way and its record reported, with bounded memory.
-func TestHugeFieldIsARecordError(t *testing.T) {
+// TestHugeFieldCostsOnlyThatField: any other element over MaxElementBytes is skipped in the same
+// streaming way, with bounded memory; its record comes without it, the field reported unreadable.
+func TestHugeFieldCostsOnlyThatField(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 100 MB")
 	}
@@ -112,9 +112,15 @@ func TestHugeFieldIsARecordError(t *testing.T) {
 	var err error
 	grown := heapGrowth(func() { res, err = decodeHLD(r, nil) })
 	require.NoError(t, err)
-	require.Len(t, res.recErrs, 1)
-	assert.ErrorIs(t, res.recErrs[0], ErrTooLarge)
-	require.Len(t, res.hosts, 1)
-	assert.Equal(t, int64(3), res.hosts[0].ID)
+	require.Empty(t, res.recErrs)
+	require.Len(t, res.hosts, 2)
+	assert.Equal(t, int64(1), res.hosts[0].ID)
+	assert.Empty(t, res.hosts[0].OS)
+	require.Len(t, res.lost[1], 1, "the host's OS is reported")
+	assert.Equal(t, "HOST/OS", res.lost[1][0].Path)
+	assert.ErrorIs(t, res.lost[1][0].Err, ErrTooLarge)
+	require.Len(t, res.dets, 1)
+	assert.Equal(t, int64(2), res.dets[0].QID)
+	assert.Equal(t, int64(3), res.hosts[1].ID)
 	assert.Less(t, grown, uint64(8<<20), "allocated %d bytes for a 100 MB element", grown)
 }

@@ -86,7 +86,7 @@ func (e *envelope) start(s *scanner) error {
 	switch string(s.name) {
 	case "DATETIME":
 		e.datetime = s.time()
-		s.recErr = nil // a bad DATETIME is not worth failing the page
+		s.lost = s.lost[:0] // a bad DATETIME reads as zero; it is no record's field
 	case "WARNING":
 		e.readWarning(s)
 	default:
@@ -113,7 +113,7 @@ func (e *envelope) readWarning(s *scanner) {
 			s.skip()
 		}
 	}
-	s.recErr = nil
+	s.lost = s.lost[:0]
 }
 
 // rootError reports a document with a different root element than expected.

@@ -25,13 +25,37 @@ var (
 	ErrMissingID = errors.New("record has no ID")
 )
 
+// FieldError reports a field a decoder could not read (a malformed number, boolean or date, or a
+// text over the element limit). The record comes without that field; the decoders list a
+// record's lost fields with UnreadableFields.
+type FieldError struct {
+	// Path is the element path from the record's element down, for example HOST/DNS_DATA/HOSTNAME
+	// or VULN/THREAT_INTELLIGENCE/THREAT_INTEL/@id for an attribute.
+	Path string
+	// Value is the text found, clipped to 64 bytes.
+	Value string
+	// Err is ErrBadValue or ErrTooLarge.
+	Err error
+}
+
+// Error names the field, the text found and the cause.
+func (e *FieldError) Error() string {
+	if errors.Is(e.Err, ErrTooLarge) {
+		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s %q: %v", e.Path, e.Value, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *FieldError) Unwrap() error { return e.Err }
+
 // RecordError reports a record that was skipped; the stream is intact and the caller may continue.
 type RecordError struct {
 	// Offset is the input offset (in decompressed bytes) where the record starts.
 	Offset int64
 	// ID identifies the record as far as it was read (for a detection "hostID/QID"); it may be empty.
 	ID string
-	// Err is the cause, wrapping one of ErrBadValue, ErrTooLarge or ErrMissingID.
+	// Err is the cause: ErrMissingID, or a *FieldError when the record's own ID is unreadable.
 	Err error
 }
 

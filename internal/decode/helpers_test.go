@@ -254,6 +254,9 @@ func pcrsPostureEvents(r io.Reader) ([]string, error) {
 		if p.ID <= 0 {
 			return "", violated("posture without ID")
 		}
+		if lost := d.UnreadableFields(); lost != nil {
+			return fmt.Sprintf("Posture %+v unreadable %v", *p, lost), nil
+		}
 		return fmt.Sprintf("Posture %+v", *p), nil
 	})
 }

@@ -34,9 +34,7 @@ type Host struct {
 
 	LastScanDatetime           time.Time
 	LastVMScannedDate          time.Time
-	LastVMScannedDuration      int // seconds
 	LastVMAuthScannedDate      time.Time
-	LastVMAuthScannedDuration  int // seconds
 	LastPCScannedDate          time.Time
 	LastVulnScanDatetime       time.Time // Host List
 	LastComplianceScanDatetime time.Time // Host List
@@ -67,7 +65,9 @@ type Tag struct {
 }
 
 // hostField reads the HOST child element whose start tag next just returned into h. It reports
-// false for elements it does not know, which the caller handles or skips.
+// false for elements it does not know, which the caller handles or skips. Elements the receiver
+// does not emit (LAST_VM_SCANNED_DURATION, for example) are left to be skipped, so a malformed one
+// is never reported.
 func (s *scanner) hostField(h *Host) bool {
 	switch string(s.name) {
 	case "ID":
@@ -110,12 +110,8 @@ func (s *scanner) hostField(h *Host) bool {
 		h.LastScanDatetime = s.time()
 	case "LAST_VM_SCANNED_DATE":
 		h.LastVMScannedDate = s.time()
-	case "LAST_VM_SCANNED_DURATION":
-		h.LastVMScannedDuration = s.int()
 	case "LAST_VM_AUTH_SCANNED_DATE":
 		h.LastVMAuthScannedDate = s.time()
-	case "LAST_VM_AUTH_SCANNED_DURATION":
-		h.LastVMAuthScannedDuration = s.int()
 	case "LAST_PC_SCANNED_DATE":
 		h.LastPCScannedDate = s.time()
 	case "LAST_VULN_SCAN_DATETIME":
@@ -190,13 +186,10 @@ func (s *scanner) tags(dst []Tag) []Tag {
 	return dst
 }
 
-// hostCheck is the record error of a host without an ID (or with a field problem), else nil.
+// hostCheck is the record error of a host without a usable ID, else nil.
 func (s *scanner) hostCheck(h *Host, off int64) error {
-	switch {
-	case s.recErr != nil:
-		return s.recordError(off, idString(h.ID), nil)
-	case h.ID <= 0:
-		return s.recordError(off, "", ErrMissingID)
+	if h.ID <= 0 {
+		return s.missingID(off, "ID")
 	}
 	return nil
 }

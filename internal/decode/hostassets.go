@@ -40,7 +40,7 @@ type HostAsset struct {
 // HostAssetInterface is networkInterface/list/HostAssetInterface.
 type HostAssetInterface struct {
 	Hostname       string
-	InterfaceID    int64
+	InterfaceID    string // a number on some hosts, text (eni-...) on cloud hosts
 	InterfaceName  string
 	MACAddress     string
 	Type           string
@@ -50,10 +50,9 @@ type HostAssetInterface struct {
 
 // AgentInfo is HostAsset/agentInfo.
 type AgentInfo struct {
-	AgentID       string
-	AgentVersion  string
-	Status        string
-	LastCheckedIn time.Time
+	AgentID      string
+	AgentVersion string
+	Status       string
 }
 
 // ServiceResponse is the paging and status frame of a QPS response.
@@ -133,6 +132,10 @@ func (d *HostAssets) Read() (*HostAsset, error) {
 // io.EOF (or a *ServiceError).
 func (d *HostAssets) Response() ServiceResponse { return d.resp }
 
+// UnreadableFields lists the fields of the asset Read returned last that could not be read and
+// are absent from it (paths start at HostAsset); nil when none. Valid until the next call.
+func (d *HostAssets) UnreadableFields() []FieldError { return d.s.unreadable() }
+
 // InputOffset returns the input offset of the decoder, in bytes read from r.
 func (d *HostAssets) InputOffset() int64 { return d.s.offset() }
 
@@ -186,15 +189,15 @@ func (d *HostAssets) responseField() {
 	default:
 		s.skip()
 	}
-	// A malformed paging field is not a record problem; it reads as zero.
-	s.recErr = nil
+	// A malformed paging field is no record's field; it reads as zero.
+	s.lost = s.lost[:0]
 }
 
 func (d *HostAssets) readAsset() (*HostAsset, error) {
 	s := &d.s
 	a := &HostAsset{}
 	off := s.tagOff
-	s.recErr = nil
+	s.beginRecord()
 	if !s.empty {
 		for s.next() == tokStart {
 			d.assetField(a)
@@ -203,11 +206,8 @@ func (d *HostAssets) readAsset() (*HostAsset, error) {
 			return nil, s.err
 		}
 	}
-	switch {
-	case s.recErr != nil:
-		return nil, s.recordError(off, idString(a.ID), nil)
-	case a.ID <= 0:
-		return nil, s.recordError(off, "", ErrMissingID)
+	if a.ID <= 0 {
+		return nil, s.missingID(off, "id")
 	}
 	return a, nil
 }
@@ -305,7 +305,7 @@ func assetInterface(s *scanner, n *HostAssetInterface) {
 		case "hostname":
 			n.Hostname = s.str()
 		case "interfaceId":
-			n.InterfaceID = s.int64()
+			n.InterfaceID = s.str()
 		case "interfaceName":
 			n.InterfaceName = s.intern()
 		case "macAddress":
@@ -336,8 +336,6 @@ func (d *HostAssets) agentInfo() *AgentInfo {
 			ai.AgentVersion = s.intern()
 		case "status":
 			ai.Status = s.intern()
-		case "lastCheckedIn":
-			ai.LastCheckedIn = s.time()
 		default:
 			s.skip()
 		}

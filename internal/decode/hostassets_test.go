@@ -39,10 +39,10 @@ func TestHostAssets(t *testing.T) {
 	assert.Equal(t, int64(201), a.QWebHostID)
 	assert.Equal(t, []Tag{{11, "Prod"}}, a.Tags)
 	require.Len(t, a.Interfaces, 2)
-	assert.Equal(t, HostAssetInterface{Hostname: "web-1", InterfaceID: 1, InterfaceName: "eth0", MACAddress: "00:50:56:aa:bb:cc",
+	assert.Equal(t, HostAssetInterface{Hostname: "web-1", InterfaceID: "1", InterfaceName: "eth0", MACAddress: "00:50:56:aa:bb:cc",
 		Type: "LOCAL", Address: "10.1.0.1", GatewayAddress: "10.1.0.254"}, a.Interfaces[0])
 	require.NotNil(t, a.Agent)
-	assert.Equal(t, AgentInfo{AgentID: "a-1", AgentVersion: "6.1.0", Status: "STATUS_ACTIVE", LastCheckedIn: date("2026-01-14T01:00:00Z")}, *a.Agent)
+	assert.Equal(t, AgentInfo{AgentID: "a-1", AgentVersion: "6.1.0", Status: "STATUS_ACTIVE"}, *a.Agent)
 	assert.Equal(t, 4, a.Criticality)
 	assert.Nil(t, assets[1].Agent)
 	assert.Equal(t, []HostAssetInterface{{Address: "10.1.0.2"}}, assets[1].Interfaces, "a list of one")
@@ -92,6 +92,7 @@ func TestHostAssetsRecordErrors(t *testing.T) {
 	d := NewHostAssets(strings.NewReader(doc))
 	var ids []int64
 	var errs []error
+	var lost []string
 	for {
 		a, err := d.Read()
 		if err == io.EOF {
@@ -103,10 +104,27 @@ func TestHostAssetsRecordErrors(t *testing.T) {
 		}
 		require.NoError(t, err)
 		ids = append(ids, a.ID)
+		for _, fe := range d.UnreadableFields() {
+			lost = append(lost, fe.Error())
+		}
 	}
-	assert.Equal(t, []int64{6}, ids)
-	require.Len(t, errs, 3)
-	assert.ErrorIs(t, errs[0], ErrBadValue)
+	assert.Equal(t, []int64{5, 6}, ids, "a bad date costs that field only")
+	assert.Equal(t, []string{`HostAsset/created "yesterday": malformed value`}, lost)
+	require.Len(t, errs, 2)
+	assert.ErrorIs(t, errs[0], ErrBadValue, "an unreadable id skips its asset")
+	assert.Contains(t, errs[0].Error(), `HostAsset/id "x"`)
 	assert.ErrorIs(t, errs[1], ErrMissingID)
-	assert.ErrorIs(t, errs[2], ErrBadValue)
+}
+
+// On cloud hosts QPS gives interfaceId as text (the AWS ENI id): the asset is read with it.
+func TestHostAssetCloudInterfaceID(t *testing.T) {
+	doc := `<ServiceResponse><responseCode>SUCCESS</responseCode><data><HostAsset><id>9</id><qwebHostId>77</qwebHostId>` +
+		`<networkInterface><list><HostAssetInterface><interfaceId>eni-02eb1ae00744d1be3</interfaceId>` +
+		`<interfaceName>eth0</interfaceName><address>172.31.0.5</address></HostAssetInterface></list></networkInterface>` +
+		`</HostAsset></data></ServiceResponse>`
+	assets, d, err := readAssets(t, doc)
+	require.NoError(t, err)
+	require.Len(t, assets, 1)
+	assert.Empty(t, d.UnreadableFields())
+	assert.Equal(t, []HostAssetInterface{{InterfaceID: "eni-02eb1ae00744d1be3", InterfaceName: "eth0", Address: "172.31.0.5"}}, assets[0].Interfaces)
 }

@@ -136,6 +136,10 @@ type HostDetections struct {
 
 	host      *Host
 	hostOff   int64
+	hostDepth int          // the stack depth of HOST, where the host's field paths start
+	hostLost  []FieldError // the host's unreadable fields while a detection is read
+	detLost   []FieldError // the unreadable fields of the last detection
+	lastKind  Kind
 	hostShown bool // KindHostStart was returned for host
 	endNext   bool // KindHostEnd is due on the next call
 	det       *Detection
@@ -176,7 +180,22 @@ func (d *HostDetections) Next() (Kind, error) {
 		d.err = err
 		return KindNone, err
 	}
+	d.lastKind = k
 	return k, err
+}
+
+// UnreadableFields lists the fields of the record of the last Next that could not be read and
+// are absent from it: the detection's for KindDetection, the host's otherwise (for KindHostStart
+// those before DETECTION_LIST, which is all of them in Qualys output). Paths start at DETECTION or
+// HOST. The slice is valid until the next call.
+func (d *HostDetections) UnreadableFields() []FieldError {
+	if d.lastKind == KindDetection {
+		if len(d.detLost) == 0 {
+			return nil
+		}
+		return d.detLost
+	}
+	return d.s.unreadable()
 }
 
 // Read returns the next detection, skipping host boundaries; see Next for the errors.
@@ -238,7 +257,8 @@ func (d *HostDetections) advance() (Kind, error) {
 					continue
 				}
 				d.host, d.hostOff, d.hostShown = &Host{}, s.tagOff, false
-				s.recErr = nil
+				s.beginRecord()
+				d.hostDepth = s.recDepth
 				if s.empty {
 					return KindHostStart, s.hostCheck(d.host, d.hostOff)
 				}
@@ -321,7 +341,10 @@ func (d *HostDetections) readDetection() error {
 	}
 	det.Host = d.host
 	off := s.tagOff
-	s.recErr = nil
+	// The host's unreadable fields wait in hostLost while the detection's are collected.
+	d.hostLost, s.lost = s.lost, d.detLost
+	s.beginRecord()
+	defer func() { d.detLost, s.lost, s.recDepth = s.lost, d.hostLost, d.hostDepth }()
 	if !s.empty {
 		for s.next() == tokStart {
 			d.detectionField(det)
@@ -330,15 +353,12 @@ func (d *HostDetections) readDetection() error {
 			return s.err
 		}
 	}
-	var err error
-	switch {
-	case s.recErr != nil:
-		err = s.recordError(off, detectionID(d.host, det), nil)
-	case det.QID <= 0:
-		err = s.recordError(off, detectionID(d.host, det), ErrMissingID)
+	if det.QID <= 0 {
+		err := s.missingID(off, "QID")
+		err.ID = detectionID(d.host, det)
+		return err
 	}
-	s.recErr = nil // a detection's problem is not its host's
-	return err
+	return nil
 }
 
 func detectionID(h *Host, det *Detection) string {
@@ -424,27 +444,4 @@ func (d *HostDetections) results() (text string, truncated, repaired bool) {
 	b, truncated := d.s.text(limit)
 	text, repaired = repairText(b)
 	return text, truncated, repaired
-}
-
-// decodeFactors reads the QDS_FACTOR elements of QDS_FACTORS up to and including its end tag.
-func (d *HostDetections) decodeFactors(dst []QDSFactor) []QDSFactor {
-	s := &d.s
-	for {
-		// The shape every factor has in Qualys output takes the fast path; anything else (and a
-		// factor not whole in the buffer) goes through next below.
-		if name, text, ok := s.attrLeaf(qdsFactorOpen, qdsFactorClose); ok {
-			dst = append(dst, QDSFactor{Name: s.internBytes(name), Value: s.internBytes(text)})
-			continue
-		}
-		if s.next() != tokStart {
-			break
-		}
-		if string(s.name) != "QDS_FACTOR" {
-			s.skip()
-			continue
-		}
-		name := s.attrStr("name")
-		dst = append(dst, QDSFactor{Name: name, Value: s.intern()})
-	}
-	return dst
 }

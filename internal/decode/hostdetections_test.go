@@ -30,6 +30,7 @@ type hldResult struct {
 	dets    []Detection
 	recErrs []*RecordError
 	ends    []int64
+	lost    map[int64][]FieldError // unreadable fields by host ID (the host's) or QID
 	d       *HostDetections
 }
 
@@ -38,7 +39,7 @@ func decodeHLD(r io.Reader, configure func(*HostDetections)) (hldResult, error) 
 	if configure != nil {
 		configure(d)
 	}
-	res := hldResult{d: d}
+	res := hldResult{d: d, lost: map[int64][]FieldError{}}
 	for {
 		k, err := d.Next()
 		if err == io.EOF {
@@ -55,8 +56,14 @@ func decodeHLD(r io.Reader, configure func(*HostDetections)) (hldResult, error) 
 		switch k {
 		case KindHostStart:
 			res.hosts = append(res.hosts, d.Host())
+			if l := d.UnreadableFields(); l != nil {
+				res.lost[d.Host().ID] = append([]FieldError(nil), l...)
+			}
 		case KindDetection:
 			res.dets = append(res.dets, *d.Detection().Clone())
+			if l := d.UnreadableFields(); l != nil {
+				res.lost[d.Detection().QID] = append([]FieldError(nil), l...)
+			}
 		case KindHostEnd:
 			res.ends = append(res.ends, d.Host().ID)
 		}
@@ -169,6 +176,7 @@ func TestHostDetectionsRecordErrors(t *testing.T) {
 		wantQIDs []int64
 		wantErrs []error
 		wantIDs  []string
+		wantLost []string // unreadable fields of QID 5
 	}{
 		{
 			name:     "bad QID skips that detection only",
@@ -178,20 +186,23 @@ func TestHostDetectionsRecordErrors(t *testing.T) {
 			wantIDs:  []string{"1/0"},
 		},
 		{
-			name:     "bad optional number",
+			name:     "bad optional number costs that field",
 			body:     `<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>5</QID><PORT>80a</PORT></DETECTION></DETECTION_LIST></HOST>`,
-			wantErrs: []error{ErrBadValue},
-			wantIDs:  []string{"1/5"},
+			wantQIDs: []int64{5},
+			wantLost: []string{`DETECTION/PORT "80a": malformed value`},
 		},
 		{
-			name:     "number out of range",
+			name:     "number out of range costs that field",
 			body:     `<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>5</QID><SEVERITY>99999999999</SEVERITY></DETECTION></DETECTION_LIST></HOST>`,
-			wantErrs: []error{ErrBadValue},
+			wantQIDs: []int64{5},
+			wantLost: []string{`DETECTION/SEVERITY "99999999999": malformed value`},
 		},
 		{
-			name:     "bad date",
-			body:     `<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>5</QID><LAST_FOUND_DATETIME>2026-02-30T00:00:00Z</LAST_FOUND_DATETIME></DETECTION></DETECTION_LIST></HOST>`,
-			wantErrs: []error{ErrBadValue},
+			name: "bad date costs that field",
+			body: `<HOST><ID>1</ID><DETECTION_LIST><DETECTION><QID>5</QID><LAST_FOUND_DATETIME>2026-02-30T00:00:00Z</LAST_FOUND_DATETIME>` +
+				`<IS_IGNORED>maybe</IS_IGNORED></DETECTION></DETECTION_LIST></HOST>`,
+			wantQIDs: []int64{5},
+			wantLost: []string{`DETECTION/LAST_FOUND_DATETIME "2026-02-30T00:00:00Z": malformed value`, `DETECTION/IS_IGNORED "maybe": malformed value`},
 		},
 		{
 			name:     "missing QID",
@@ -230,6 +241,11 @@ func TestHostDetectionsRecordErrors(t *testing.T) {
 					qids = append(qids, d.QID)
 				}
 				assert.Equal(t, tt.wantQIDs, qids)
+				var lost []string
+				for _, fe := range res.lost[5] {
+					lost = append(lost, fe.Error())
+				}
+				assert.Equal(t, tt.wantLost, lost)
 				require.Len(t, res.recErrs, len(tt.wantErrs))
 				for i, want := range tt.wantErrs {
 					assert.ErrorIs(t, res.recErrs[i], want)
@@ -352,11 +368,12 @@ func TestHostDetectionsElementLimit(t *testing.T) {
 		`</DETECTION_LIST></HOST>` + hldTail
 	res, err := decodeHLD(strings.NewReader(doc), func(d *HostDetections) { d.MaxElementBytes = 1000 })
 	require.NoError(t, err)
-	require.Len(t, res.recErrs, 1, "a text field over MaxElementBytes skips its record")
-	assert.ErrorIs(t, res.recErrs[0], ErrTooLarge)
-	assert.Contains(t, res.recErrs[0].Error(), "INSTANCE")
-	require.Len(t, res.dets, 1, "RESULTS is governed by MaxResultsBytes instead")
-	assert.Len(t, res.dets[0].Results, 5000)
+	assert.Empty(t, res.recErrs)
+	require.Len(t, res.dets, 2, "a text field over MaxElementBytes costs that field only")
+	assert.Empty(t, res.dets[0].Instance)
+	require.Len(t, res.lost[1], 1)
+	assert.Equal(t, "DETECTION/INSTANCE: element exceeds size limit", res.lost[1][0].Error())
+	assert.Len(t, res.dets[1].Results, 5000, "RESULTS is governed by MaxResultsBytes instead")
 
 	// Under the limit, a text longer than the read buffer is read whole.
 	big := strings.Repeat("é", 150_000)

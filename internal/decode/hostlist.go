@@ -77,6 +77,10 @@ func (d *HostList) Next() (Kind, error) {
 // Host returns the host of the last KindHost; each is a new *Host, so it may be kept.
 func (d *HostList) Host() *Host { return d.host }
 
+// UnreadableFields lists the fields of the host of the last KindHost that could not be read and
+// are absent from it (paths start at HOST); nil when none. Valid until the next call.
+func (d *HostList) UnreadableFields() []FieldError { return d.s.unreadable() }
+
 // IDRange returns the entry of the last KindIDRange.
 func (d *HostList) IDRange() IDRange { return d.ids }
 
@@ -134,7 +138,7 @@ func (d *HostList) readHost() error {
 	h := &Host{}
 	d.host = h
 	off := s.tagOff
-	s.recErr = nil
+	s.beginRecord()
 	if !s.empty {
 		for s.next() == tokStart {
 			if !s.hostField(h) {
@@ -152,17 +156,18 @@ func (d *HostList) readHost() error {
 func (d *HostList) readIDs() error {
 	s := &d.s
 	off := s.tagOff
-	s.recErr = nil
+	s.beginRecord()
 	b := s.leafText()
 	if s.err != nil {
 		return s.err
 	}
 	r, ok := parseIDRange(b)
-	if !ok && s.recErr == nil {
+	if !ok && len(s.lost) == 0 {
 		s.bad(ErrBadValue, b)
 	}
-	if s.recErr != nil {
-		return s.recordError(off, "", nil)
+	if len(s.lost) > 0 {
+		fe := s.lost[0]
+		return &RecordError{Offset: off, Err: &fe}
 	}
 	d.ids = r
 	return nil

@@ -101,7 +101,7 @@ func (j *jsonStream) decode(v any) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return &RecordError{Offset: off, Err: fmt.Errorf("%w: %v", ErrBadValue, err)}
+		return &RecordError{Offset: off, Err: fmt.Errorf("%w: %w", ErrBadValue, err)}
 	}
 	if errors.Is(err, ErrBadValue) {
 		return &RecordError{Offset: off, Err: err}

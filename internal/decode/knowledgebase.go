@@ -121,6 +121,10 @@ func (d *KnowledgeBase) Warning() *Warning { return d.env.warning }
 // Datetime returns RESPONSE/DATETIME.
 func (d *KnowledgeBase) Datetime() time.Time { return d.env.datetime }
 
+// UnreadableFields lists the fields of the VULN Read returned last that could not be read and
+// are absent from it (paths start at VULN); nil when none. Valid until the next call.
+func (d *KnowledgeBase) UnreadableFields() []FieldError { return d.s.unreadable() }
+
 // InputOffset returns the input offset of the decoder, in bytes read from r.
 func (d *KnowledgeBase) InputOffset() int64 { return d.s.offset() }
 
@@ -156,7 +160,7 @@ func (d *KnowledgeBase) readVuln() (*Vuln, error) {
 	s := &d.s
 	v := &Vuln{}
 	off := s.tagOff
-	s.recErr = nil
+	s.beginRecord()
 	if !s.empty {
 		for s.next() == tokStart {
 			d.vulnField(v)
@@ -165,11 +169,8 @@ func (d *KnowledgeBase) readVuln() (*Vuln, error) {
 			return nil, s.err
 		}
 	}
-	switch {
-	case s.recErr != nil:
-		return nil, s.recordError(off, idString(v.QID), nil)
-	case v.QID <= 0:
-		return nil, s.recordError(off, "", ErrMissingID)
+	if v.QID <= 0 {
+		return nil, s.missingID(off, "QID")
 	}
 	return v, nil
 }

@@ -54,17 +54,18 @@ func TestKnowledgeBaseLongText(t *testing.T) {
 	assert.Equal(t, "Replace", vulns[0].Solution)
 }
 
-func TestKnowledgeBaseBadCVSS(t *testing.T) {
+func TestKnowledgeBaseBadCVSSCostsThatField(t *testing.T) {
 	doc := `<KNOWLEDGE_BASE_VULN_LIST_OUTPUT><RESPONSE><VULN_LIST>` +
 		`<VULN><QID>1</QID><CVSS><BASE>n/a</BASE></CVSS></VULN><VULN><QID>2</QID></VULN>` +
 		`</VULN_LIST></RESPONSE></KNOWLEDGE_BASE_VULN_LIST_OUTPUT>`
 	d := NewKnowledgeBase(strings.NewReader(doc))
-	_, err := d.Read()
-	var re *RecordError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "1", re.ID)
-	assert.ErrorIs(t, err, ErrBadValue)
 	v, err := d.Read()
+	require.NoError(t, err, "a bad score costs that field only")
+	assert.Equal(t, int64(1), v.QID)
+	assert.Zero(t, v.CVSS.Base)
+	require.Len(t, d.UnreadableFields(), 1)
+	assert.Equal(t, `VULN/CVSS/BASE "n/a": malformed value`, d.UnreadableFields()[0].Error())
+	v, err = d.Read()
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), v.QID)
 }

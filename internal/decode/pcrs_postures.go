@@ -5,6 +5,7 @@ package decode
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"time"
 )
@@ -27,14 +28,13 @@ type Posture struct {
 	PreviousStatus   string
 	Criticality      Criticality
 
-	FirstFailDate          time.Time
-	LastFailDate           time.Time
-	FirstPassDate          time.Time
-	LastPassDate           time.Time
-	PostureModifiedDate    time.Time
-	LastEvaluatedDate      time.Time
-	Created                time.Time
-	ComplianceLastScanDate time.Time
+	FirstFailDate       time.Time
+	LastFailDate        time.Time
+	FirstPassDate       time.Time
+	LastPassDate        time.Time
+	PostureModifiedDate time.Time
+	LastEvaluatedDate   time.Time
+	Created             time.Time
 
 	HostID         int64
 	AssetID        int64
@@ -45,7 +45,6 @@ type Posture struct {
 	OSCPE          string
 	TrackingMethod string
 	QGHostID       string
-	NetworkID      int64
 	NetworkName    string
 	CustomerUUID   string
 	CustomerID     string
@@ -59,52 +58,50 @@ type Posture struct {
 }
 
 type wirePosture struct {
-	ID                     flexInt64       `json:"id"`
-	Instance               flexString      `json:"instance"`
-	PolicyID               flexInt64       `json:"policyId"`
-	PolicyTitle            flexString      `json:"policyTitle"`
-	ControlID              flexInt64       `json:"controlId"`
-	ControlStatement       flexString      `json:"controlStatement"`
-	Rationale              flexString      `json:"rationale"`
-	Remediation            flexString      `json:"remediation"`
-	TechnologyID           flexInt64       `json:"technologyId"`
-	Technology             *wireTechnology `json:"technology"`
-	Status                 flexString      `json:"status"`
-	PreviousStatus         flexString      `json:"previousStatus"`
-	Criticality            *wireCrit       `json:"criticality"`
-	FirstFailDate          flexTime        `json:"firstFailDate"`
-	LastFailDate           flexTime        `json:"lastFailDate"`
-	FirstPassDate          flexTime        `json:"firstPassDate"`
-	LastPassDate           flexTime        `json:"lastPassDate"`
-	PostureModifiedDate    flexTime        `json:"postureModifiedDate"`
-	LastEvaluatedDate      flexTime        `json:"lastEvaluatedDate"`
-	Created                flexTime        `json:"created"`
-	ComplianceLastScanDate flexTime        `json:"complianceLastScanDate"`
-	HostID                 flexInt64       `json:"hostId"`
-	AssetID                flexInt64       `json:"assetId"`
-	IP                     flexString      `json:"ip"`
-	DNS                    flexString      `json:"dns"`
-	NetBIOS                flexString      `json:"netBios"`
-	OS                     flexString      `json:"os"`
-	OSCPE                  flexString      `json:"osCpe"`
-	TrackingMethod         flexString      `json:"trackingMethod"`
-	QGHostID               flexString      `json:"qgHostid"`
-	NetworkID              flexInt64       `json:"networkId"`
-	NetworkName            flexString      `json:"networkName"`
-	CustomerUUID           flexString      `json:"customerUuid"`
-	CustomerID             flexString      `json:"customerId"`
-	Evidence               json.RawMessage `json:"evidence"`
-	CauseOfFailure         json.RawMessage `json:"causeOfFailure"`
+	ID                  looseInt64      `json:"id"`
+	Instance            looseString     `json:"instance"`
+	PolicyID            looseInt64      `json:"policyId"`
+	PolicyTitle         looseString     `json:"policyTitle"`
+	ControlID           looseInt64      `json:"controlId"`
+	ControlStatement    looseString     `json:"controlStatement"`
+	Rationale           looseString     `json:"rationale"`
+	Remediation         looseString     `json:"remediation"`
+	TechnologyID        looseInt64      `json:"technologyId"`
+	Technology          *wireTechnology `json:"technology"`
+	Status              looseString     `json:"status"`
+	PreviousStatus      looseString     `json:"previousStatus"`
+	Criticality         *wireCrit       `json:"criticality"`
+	FirstFailDate       looseTime       `json:"firstFailDate"`
+	LastFailDate        looseTime       `json:"lastFailDate"`
+	FirstPassDate       looseTime       `json:"firstPassDate"`
+	LastPassDate        looseTime       `json:"lastPassDate"`
+	PostureModifiedDate looseTime       `json:"postureModifiedDate"`
+	LastEvaluatedDate   looseTime       `json:"lastEvaluatedDate"`
+	Created             looseTime       `json:"created"`
+	HostID              looseInt64      `json:"hostId"`
+	AssetID             looseInt64      `json:"assetId"`
+	IP                  looseString     `json:"ip"`
+	DNS                 looseString     `json:"dns"`
+	NetBIOS             looseString     `json:"netBios"`
+	OS                  looseString     `json:"os"`
+	OSCPE               looseString     `json:"osCpe"`
+	TrackingMethod      looseString     `json:"trackingMethod"`
+	QGHostID            looseString     `json:"qgHostid"`
+	NetworkName         looseString     `json:"networkName"`
+	CustomerUUID        looseString     `json:"customerUuid"`
+	CustomerID          looseString     `json:"customerId"`
+	Evidence            json.RawMessage `json:"evidence"`
+	CauseOfFailure      json.RawMessage `json:"causeOfFailure"`
 }
 
 type wireTechnology struct {
-	ID   flexInt64  `json:"id"`
-	Name flexString `json:"name"`
+	ID   looseInt64  `json:"id"`
+	Name looseString `json:"name"`
 }
 
 type wireCrit struct {
-	Label flexString `json:"label"`
-	Value flexInt64  `json:"value"`
+	Label looseString `json:"label"`
+	Value looseInt64  `json:"value"`
 }
 
 // PCRSPostures decodes the PCRS postureInfo body, one JSON array of posture objects (not NDJSON),
@@ -120,7 +117,8 @@ type PCRSPostures struct {
 	// DefaultMaxEvidenceBytes; negative drops both.
 	MaxEvidenceBytes int
 
-	a jsonArray
+	a    jsonArray
+	lost []FieldError
 }
 
 // NewPCRSPostures returns a decoder reading a PCRS postureInfo response from r.
@@ -129,44 +127,77 @@ func NewPCRSPostures(r io.Reader) *PCRSPostures {
 }
 
 // Read returns the next posture, a new *Posture each time. It returns io.EOF after the array
-// closed cleanly; a *RecordError means one posture was skipped (a value of the wrong type, or no
-// id); any other error is sticky.
+// closed cleanly; a *RecordError means one posture was skipped (no readable id); a value of the
+// wrong type costs that field only (see UnreadableFields); any other error is sticky.
 func (d *PCRSPostures) Read() (*Posture, error) {
 	var w wirePosture
-	if err := d.a.next(d.MaxRecordBytes, &w); err != nil {
+	d.lost = d.lost[:0]
+	err := d.a.next(d.MaxRecordBytes, &w)
+	var re *RecordError
+	if errors.As(err, &re) {
+		fe, ok := typeErrorField(re.Err)
+		if !ok {
+			return nil, err
+		}
+		d.lost, err = append(d.lost, fe), nil
+	}
+	if err != nil {
 		return nil, err
 	}
-	if w.ID <= 0 {
-		return nil, &RecordError{Offset: d.a.j.dec.InputOffset(), Err: ErrMissingID}
+	d.lost = unreadableJSON(d.lost, &w)
+	if w.ID.v <= 0 {
+		return nil, d.missingID()
 	}
 	p := &Posture{
-		ID: int64(w.ID), Instance: string(w.Instance), PolicyID: int64(w.PolicyID),
-		PolicyTitle: string(w.PolicyTitle), ControlID: int64(w.ControlID),
-		ControlStatement: string(w.ControlStatement), Rationale: string(w.Rationale),
-		Remediation: string(w.Remediation), TechnologyID: int64(w.TechnologyID),
-		Status: string(w.Status), PreviousStatus: string(w.PreviousStatus),
-		FirstFailDate: time.Time(w.FirstFailDate), LastFailDate: time.Time(w.LastFailDate),
-		FirstPassDate: time.Time(w.FirstPassDate), LastPassDate: time.Time(w.LastPassDate),
-		PostureModifiedDate: time.Time(w.PostureModifiedDate), LastEvaluatedDate: time.Time(w.LastEvaluatedDate),
-		Created: time.Time(w.Created), ComplianceLastScanDate: time.Time(w.ComplianceLastScanDate),
-		HostID: int64(w.HostID), AssetID: int64(w.AssetID), IP: string(w.IP), DNS: string(w.DNS),
-		NetBIOS: string(w.NetBIOS), OS: string(w.OS), OSCPE: string(w.OSCPE),
-		TrackingMethod: string(w.TrackingMethod), QGHostID: string(w.QGHostID),
-		NetworkID: int64(w.NetworkID), NetworkName: string(w.NetworkName),
-		CustomerUUID: string(w.CustomerUUID), CustomerID: string(w.CustomerID),
+		ID: int64(w.ID.v), Instance: string(w.Instance.v), PolicyID: int64(w.PolicyID.v),
+		PolicyTitle: string(w.PolicyTitle.v), ControlID: int64(w.ControlID.v),
+		ControlStatement: string(w.ControlStatement.v), Rationale: string(w.Rationale.v),
+		Remediation: string(w.Remediation.v), TechnologyID: int64(w.TechnologyID.v),
+		Status: string(w.Status.v), PreviousStatus: string(w.PreviousStatus.v),
+		FirstFailDate: time.Time(w.FirstFailDate.v), LastFailDate: time.Time(w.LastFailDate.v),
+		FirstPassDate: time.Time(w.FirstPassDate.v), LastPassDate: time.Time(w.LastPassDate.v),
+		PostureModifiedDate: time.Time(w.PostureModifiedDate.v), LastEvaluatedDate: time.Time(w.LastEvaluatedDate.v),
+		Created: time.Time(w.Created.v),
+		HostID:  int64(w.HostID.v), AssetID: int64(w.AssetID.v), IP: string(w.IP.v), DNS: string(w.DNS.v),
+		NetBIOS: string(w.NetBIOS.v), OS: string(w.OS.v), OSCPE: string(w.OSCPE.v),
+		TrackingMethod: string(w.TrackingMethod.v), QGHostID: string(w.QGHostID.v),
+		NetworkName:  string(w.NetworkName.v),
+		CustomerUUID: string(w.CustomerUUID.v), CustomerID: string(w.CustomerID.v),
 	}
 	if w.Technology != nil {
-		p.Technology = Technology{ID: int64(w.Technology.ID), Name: string(w.Technology.Name)}
+		p.Technology = Technology{ID: int64(w.Technology.ID.v), Name: string(w.Technology.Name.v)}
 		if p.TechnologyID == 0 {
 			p.TechnologyID = p.Technology.ID
 		}
 	}
 	if w.Criticality != nil {
-		p.Criticality = Criticality{Label: string(w.Criticality.Label), Value: int(w.Criticality.Value)}
+		p.Criticality = Criticality{Label: string(w.Criticality.Label.v), Value: int(w.Criticality.Value.v)}
 	}
 	p.Evidence, p.EvidenceTruncated = d.capRaw(w.Evidence, p.EvidenceTruncated)
 	p.CauseOfFailure, p.EvidenceTruncated = d.capRaw(w.CauseOfFailure, p.EvidenceTruncated)
 	return p, nil
+}
+
+// missingID is the record error of a posture without a usable id: the id's own read error when
+// it had one, else ErrMissingID.
+func (d *PCRSPostures) missingID() *RecordError {
+	off := d.a.j.dec.InputOffset()
+	for _, fe := range d.lost {
+		if fe.Path == "id" {
+			return &RecordError{Offset: off, Err: &fe}
+		}
+	}
+	return &RecordError{Offset: off, Err: ErrMissingID}
+}
+
+// UnreadableFields lists the fields of the posture Read returned last that could not be read (a
+// value of the wrong type) and are absent from it, by JSON key (technology/id for a nested one);
+// nil when none. Valid until the next call.
+func (d *PCRSPostures) UnreadableFields() []FieldError {
+	if len(d.lost) == 0 {
+		return nil
+	}
+	return d.lost
 }
 
 // InputOffset returns the input offset of the decoder, in decompressed bytes.

@@ -151,7 +151,7 @@ func TestPCRSPosturesFraming(t *testing.T) {
 		{"blank body", " \n", 0, 0, nil},
 		{"empty array", "[]", 0, 0, nil},
 		{"one", `[{"id":1}]`, 1, 0, nil},
-		{"wrong types are record errors", `[{"id":"x"},{"id":1,"status":{}},{"id":2,"firstFailDate":"2026-13-01T00:00:00Z"},{"hostId":5},{"id":3}]`, 1, 4, nil},
+		{"no readable id is a record error, another wrong type costs its field", `[{"id":"x"},{"id":1,"status":{}},{"id":2,"firstFailDate":"2026-13-01T00:00:00Z"},{"hostId":5},{"id":3}]`, 3, 2, nil},
 		{"cut before the array closes", `[{"id":1},{"id":2}`, 2, 0, ErrTruncated},
 		{"cut in a record", `[{"id":1},{"id":2,"st`, 1, 0, ErrTruncated},
 		{"only the bracket", `[`, 0, 0, ErrTruncated},
@@ -208,4 +208,33 @@ func TestPCRSPosturesLimits(t *testing.T) {
 	d.MaxRecordBytes = 64 << 10
 	_, err = d.Read()
 	require.ErrorIs(t, err, ErrTooLarge, "one record over MaxRecordBytes breaks the stream")
+}
+
+// A PCRS value of the wrong type costs that field: the posture comes without it, and the field is
+// reported by its JSON path.
+func TestPCRSPostureFieldCostsOnlyItself(t *testing.T) {
+	doc := `[{"id":"x1","hostId":5},{"id":4,"status":["Passed"],"hostId":"h","technology":"Ubuntu",` +
+		`"criticality":{"label":"SERIOUS","value":"high"},"lastEvaluatedDate":"2026-01-14T00:00:00Z","controlId":7}]`
+	d := NewPCRSPostures(strings.NewReader(doc))
+	_, err := d.Read()
+	var re *RecordError
+	require.ErrorAs(t, err, &re, "no readable id")
+	assert.Equal(t, `id "\"x1\"": malformed value`, re.Err.Error())
+	p, err := d.Read()
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), p.ID)
+	assert.Equal(t, int64(7), p.ControlID)
+	assert.Equal(t, date("2026-01-14T00:00:00Z"), p.LastEvaluatedDate)
+	assert.Empty(t, p.Status)
+	assert.Zero(t, p.HostID)
+	assert.Equal(t, Criticality{Label: "SERIOUS"}, p.Criticality)
+	assert.Equal(t, Technology{}, p.Technology)
+	var paths []string
+	for _, fe := range d.UnreadableFields() {
+		paths = append(paths, fe.Path)
+		assert.ErrorIs(t, &fe, ErrBadValue)
+	}
+	assert.ElementsMatch(t, []string{"technology", "status", "hostId", "criticality/value"}, paths)
+	_, err = d.Read()
+	assert.Equal(t, io.EOF, err)
 }

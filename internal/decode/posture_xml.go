@@ -62,7 +62,6 @@ type GlossaryHost struct {
 	NetBIOS        string
 	OS             string
 	TrackingMethod string
-	LastScanDate   time.Time
 }
 
 // Control is GLOSSARY/CONTROL_LIST/CONTROL.
@@ -160,6 +159,11 @@ func (d *PostureInfoList) Warning() *Warning { return d.env.warning }
 // Datetime returns RESPONSE/DATETIME.
 func (d *PostureInfoList) Datetime() time.Time { return d.env.datetime }
 
+// UnreadableFields lists the fields of the record of the last Next that could not be read and
+// are absent from it (paths start at its element: INFO, HOST, CONTROL...); nil when none. Valid
+// until the next call.
+func (d *PostureInfoList) UnreadableFields() []FieldError { return d.s.unreadable() }
+
 // InputOffset returns the input offset of the decoder, in bytes read from r.
 func (d *PostureInfoList) InputOffset() int64 { return d.s.offset() }
 
@@ -214,7 +218,7 @@ func (d *PostureInfoList) inList(name string) bool {
 func (d *PostureInfoList) record(id *int64, field func()) error {
 	s := &d.s
 	off := s.tagOff
-	s.recErr = nil
+	s.beginRecord()
 	if !s.empty {
 		for s.next() == tokStart {
 			field()
@@ -223,11 +227,8 @@ func (d *PostureInfoList) record(id *int64, field func()) error {
 			return s.err
 		}
 	}
-	switch {
-	case s.recErr != nil:
-		return s.recordError(off, idString(*id), nil)
-	case *id <= 0:
-		return s.recordError(off, "", ErrMissingID)
+	if *id <= 0 {
+		return s.missingID(off, "ID")
 	}
 	return nil
 }
@@ -300,8 +301,6 @@ func (d *PostureInfoList) readHost() error {
 			h.OS = s.intern()
 		case "TRACKING_METHOD":
 			h.TrackingMethod = s.intern()
-		case "LAST_SCAN_DATE":
-			h.LastScanDate = s.time()
 		default:
 			s.skip()
 		}

@@ -88,7 +88,7 @@ func TestPostureInfoRecordErrors(t *testing.T) {
 	ev, err := postureXMLEvents(strings.NewReader(doc))
 	require.NoError(t, err)
 	require.Len(t, ev, 3)
-	assert.Contains(t, ev[0], "malformed value")
+	assert.Contains(t, ev[0], "Posture {ID:1 HostID:0 ", "a bad HOST_ID costs that field only")
 	assert.Contains(t, ev[1], "no ID")
 	assert.Contains(t, ev[2], "Posture {ID:3 ")
 }

@@ -78,7 +78,7 @@ func (d *HostDetections) qdsFactors(dst []QDSFactor, qid int64) []QDSFactor {
 	// b still holds the input it started with unless reading more moved the buffer's content,
 	// which changes base.
 	n := int(s.offset() - from)
-	if s.err != nil || s.recErr != nil || s.base != base || n > len(b) || n > maxFactorBlock+len(qdsFactorsClose) ||
+	if s.err != nil || s.base != base || n > len(b) || n > maxFactorBlock+len(qdsFactorsClose) ||
 		n < len(qdsFactorsClose) || string(b[n-len(qdsFactorsClose):n]) != qdsFactorsClose || len(s.offs) != depth-1 {
 		return dst
 	}
@@ -125,4 +125,27 @@ func (c *factorCache) add(qid int64) *factorBlock {
 	c.order[c.next] = qid
 	c.next = (c.next + 1) % maxFactorBlocks
 	return slot
+}
+
+// decodeFactors reads the QDS_FACTOR elements of QDS_FACTORS up to and including its end tag.
+func (d *HostDetections) decodeFactors(dst []QDSFactor) []QDSFactor {
+	s := &d.s
+	for {
+		// The shape every factor has in Qualys output takes the fast path; anything else (and a
+		// factor not whole in the buffer) goes through next below.
+		if name, text, ok := s.attrLeaf(qdsFactorOpen, qdsFactorClose); ok {
+			dst = append(dst, QDSFactor{Name: s.internBytes(name), Value: s.internBytes(text)})
+			continue
+		}
+		if s.next() != tokStart {
+			break
+		}
+		if string(s.name) != "QDS_FACTOR" {
+			s.skip()
+			continue
+		}
+		name := s.attrStr("name")
+		dst = append(dst, QDSFactor{Name: name, Value: s.intern()})
+	}
+	return dst
 }

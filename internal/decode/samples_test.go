@@ -41,7 +41,6 @@ func TestSampleHostListDetections(t *testing.T) {
 			assert.Equal(t, "Linux 3.13", h.OS)
 			assert.Equal(t, "one.one.one.one", h.DNS)
 			assert.Equal(t, DNSData{Hostname: "one", Domain: "one.one.one", FQDN: "one.one.one.one"}, h.DNSData)
-			assert.Equal(t, 2130, h.LastVMScannedDuration)
 			assert.Equal(t, date("2022-12-06T12:03:46Z"), h.LastPCScannedDate)
 			assert.Equal(t, "ec2-11-111-111-111.compute-1.amazonaws.com", res.hosts[1].DNS)
 			assert.Empty(t, res.hosts[1].OS, "optional element absent")

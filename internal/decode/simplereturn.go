@@ -53,8 +53,8 @@ func (r *SimpleReturn) Error() string {
 }
 
 // DecodeSimpleReturn reads a whole SIMPLE_RETURN document (small: one response) from r. Each
-// element is limited to DefaultMaxElementBytes. A malformed CODE is an error wrapping ErrBadValue;
-// other errors are stream errors as for the record decoders.
+// element is limited to DefaultMaxElementBytes (a longer TEXT or ITEM is left out). A malformed
+// CODE is an error wrapping ErrBadValue; other errors are stream errors as for the record decoders.
 func DecodeSimpleReturn(r io.Reader) (*SimpleReturn, error) {
 	var s scanner
 	s.initSize(r, 0, 4<<10) // error bodies are small
@@ -71,6 +71,10 @@ func DecodeSimpleReturn(r io.Reader) (*SimpleReturn, error) {
 		switch string(s.name) {
 		case "CODE":
 			sr.Code = s.int()
+			if len(s.lost) > 0 { // CODE is what the caller acts on: without it the answer is unusable
+				fe := s.lost[0]
+				return nil, &StreamError{Offset: s.offset(), Err: &fe}
+			}
 		case "TEXT":
 			sr.Text = s.str()
 		case "ITEM_LIST":
@@ -81,9 +85,7 @@ func DecodeSimpleReturn(r io.Reader) (*SimpleReturn, error) {
 		if s.err != nil {
 			return nil, s.err
 		}
-		if s.recErr != nil {
-			return nil, &StreamError{Offset: s.offset(), Err: s.recErr}
-		}
+		s.lost = s.lost[:0] // a TEXT over the limit is left out
 	}
 	sr.Datetime = env.datetime
 	return sr, nil

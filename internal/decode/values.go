@@ -5,40 +5,89 @@ package decode
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
+// maxLostFields bounds the unreadable fields kept per record; one is enough to count the record.
+const maxLostFields = 32
+
 // leafText returns the text of the element just opened, bounded by the element limit; a longer
-// value is a record error.
+// value is lost (nil) and reported as an unreadable field.
 func (s *scanner) leafText() []byte {
 	b, truncated := s.text(s.maxText)
 	if truncated {
 		s.bad(ErrTooLarge, nil)
+		return nil
 	}
 	return b
 }
 
-// bad records the first field problem of the current record, naming the element text() closed.
-func (s *scanner) bad(cause error, value []byte) {
-	if s.recErr != nil || s.err != nil {
-		return
+// beginRecord starts collecting the unreadable fields of the record whose start tag next just
+// returned; field paths start at its element.
+func (s *scanner) beginRecord() {
+	s.lost = s.lost[:0]
+	s.recDepth = len(s.offs)
+	if !s.leaf && !s.empty {
+		s.recDepth-- // the record's element is open on the stack
 	}
-	if cause == ErrTooLarge {
-		s.recErr = fmt.Errorf("%s: %w", s.lastName(), cause)
-		return
-	}
-	s.recErr = fmt.Errorf("%s %q: %w", s.lastName(), clip(value), cause)
 }
 
-// recordError turns the record's first field problem (or cause, if set) into a *RecordError.
-func (s *scanner) recordError(off int64, id string, cause error) *RecordError {
-	if cause == nil {
-		cause = s.recErr
+// bad records a field of the current record that cannot be read, naming the element text()
+// closed.
+func (s *scanner) bad(cause error, value []byte) {
+	if s.err != nil || len(s.lost) >= maxLostFields {
+		return
 	}
-	return &RecordError{Offset: off, ID: id, Err: cause}
+	name := s.lastName()
+	s.lost = append(s.lost, FieldError{Path: s.fieldPath(name), Value: clip(value), Err: cause})
+}
+
+// badAttr records an attribute of the current start tag that cannot be read.
+func (s *scanner) badAttr(key string, value []byte) {
+	if s.err != nil || len(s.lost) >= maxLostFields {
+		return
+	}
+	leaf := "@" + key
+	if s.leaf || s.empty { // the element is not on the stack
+		leaf = string(s.name) + "/" + leaf
+	}
+	s.lost = append(s.lost, FieldError{Path: s.fieldPath(leaf), Value: clip(value), Err: ErrBadValue})
+}
+
+// fieldPath joins the open elements from the record's element down, then leaf.
+func (s *scanner) fieldPath(leaf string) string {
+	var b []byte
+	for i := max(s.recDepth, 0); i < len(s.offs); i++ {
+		end := len(s.names)
+		if i+1 < len(s.offs) {
+			end = s.offs[i+1]
+		}
+		b = append(append(b, s.names[s.offs[i]:end]...), '/')
+	}
+	return string(append(b, leaf...))
+}
+
+// missingID is the record error of a record without a usable ID: the ID's own read error when
+// it had one (its path ends with /idName), else ErrMissingID.
+func (s *scanner) missingID(off int64, idName string) *RecordError {
+	for i := range s.lost {
+		if p := s.lost[i].Path; strings.HasSuffix(p, "/"+idName) && strings.Count(p, "/") == 1 {
+			fe := s.lost[i] // s.lost is reused by the next record
+			return &RecordError{Offset: off, Err: &fe}
+		}
+	}
+	return &RecordError{Offset: off, Err: ErrMissingID}
+}
+
+// unreadable returns the fields lost in the current record, nil when none.
+func (s *scanner) unreadable() []FieldError {
+	if len(s.lost) == 0 {
+		return nil
+	}
+	return s.lost
 }
 
 func trimSpace(b []byte) []byte {
@@ -128,7 +177,7 @@ func (s *scanner) valueText() (b []byte, raw bool) {
 }
 
 // retry handles a value whose first parse failed: with references decoded it may still parse;
-// otherwise it is a record error and the zero value.
+// otherwise the field is lost (reported with bad) and reads as the zero value.
 func retry[T any](s *scanner, b []byte, raw bool, parse func([]byte) (T, bool)) T {
 	if raw && bytes.IndexByte(b, '&') >= 0 {
 		s.tbuf = unescape(s.tbuf[:0], b)
@@ -202,8 +251,8 @@ func (s *scanner) attrInt(key string) int64 {
 		return 0
 	}
 	v, ok := parseInt(b)
-	if !ok && s.recErr == nil {
-		s.recErr = fmt.Errorf("attribute %s %q: %w", key, clip(b), ErrBadValue)
+	if !ok {
+		s.badAttr(key, b)
 	}
 	return v
 }

@@ -76,10 +76,12 @@ type scanner struct {
 	popStart, popEnd int  // the element text() closed last, still in names[popStart:popEnd]
 	rootDone         bool // the root element closed
 
-	tbuf   []byte              // text scratch
-	abuf   []byte              // attribute scratch
-	strs   [internSlots]string // interned low-cardinality values
-	recErr error               // first field problem of the current record
+	tbuf     []byte              // text scratch
+	wsbuf    []byte              // white space held by textSlow
+	abuf     []byte              // attribute scratch
+	strs     [internSlots]string // interned low-cardinality values
+	lost     []FieldError        // fields of the current record that could not be read
+	recDepth int                 // stack depth of the current record's element
 }
 
 func (s *scanner) init(r io.Reader, maxElement int) { s.initSize(r, maxElement, initialBufSize) }
@@ -409,7 +411,7 @@ func (s *scanner) attrLeaf(open, closeTag string) (val, text []byte, ok bool) {
 		if j < 0 || bytes.IndexByte(rest[:j], '&') >= 0 {
 			return nil, nil, false
 		}
-		text, rest = rest[:j], rest[j:]
+		text, rest = trimSpace(rest[:j]), rest[j:]
 	}
 	if len(text) > s.maxText || len(rest) < len(closeTag) || string(rest[:len(closeTag)]) != closeTag {
 		return nil, nil, false

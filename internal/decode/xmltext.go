@@ -14,7 +14,9 @@ const maxEntityLen = 16
 
 // text returns the character data of the element whose start tag next just returned, up to and
 // including its end tag, with CDATA sections and references decoded, comments and processing
-// instructions dropped and child elements skipped. It keeps at most limit bytes (cut on a UTF-8
+// instructions dropped and child elements skipped. Layout does not count: plain text is trimmed
+// of white space where it meets the element's tags, a CDATA section or a child element, so a
+// CDATA section on its own indented line reads as its content, kept exactly. It keeps at most limit bytes (cut on a UTF-8
 // boundary) and reports with truncated whether more was dropped; the rest is skipped while
 // streaming, so an element of any size costs at most limit bytes of memory. The result is valid
 // until the next scanner call. On a stream error it returns nil and s.err is set.
@@ -32,9 +34,12 @@ func (s *scanner) text(limit int) (b []byte, truncated bool) {
 	s.leaf, s.lastLeaf = false, true
 	b = s.buf[s.leafStart:s.leafEnd]
 	s.pos = s.leafNext
-	if !s.leafCDATA && bytes.IndexByte(b, '&') >= 0 {
-		s.tbuf = unescape(s.tbuf[:0], b)
-		b = s.tbuf
+	if !s.leafCDATA {
+		if bytes.IndexByte(b, '&') >= 0 {
+			s.tbuf = unescape(s.tbuf[:0], b)
+			b = s.tbuf
+		}
+		b = trimSpace(b)
 	}
 	return capText(b, limit)
 }
@@ -68,6 +73,59 @@ type textAcc struct {
 	out       []byte
 	limit     int
 	truncated bool
+
+	// Plain text is trimmed where it meets a boundary (the element's tags, a CDATA section, a
+	// child element): inText says plain text other than white space came since the last
+	// boundary, ws holds the white space after it until more text (kept) or a boundary (dropped).
+	inText bool
+	ws     []byte
+}
+
+// plain adds decoded plain text, trimmed at boundaries.
+func (a *textAcc) plain(b []byte) {
+	if !a.inText {
+		b = trimLeft(b)
+		if len(b) == 0 {
+			return
+		}
+		a.inText = true
+	}
+	body := trimRight(b)
+	if len(body) == 0 {
+		a.holdSpace(b)
+		return
+	}
+	a.add(a.ws)
+	a.ws = a.ws[:0]
+	a.add(body)
+	a.holdSpace(b[len(body):])
+}
+
+func (a *textAcc) holdSpace(b []byte) {
+	if room := a.limit + 1 - len(a.ws); len(b) > room { // more could only be cut off
+		b = b[:max(room, 0)]
+	}
+	a.ws = append(a.ws, b...)
+}
+
+// boundary drops the white space held: what follows is a CDATA section or a child element.
+func (a *textAcc) boundary() {
+	a.ws = a.ws[:0]
+	a.inText = false
+}
+
+func trimLeft(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+func trimRight(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func (a *textAcc) add(b []byte) {
@@ -82,25 +140,22 @@ func (a *textAcc) add(b []byte) {
 	a.out = append(a.out, b...)
 }
 
-func (a *textAcc) addEscaped(b []byte) {
+// addEscaped adds plain text with its references decoded, using scratch.
+func (a *textAcc) addEscaped(b []byte, scratch *[]byte) {
 	if a.truncated {
 		return
 	}
-	if bytes.IndexByte(b, '&') < 0 {
-		a.add(b)
-		return
+	if bytes.IndexByte(b, '&') >= 0 {
+		*scratch = unescape((*scratch)[:0], b)
+		b = *scratch
 	}
-	a.out = unescape(a.out, b)
-	if len(a.out) > a.limit {
-		a.out = a.out[:a.limit]
-		a.truncated = true
-	}
+	a.plain(b)
 }
 
 // textSlow is the general, streaming form of text.
 func (s *scanner) textSlow(limit int) ([]byte, bool) {
-	acc := textAcc{out: s.tbuf[:0], limit: limit}
-	defer func() { s.tbuf = acc.out[:0] }()
+	acc := textAcc{out: s.tbuf[:0], limit: limit, ws: s.wsbuf[:0]}
+	defer func() { s.tbuf, s.wsbuf = acc.out[:0], acc.ws[:0] }()
 	for {
 		if s.pos >= s.end && !s.fill(s.end) {
 			s.stop()
@@ -123,7 +178,7 @@ func (s *scanner) textSlow(limit int) ([]byte, bool) {
 				}
 				continue
 			}
-			acc.addEscaped(run)
+			acc.addEscaped(run, &s.abuf)
 			s.pos += len(run)
 			continue
 		}
@@ -155,12 +210,14 @@ func (s *scanner) textSlow(limit int) ([]byte, bool) {
 				}
 				continue
 			}
+			acc.boundary()
 			if !s.cdata(&acc) {
 				s.stop()
 				return nil, false
 			}
 		default:
 			// A child element inside a text field: keep the text around it, skip the child.
+			acc.boundary()
 			if s.startTag() != tokStart {
 				return nil, false
 			}
@@ -180,6 +237,7 @@ func (s *scanner) cdata(acc *textAcc) bool {
 		if i := bytes.Index(b, []byte("]]>")); i >= 0 {
 			acc.add(b[:i])
 			s.pos += i + 3
+			acc.boundary()
 			return true
 		}
 		// Keep a possible "]]" prefix of the terminator for the next read.

@@ -141,7 +141,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysRecordsAltered, err = builder.meter.Int64Counter(
 		"otelcol_receiver_qualys_records_altered",
-		metric.WithDescription("Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
+		metric.WithDescription("Records emitted changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, a detection's RESULTS cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8 in RESULTS, replaced with U+FFFD, or control characters, dropped; field_unreadable, a field Qualys sent could not be read, a malformed number, date or flag, and the record goes out without it). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -193,7 +193,7 @@ func AssertEqualReceiverQualysRecords(t *testing.T, tt *componenttest.Telemetry,
 func AssertEqualReceiverQualysRecordsAltered(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_records_altered",
-		Description: "Detections whose RESULTS the receiver changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8, replaced with U+FFFD, or control characters, dropped). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
+		Description: "Records emitted changed (a page pulled again after a failure counts again), by `stream` and `reason` (results_truncated, a detection's RESULTS cut at max_results_bytes; text_repaired, Qualys sent invalid UTF-8 in RESULTS, replaced with U+FFFD, or control characters, dropped; field_unreadable, a field Qualys sent could not be read, a malformed number, date or flag, and the record goes out without it). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

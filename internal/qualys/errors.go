@@ -169,3 +169,36 @@ func ResponseError(endpoint string, err error) error {
 	return &Error{Endpoint: endpoint, Kind: KindTransient, Err: err,
 		Hint: "the answer was cut off or could not be read; the page is pulled again"}
 }
+
+// Recovery says how soon a failed poll is worth trying again.
+type Recovery int
+
+const (
+	// RecoverSoon is a failure that may pass by itself (network, 5xx, a limit wait, an answer cut
+	// off or unreadable, a consumer that refused, a checkpoint that could not be written): the poll
+	// is tried again after a short back-off.
+	RecoverSoon Recovery = iota
+	// RecoverAfterFix needs someone to change credentials, the account, permissions or trust
+	// settings: the start-up checks run again often enough that a fix is picked up within minutes.
+	RecoverAfterFix
+	// RecoverNextInterval is Qualys refusing the request itself (a parameter, an API not served at
+	// the URL): the same request gets the same answer, so the stream waits for its regular poll.
+	RecoverNextInterval
+)
+
+// RecoveryOf says how soon the poll that ended with err is worth trying again. An error that is
+// not a Qualys answer (a consumer, storage, a decoder) is taken as passing.
+func RecoveryOf(err error) Recovery {
+	var qe *Error
+	if !errors.As(err, &qe) {
+		return RecoverSoon
+	}
+	switch qe.Kind {
+	case KindAuth, KindPermission, KindTLS:
+		return RecoverAfterFix
+	case KindRequest:
+		return RecoverNextInterval
+	default:
+		return RecoverSoon
+	}
+}

@@ -49,6 +49,9 @@ const (
 	// FaultBadChars puts invalid UTF-8 and control characters into the RESULTS of detection number
 	// Record (HLD) or the TITLE of entry number Record (KnowledgeBase).
 	FaultBadChars FaultKind = "bad_chars"
+	// FaultBadValue puts text where a number or date is due: TIMES_FOUND of detection number
+	// Record (HLD), modified of host asset number Record (QPS).
+	FaultBadValue FaultKind = "bad_value"
 	// FaultHugeResults makes the first detection's RESULTS Size bytes long (default 100 MiB), streamed.
 	FaultHugeResults FaultKind = "huge_results"
 	// FaultEmpty answers as for an empty tenant: RESPONSE with only DATETIME, no hosts assets,
@@ -108,6 +111,8 @@ func (k FaultKind) appliesTo(endpoint string) bool {
 		return endpoint == EndpointHLD
 	case k == FaultBadChars:
 		return endpoint == EndpointHLD || endpoint == EndpointKB
+	case k == FaultBadValue:
+		return endpoint == EndpointHLD || endpoint == EndpointHostAsset
 	case k == FaultMalformed, k == FaultEmpty:
 		return slices.Contains(recordEndpoints, endpoint)
 	}
@@ -175,7 +180,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 }
 
 var knownKinds = append(append(append([]FaultKind{}, responseLevelKind...), writerLevelKinds...),
-	FaultMalformed, FaultBadChars, FaultHugeResults, FaultEmpty)
+	FaultMalformed, FaultBadChars, FaultBadValue, FaultHugeResults, FaultEmpty)
 
 func (f *Fault) validate() error {
 	if !slices.Contains(knownKinds, f.Kind) {

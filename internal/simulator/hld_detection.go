@@ -27,14 +27,18 @@ func (s *Server) writeDetection(o *out, d *Detection, opt hldOptions) {
 	o.date(6, "FIRST_FOUND_DATETIME", d.FirstFound)
 	o.date(6, "LAST_FOUND_DATETIME", d.LastFound)
 	if opt.showQDS {
-		o.raw(indent(6) + `<QDS severity="` + d.QDSSeverity() + `">`)
+		o.leafTag(6, `<QDS severity="`+d.QDSSeverity()+`">`)
 		o.intText(d.QDS)
 		o.endTag("QDS")
 	}
 	if opt.showQDSFactors {
 		s.writeQDSFactors(o, d)
 	}
-	o.intElem(6, "TIMES_FOUND", d.TimesFound)
+	if o.badValue(o.items) {
+		o.text(6, "TIMES_FOUND", "many")
+	} else {
+		o.intElem(6, "TIMES_FOUND", d.TimesFound)
+	}
 	o.date(6, "LAST_TEST_DATETIME", d.LastTest)
 	o.date(6, "LAST_UPDATE_DATETIME", d.LastUpdate)
 	o.date(6, "LAST_FIXED_DATETIME", d.LastFixed)
@@ -97,7 +101,7 @@ func (s *Server) writeQDSFactors(o *out, d *Detection) {
 	r := newRNG(s.tenant.seed, kindVuln, d.QID, 1)
 	o.open(6, "QDS_FACTORS")
 	factor := func(name, v string) {
-		o.raw(indent(7) + `<QDS_FACTOR name="` + name + `">`)
+		o.leafTag(7, `<QDS_FACTOR name="`+name+`">`)
 		o.cdataText(v)
 		o.endTag("QDS_FACTOR")
 	}

@@ -146,7 +146,11 @@ func writeHostAsset(o *out, h *Host) {
 	o.uintElem(3, "id", h.AssetID)
 	o.text(3, "name", assetName(h))
 	o.date(3, "created", h.FirstFound)
-	o.date(3, "modified", h.Modified)
+	if o.badValue(o.records) {
+		o.text(3, "modified", "soon")
+	} else {
+		o.date(3, "modified", h.Modified)
+	}
 	o.text(3, "type", "HOST")
 	o.open(3, "tags")
 	o.intElem(4, "count", len(h.Tags))
@@ -198,7 +202,12 @@ func writeInterfaces(o *out, h *Host) {
 	entry := func(nic Interface, addr string) {
 		o.open(5, "HostAssetInterface")
 		o.text(6, "hostname", nic.Hostname)
-		o.intElem(6, "interfaceId", nic.ID)
+		if h.CloudProvider == "AWS" {
+			// QPS gives an EC2 host's interfaces their ENI id, text, as live tenants show.
+			o.text(6, "interfaceId", fmt.Sprintf("eni-0%s%04x", strings.ReplaceAll(nic.MAC, ":", ""), nic.ID))
+		} else {
+			o.intElem(6, "interfaceId", nic.ID)
+		}
 		o.text(6, "interfaceName", nic.Name)
 		o.text(6, "macAddress", nic.MAC)
 		o.text(6, "type", "LOCAL")

@@ -5,6 +5,7 @@ package simulator
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -205,9 +206,7 @@ func (s *Server) writeTruRiskFactors(o *out, h *Host) {
 	o.open(4, "TRURISK_SCORE_FACTORS")
 	o.text(5, "TRURISK_SCORE_FORMULA", "")
 	for sev := 1; sev <= 5; sev++ {
-		o.raw(indent(5) + `<VULN_COUNT qds_severity="`)
-		o.intText(sev)
-		o.raw(`">`)
+		o.leafTag(5, `<VULN_COUNT qds_severity="`+strconv.Itoa(sev)+`">`)
 		o.intText(bySev[sev])
 		o.endTag("VULN_COUNT")
 	}

@@ -212,7 +212,7 @@ func writeVuln(o *out, v *Vuln, all bool) {
 	if len(v.ThreatIntel) > 0 {
 		o.open(4, "THREAT_INTELLIGENCE")
 		for _, name := range v.ThreatIntel {
-			o.raw(indent(5) + `<THREAT_INTEL id="` + strconv.Itoa(slices.Index(threatIntel, name)+1) + `">`)
+			o.leafTag(5, `<THREAT_INTEL id="`+strconv.Itoa(slices.Index(threatIntel, name)+1)+`">`)
 			o.cdataText(name)
 			o.endTag("THREAT_INTEL")
 		}

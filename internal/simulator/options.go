@@ -64,6 +64,10 @@ type Options struct {
 	PolicyListTruncation int
 	// MaxRequestLog bounds the request log; older records are dropped (default 10000).
 	MaxRequestLog int
+	// PrettyXML writes the text of every XML element, plain or CDATA, on a line of its own, indented
+	// one level deeper than its tags, the way Qualys's guide and other integrations' recorded
+	// answers are laid out. The receiver must read it exactly as the compact layout.
+	PrettyXML bool
 	// DisableAdmin turns off the /sim/ admin endpoints.
 	DisableAdmin bool
 	// Clock replaces time.Now for DATETIME, limits and tokens (tests pin it for byte-identical output).

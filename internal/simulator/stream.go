@@ -35,6 +35,9 @@ type out struct {
 	hijack  bool   // the connection was taken over (reset): nothing may be flushed any more
 	now     time.Time
 	scratch []byte
+
+	pretty    bool // Options.PrettyXML
+	leafLevel int  // the level of the element leafTag opened last
 }
 
 // startBody sends the status line and headers and returns the body writer.
@@ -43,7 +46,7 @@ func (s *Server) startBody(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 		w.Header().Set("Content-Type", contentType)
 	}
 	w.WriteHeader(status)
-	o := &out{rc: http.NewResponseController(w), now: s.now(), scratch: make([]byte, 0, 256)}
+	o := &out{rc: http.NewResponseController(w), now: s.now(), scratch: make([]byte, 0, 256), pretty: s.opts.PrettyXML}
 	var wr io.Writer = w
 	if s.opts.BandwidthBytesPerSec > 0 {
 		wr = &pacer{w: wr, rate: s.opts.BandwidthBytesPerSec, start: time.Now(), flush: o.httpFlush,
@@ -142,6 +145,12 @@ func (o *out) record(jsonRecord bool) {
 // badCharsItem reports whether the current item must carry invalid UTF-8 and control characters.
 func (o *out) badCharsItem() bool {
 	return o.fault != nil && o.fault.Kind == FaultBadChars && o.items == o.fault.record()
+}
+
+// badValue reports whether item number n (a detection, a host asset) must carry text where a
+// number or date is due.
+func (o *out) badValue(n int) bool {
+	return o.fault != nil && o.fault.Kind == FaultBadValue && n == o.fault.record()
 }
 
 func (o *out) raw(s string)      { _, _ = o.bw.WriteString(s) }

@@ -10,7 +10,9 @@ import (
 
 // The XML helpers write one element per line with two spaces of indentation per level, the
 // layout of the real samples. Text fields that Qualys wraps in CDATA (OS, DNS, RESULTS, TITLE,
-// CVE ID, ...) go through cdata; numbers and dates are plain.
+// CVE ID, ...) go through cdata; numbers and dates are plain. With Options.PrettyXML the text of
+// each element (plain or CDATA) goes on its own indented line too, as in Qualys's guide and
+// other integrations' recorded answers.
 
 const spaces = "                                        "
 
@@ -38,12 +40,26 @@ func (o *out) close(level int, name string) {
 	o.raw("</" + name + ">\n")
 }
 
-func (o *out) startTag(level int, name string) {
+func (o *out) startTag(level int, name string) { o.leafTag(level, "<"+name+">") }
+
+// leafTag writes the start tag of an element whose text follows (tag may carry attributes). With
+// the pretty option the text goes on a line of its own, one level deeper.
+func (o *out) leafTag(level int, tag string) {
 	o.raw(indent(level))
-	o.raw("<" + name + ">")
+	o.raw(tag)
+	if o.pretty {
+		o.raw("\n" + indent(level+1))
+		o.leafLevel = level
+	}
 }
 
-func (o *out) endTag(name string) { o.raw("</" + name + ">\n") }
+// endTag closes the element leafTag opened, after its text.
+func (o *out) endTag(name string) {
+	if o.pretty {
+		o.raw("\n" + indent(o.leafLevel))
+	}
+	o.raw("</" + name + ">\n")
+}
 
 // text writes <name>escaped value</name>.
 func (o *out) text(level int, name, v string) {

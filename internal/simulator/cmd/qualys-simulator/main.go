@@ -65,6 +65,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	pcrsRateLimit := fs.Int("pcrs-rate-limit", 25, "PCRS calls per API per minute (negative: unlimited)")
 	pcrsMaxVersion := fs.Int("pcrs-max-version", 5, "newest PCRS version served")
 	replayDir := fs.String("replay", "", "serve the answers captured in this directory instead of a generated tenant")
+	pretty := fs.Bool("pretty", false, "write each XML element's text (or CDATA) on its own indented line, as Qualys's guide does")
 	fs.SetOutput(stdout)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -89,7 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := simulator.New(tenant, simulator.Options{Username: *username, Password: *password,
 		ConcurrencyLimit: *concurrency, RateLimit: *rateLimit, RateWindow: *rateWindow,
 		BandwidthBytesPerSec: *bandwidth, JWTLifetime: *jwtLifetime, PCRSRateLimit: *pcrsRateLimit,
-		PCRSMaxVersion: *pcrsMaxVersion})
+		PCRSMaxVersion: *pcrsMaxVersion, PrettyXML: *pretty})
 
 	apiLn, err := net.Listen("tcp", *listen)
 	if err != nil {
