@@ -108,53 +108,96 @@ func hostSummaryOf(res pcommon.Map) hostSummary {
 // name itself (host.name falls back to an IP).
 func (h *hostSummary) appendTo(b *strings.Builder) {
 	b.WriteString(h.name)
-	var ips []string
+	others := 0
 	for _, ip := range h.ips {
 		if ip != h.name {
-			ips = append(ips, ip)
+			others++
 		}
 	}
-	if len(ips) == 0 {
+	if others == 0 {
 		return
 	}
 	if h.name != "" {
 		b.WriteString(" (")
-		b.WriteString(strings.Join(ips, ", "))
-		b.WriteByte(')')
-		return
 	}
-	b.WriteString(strings.Join(ips, ", "))
+	sep := ""
+	for _, ip := range h.ips {
+		if ip != h.name {
+			b.WriteString(sep)
+			b.WriteString(ip)
+			sep = ", "
+		}
+	}
+	if h.name != "" {
+		b.WriteByte(')')
+	}
 }
 
 func (h *hostSummary) empty() bool { return h.name == "" && len(h.ips) == 0 }
+
+// clauses writes the parts after the subject of a summary: ": first, second, on host".
+type clauses struct {
+	b   *strings.Builder
+	sep string
+}
+
+func (c *clauses) next() {
+	if c.sep == "" {
+		c.b.WriteString(": ")
+		c.sep = ", "
+		return
+	}
+	c.b.WriteString(c.sep)
+}
+
+func (c *clauses) text(s string) {
+	if s != "" {
+		c.next()
+		c.b.WriteString(s)
+	}
+}
+
+func (c *clauses) host(h *hostSummary) {
+	if !h.empty() {
+		c.next()
+		c.b.WriteString("on ")
+		h.appendTo(c.b)
+	}
+}
 
 // detectionSummary is a detection's body: `QID 38170 "SSL Certificate - Expired": Confirmed
 // Active, severity 3, on web01.example.com (10.0.0.5)`. Parts Qualys did not send are left out.
 func detectionSummary(attrs pcommon.Map, host *hostSummary) string {
 	var b strings.Builder
-	b.Grow(128)
+	b.Grow(160)
 	b.WriteString("QID ")
 	if v, ok := attrs.Get(AttrQID); ok {
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
+		writeInt(&b, v.Int())
 	}
 	writeQuoted(&b, attrString(attrs, AttrVulnDescription))
-	var state []string
-	for _, key := range []string{AttrDetectionType, AttrDetectionStatus} {
-		if s := attrString(attrs, key); s != "" {
-			state = append(state, s)
+	c := clauses{b: &b}
+	typ, status := attrString(attrs, AttrDetectionType), attrString(attrs, AttrDetectionStatus)
+	if typ != "" || status != "" {
+		c.next()
+		b.WriteString(typ)
+		if typ != "" && status != "" {
+			b.WriteByte(' ')
 		}
+		b.WriteString(status)
 	}
-	parts := []string{strings.Join(state, " ")}
 	if v, ok := attrs.Get(AttrSeverity); ok {
-		parts = append(parts, "severity "+strconv.FormatInt(v.Int(), 10))
+		c.next()
+		b.WriteString("severity ")
+		writeInt(&b, v.Int())
 	}
-	writeClauses(&b, parts, host)
+	c.host(host)
 	return b.String()
 }
 
 // assetSummary is an asset's body: "Host web01.example.com (10.0.0.5), Windows Server 2019".
 func assetSummary(host *hostSummary) string {
 	var b strings.Builder
+	b.Grow(96)
 	b.WriteString("Host ")
 	host.appendTo(&b)
 	if host.os != "" {
@@ -170,47 +213,38 @@ func assetSummary(host *hostSummary) string {
 // "CIS Benchmark", on web01.example.com (10.0.0.5)`.
 func postureSummary(attrs pcommon.Map, host *hostSummary) string {
 	var b strings.Builder
-	b.Grow(160)
+	b.Grow(200)
 	b.WriteString("Control ")
 	if v, ok := attrs.Get(AttrControlID); ok {
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
+		writeInt(&b, v.Int())
 	}
 	writeQuoted(&b, attrString(attrs, AttrControlStatement))
-	parts := []string{attrString(attrs, AttrPostureStatus)}
-	policy := attrString(attrs, AttrPolicyTitle)
-	switch {
-	case policy != "":
-		parts = append(parts, "policy "+strconv.Quote(shorten(oneLine(policy))))
-	default:
-		if v, ok := attrs.Get(AttrPolicyID); ok {
-			parts = append(parts, "policy "+strconv.FormatInt(v.Int(), 10))
-		}
+	c := clauses{b: &b}
+	c.text(attrString(attrs, AttrPostureStatus))
+	if policy := attrString(attrs, AttrPolicyTitle); policy != "" {
+		c.next()
+		b.WriteString("policy")
+		writeQuoted(&b, policy)
+	} else if v, ok := attrs.Get(AttrPolicyID); ok {
+		c.next()
+		b.WriteString("policy ")
+		writeInt(&b, v.Int())
 	}
-	writeClauses(&b, parts, host)
+	c.host(host)
 	return b.String()
 }
 
-// writeClauses writes ": a, b, on host", leaving out empty parts.
-func writeClauses(b *strings.Builder, parts []string, host *hostSummary) {
-	sep := ": "
-	for _, p := range parts {
-		if p != "" {
-			b.WriteString(sep)
-			b.WriteString(p)
-			sep = ", "
-		}
-	}
-	if !host.empty() {
-		b.WriteString(sep)
-		b.WriteString("on ")
-		host.appendTo(b)
-	}
+func writeInt(b *strings.Builder, v int64) {
+	var buf [20]byte
+	b.Write(strconv.AppendInt(buf[:0], v, 10))
 }
 
+// writeQuoted writes ` "s"`, s on one line and shortened, quoted as Go quotes it.
 func writeQuoted(b *strings.Builder, s string) {
 	if s != "" {
+		var buf [256]byte
 		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(shorten(oneLine(s))))
+		b.Write(strconv.AppendQuote(buf[:0], shorten(oneLine(s))))
 	}
 }
 
