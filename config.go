@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configretry"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 )
 
@@ -69,6 +70,13 @@ type Config struct {
 	Assets          AssetsConfig          `mapstructure:"assets"`
 	Vulnerabilities VulnerabilitiesConfig `mapstructure:"vulnerabilities"`
 	Compliance      ComplianceConfig      `mapstructure:"compliance"`
+
+	// Body is what each log record's body holds: summary (default), a one-line description a person
+	// reads in a log view, or none.
+	Body BodyMode `mapstructure:"body"`
+	// Timestamp is each log record's timestamp: poll (default), the start of the poll that emitted
+	// it, or qualys, the record's own Qualys date. The Qualys dates are attributes either way.
+	Timestamp TimestampMode `mapstructure:"timestamp"`
 
 	// Capture writes every Qualys answer to a directory, for reporting a problem.
 	Capture CaptureConfig `mapstructure:"capture"`
@@ -230,6 +238,8 @@ func createDefaultConfig() component.Config {
 			API:      ComplianceAPIGateway,
 			Status:   slices.Clone(allPostureStatuses),
 		},
+		Body:           BodyMode(convert.BodySummary),
+		Timestamp:      TimestampMode(convert.TimestampPoll),
 		Capture:        CaptureConfig{MaxBytes: defaultCaptureMaxBytes},
 		MetricsBuilder: metadata.NewDefaultMetricsBuilderConfig(),
 	}

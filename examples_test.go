@@ -123,6 +123,18 @@ func TestKubernetesManifestsFitTogether(t *testing.T) {
 		assert.Equal(t, "metadata.namespace", dig(t, env["POD_NAMESPACE"], "valueFrom", "fieldRef", "fieldPath"))
 	})
 
+	t.Run("health probes", func(t *testing.T) {
+		// The operator derives both probes' handler from the health_check extension it finds in
+		// spec.config; it must be configured and started, on an address the kubelet reaches.
+		ext := dig(t, cfg, "extensions", "health_check").(map[string]any)
+		assert.Equal(t, "0.0.0.0:13133", ext["endpoint"])
+		assert.Contains(t, dig(t, cfg, "service", "extensions"), "health_check")
+		for _, probe := range []string{"livenessProbe", "readinessProbe"} {
+			require.Contains(t, spec, probe)
+			assert.Positive(t, dig(t, spec, probe, "periodSeconds"), probe)
+		}
+	})
+
 	t.Run("file_storage on a persistent volume", func(t *testing.T) {
 		dir := dig(t, cfg, "extensions", "file_storage", "directory")
 		var mounted string

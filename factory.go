@@ -37,7 +37,11 @@ func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, 
 	if err != nil {
 		return nil, err
 	}
-	shared.Unwrap.SetLogs(next)
+	observed, err := nextLogs(set, cfg.(*Config), next)
+	if err != nil {
+		return nil, err
+	}
+	shared.Unwrap.SetLogs(observed)
 	return shared, nil
 }
 
@@ -46,7 +50,11 @@ func createMetrics(_ context.Context, set receiver.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	shared.Unwrap.SetMetrics(next)
+	observed, err := qreceiver.ObservedMetrics(set, next)
+	if err != nil {
+		return nil, err
+	}
+	shared.Unwrap.SetMetrics(observed)
 	return shared, nil
 }
 

@@ -84,6 +84,7 @@ type Receiver struct {
 
 	host    component.Host
 	storage storage.Client
+	status  *streamStatus
 
 	// running is the streams while they poll: always without leader election, while leading with.
 	// transition is held while a period starts or stops (shutdown.go).
@@ -131,6 +132,7 @@ func (r *Receiver) Start(ctx context.Context, host component.Host) (err error) {
 		}
 	}()
 	r.host = host
+	r.status = newStreamStatus(host)
 	r.storage, err = r.openStorage(ctx, host)
 	if err != nil {
 		return err
@@ -189,6 +191,7 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 	run := &running{runtime: runtime, cancel: cancel, done: make(chan struct{})}
 	for _, s := range runtime.Streams {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
+		sched.status = r.status
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
 	go func() {

@@ -31,6 +31,8 @@ type scheduler struct {
 	logger   *zap.Logger
 	// telemetry counts a failed start-up check as a failed poll; the streams count their polls.
 	telemetry *Telemetry
+	// status reports the component status from the polls and checks (status.go); nil reports none.
+	status *streamStatus
 	// now, after and random are the clock, the timer and the jitter's source; nil is the real one.
 	now    func() time.Time
 	after  func(time.Duration) <-chan time.Time
@@ -57,10 +59,16 @@ func (s *scheduler) run(ctx context.Context) {
 			var err error
 			wait, err = s.check(ctx, checked)
 			needsCheck = err != nil
+			if needsCheck && ctx.Err() == nil {
+				s.status.pollDone(s.stream.Name(), err)
+			}
 		}
 		if !needsCheck {
 			var err error
 			wait, err = s.poll(ctx)
+			if ctx.Err() == nil {
+				s.status.pollDone(s.stream.Name(), err)
+			}
 			needsCheck = hasChecks && needsCheckAgain(err)
 		}
 		if ctx.Err() != nil {

@@ -49,6 +49,7 @@ func (m *Map[K, V]) LoadOrStore(key K, create func() (V, error)) (*Component[V],
 type Component[V component.Component] struct {
 	Unwrap V
 
+	hosts        hosts
 	startOnce    sync.Once
 	shutdownOnce sync.Once
 	startErr     error
@@ -57,9 +58,11 @@ type Component[V component.Component] struct {
 
 var _ component.Component = (*Component[component.Component])(nil)
 
-// Start starts the wrapped component once.
+// Start starts the wrapped component once, with a host that reports its status to every
+// instance's host, this one and those started later.
 func (c *Component[V]) Start(ctx context.Context, host component.Host) error {
-	c.startOnce.Do(func() { c.startErr = c.Unwrap.Start(ctx, host) })
+	c.hosts.add(host)
+	c.startOnce.Do(func() { c.startErr = c.Unwrap.Start(ctx, &c.hosts) })
 	return c.startErr
 }
 
