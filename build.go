@@ -98,7 +98,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		var cache *kb.Cache
 		if v.KnowledgeBase.Enabled {
 			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText}
-			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval)
+			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
+				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes})
 		}
 		maxResults := v.MaxResultsBytes
 		if !v.ShowResults {

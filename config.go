@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 )
 
@@ -160,6 +161,10 @@ type KnowledgeBaseConfig struct {
 	// IncludeText adds the KnowledgeBase's diagnosis, consequence and solution to detections. Off by
 	// default: the cache then holds kilobytes per QID instead of a few hundred bytes.
 	IncludeText bool `mapstructure:"include_text"`
+	// MaxEntries bounds the cached entries, the least recently used evicted first. Defaults to 100000.
+	MaxEntries int `mapstructure:"max_entries"`
+	// MaxBytes bounds the cached entries' estimated size in bytes. Defaults to 67108864 (64 MiB).
+	MaxBytes int64 `mapstructure:"max_bytes"`
 }
 
 // ComplianceConfig configures the policy compliance stream (PCRS on the API gateway).
@@ -190,6 +195,11 @@ const (
 	defaultPageSize         = 1000
 	defaultModifiedWithin   = Days(90 * 24 * time.Hour)
 	defaultMaxResultsBytes  = 4096
+
+	// minKBEntries and minKBBytes keep the entries of one KnowledgeBase call (500 QIDs) until the
+	// detections that asked for them are converted.
+	minKBEntries = 1000
+	minKBBytes   = 1 << 20
 
 	maxAssetsPageSize     = 1000 // QPS limitResults accepts 1–1000
 	maxDetectionsPageSize = 10000
@@ -230,6 +240,8 @@ func createDefaultConfig() component.Config {
 			KnowledgeBase: KnowledgeBaseConfig{
 				Enabled:         true,
 				RefreshInterval: defaultKBRefresh,
+				MaxEntries:      kb.DefaultMaxEntries,
+				MaxBytes:        kb.DefaultMaxBytes,
 			},
 		},
 		Compliance: ComplianceConfig{
@@ -319,6 +331,12 @@ func (cfg *VulnerabilitiesConfig) validate() []error {
 	}
 	if cfg.KnowledgeBase.Enabled {
 		errs = append(errs, validateInterval("vulnerabilities::knowledge_base::refresh_interval", cfg.KnowledgeBase.RefreshInterval))
+		if cfg.KnowledgeBase.MaxEntries < minKBEntries {
+			errs = append(errs, fmt.Errorf("vulnerabilities::knowledge_base::max_entries: %d is less than %d, the QIDs of one KnowledgeBase call", cfg.KnowledgeBase.MaxEntries, minKBEntries))
+		}
+		if cfg.KnowledgeBase.MaxBytes < minKBBytes {
+			errs = append(errs, fmt.Errorf("vulnerabilities::knowledge_base::max_bytes: %d is less than %d (1 MiB)", cfg.KnowledgeBase.MaxBytes, minKBBytes))
+		}
 	}
 	return errs
 }

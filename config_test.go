@@ -103,7 +103,7 @@ func TestLoadValidConfigs(t *testing.T) {
 	t.Run("knowledge_base_text", func(t *testing.T) {
 		cfg := loadConfig(t, "knowledge_base_text")
 		require.NoError(t, confmap.Validate(cfg))
-		assert.Equal(t, KnowledgeBaseConfig{Enabled: true, RefreshInterval: 24 * time.Hour, IncludeText: true},
+		assert.Equal(t, KnowledgeBaseConfig{Enabled: true, RefreshInterval: 24 * time.Hour, IncludeText: true, MaxEntries: 100_000, MaxBytes: 64 << 20},
 			cfg.Vulnerabilities.KnowledgeBase, "include_text leaves the other knowledge_base defaults alone")
 	})
 	t.Run("compliance_classic", func(t *testing.T) {
@@ -155,6 +155,8 @@ func TestValidateRejects(t *testing.T) {
 			"vulnerabilities::qids: -1 is not a valid QID",
 			"vulnerabilities::max_results_bytes: 0 is not between 1 and 1048576",
 			"vulnerabilities::knowledge_base::refresh_interval: 0s is less than the minimum of 1m",
+			"vulnerabilities::knowledge_base::max_entries: 10 is less than 1000, the QIDs of one KnowledgeBase call",
+			"vulnerabilities::knowledge_base::max_bytes: 1024 is less than 1048576 (1 MiB)",
 		}},
 		{"empty_lists", []string{
 			"vulnerabilities::status: must list at least one of New, Active, Re-Opened, Fixed",

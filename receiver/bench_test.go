@@ -128,7 +128,7 @@ func newBenchStream(tb testing.TB, p *benchPage, withKB bool) *VulnerabilitiesSt
 		MaxResultsBytes: 4096,
 	}
 	if withKB {
-		cache := kb.NewCache(KnowledgeBaseFetcher{Client: client}, 24*time.Hour)
+		cache := kb.NewCache(KnowledgeBaseFetcher{Client: client}, 24*time.Hour, kb.Limits{})
 		var qids []int64
 		p.tenant.EachQID(func(qid uint64) bool { qids = append(qids, int64(qid)); return true })
 		require.NoError(tb, cache.Fill(context.Background(), qids))

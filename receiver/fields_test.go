@@ -44,7 +44,7 @@ func TestVulnerabilitiesCarryHostTags(t *testing.T) {
 func TestVulnerabilitiesKnowledgeBaseText(t *testing.T) {
 	for _, include := range []bool{false, true} {
 		e := newSimEnv(t, simulator.TenantConfig{Hosts: 10, DetectionsPerHost: 3, QIDs: 15}, simulator.Options{})
-		cache := kb.NewCache(KnowledgeBaseFetcher{Client: e.client, IncludeText: include}, 24*time.Hour)
+		cache := kb.NewCache(KnowledgeBaseFetcher{Client: e.client, IncludeText: include}, 24*time.Hour, kb.Limits{})
 		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.KnowledgeBase = cache })
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
 		records := 0

@@ -39,7 +39,7 @@ func newVulnStream(t *testing.T, e *simEnv, mutate func(*VulnerabilitiesSettings
 		Query:            qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		FullSyncInterval: 7 * 24 * time.Hour,
 		MaxResultsBytes:  64,
-		KnowledgeBase:    kb.NewCache(KnowledgeBaseFetcher{Client: e.client}, 24*time.Hour),
+		KnowledgeBase:    kb.NewCache(KnowledgeBaseFetcher{Client: e.client}, 24*time.Hour, kb.Limits{}),
 		Metrics:          newMetricsBuilder(t),
 		CountsEnabled:    true,
 	}
@@ -216,7 +216,7 @@ func TestVulnerabilitiesFromPublicSample(t *testing.T) {
 		PullSettings:    ps,
 		Query:           qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		MaxResultsBytes: 256,
-		KnowledgeBase:   kb.NewCache(KnowledgeBaseFetcher{Client: client}, time.Hour),
+		KnowledgeBase:   kb.NewCache(KnowledgeBaseFetcher{Client: client}, time.Hour, kb.Limits{}),
 		Metrics:         newMetricsBuilder(t),
 		CountsEnabled:   true,
 	})

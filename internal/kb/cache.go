@@ -69,15 +69,16 @@ const (
 	retryFailedAfter  = 5 * time.Minute
 )
 
-// Cache holds KnowledgeBase entries by QID. Safe for concurrent use; fetches are serialised, since
-// Qualys commonly allows one KnowledgeBase call at a time.
+// Cache holds KnowledgeBase entries by QID, at most Limits of them, evicting the least recently
+// used. Safe for concurrent use; fetches are serialised, since Qualys commonly allows one
+// KnowledgeBase call at a time.
 type Cache struct {
 	fetcher Fetcher
 	refresh time.Duration
 	now     func() time.Time
 
-	mu      sync.RWMutex
-	entries map[int64]*Entry
+	mu      sync.Mutex
+	entries lru
 	// missing holds QIDs asked for but not returned, with when to ask again.
 	missing map[int64]time.Time
 
@@ -85,23 +86,60 @@ type Cache struct {
 	lastRefresh time.Time
 }
 
-// NewCache returns an empty cache that refreshes its entries every refresh.
-func NewCache(fetcher Fetcher, refresh time.Duration) *Cache {
-	return &Cache{fetcher: fetcher, refresh: refresh, now: time.Now, entries: map[int64]*Entry{}, missing: map[int64]time.Time{}}
+// Limits bounds the cache. A detection whose entry was evicted goes out without the KnowledgeBase
+// fields until a later batch fetches it again.
+type Limits struct {
+	// MaxEntries is the most entries kept; 0 is DefaultMaxEntries.
+	MaxEntries int
+	// MaxBytes is the most bytes the entries' text and lists take (estimated); 0 is DefaultMaxBytes.
+	MaxBytes int64
 }
 
-// Get returns the entry of qid, or nil when it is not cached.
+const (
+	// DefaultMaxEntries holds the distinct QIDs of a large tenant's detections (tens of thousands).
+	DefaultMaxEntries = 100_000
+	// DefaultMaxBytes keeps the cache well inside a 512 MiB memory limit; entries without the
+	// diagnosis, consequence and solution texts take about 1 KB each.
+	DefaultMaxBytes = 64 << 20
+)
+
+// NewCache returns an empty cache, bounded by limits, that refreshes its entries every refresh.
+func NewCache(fetcher Fetcher, refresh time.Duration, limits Limits) *Cache {
+	if limits.MaxEntries <= 0 {
+		limits.MaxEntries = DefaultMaxEntries
+	}
+	if limits.MaxBytes <= 0 {
+		limits.MaxBytes = DefaultMaxBytes
+	}
+	return &Cache{fetcher: fetcher, refresh: refresh, now: time.Now, entries: newLRU(limits), missing: map[int64]time.Time{}}
+}
+
+// Get returns the entry of qid, or nil when it is not cached; it counts as a use.
 func (c *Cache) Get(qid int64) *Entry {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.entries[qid]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.get(qid)
 }
 
 // Len is the number of cached entries.
 func (c *Cache) Len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.len()
+}
+
+// Bytes is the estimated size of the cached entries.
+func (c *Cache) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.bytes
+}
+
+// Evicted is how many entries were evicted to stay within the limits.
+func (c *Cache) Evicted() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.evicted
 }
 
 // Fill fetches the entries of the qids that are neither cached nor recently found missing, in
@@ -143,9 +181,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	err := c.fetcher.FetchKnowledgeBase(ctx, nil, c.lastRefresh, func(e Entry) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if _, ok := c.entries[e.QID]; ok {
-			c.entries[e.QID] = &e
-		}
+		c.entries.replace(&e)
 	})
 	if err == nil {
 		c.lastRefresh = now
@@ -155,11 +191,11 @@ func (c *Cache) Refresh(ctx context.Context) error {
 
 func (c *Cache) wanted(qids []int64) []int64 {
 	now := c.now()
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var want []int64
 	for _, q := range qids {
-		if _, ok := c.entries[q]; ok {
+		if c.entries.has(q) {
 			continue
 		}
 		if until, ok := c.missing[q]; ok && now.Before(until) {
@@ -174,7 +210,7 @@ func (c *Cache) wanted(qids []int64) []int64 {
 func (c *Cache) put(e Entry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[e.QID] = &e
+	c.entries.put(&e)
 	delete(c.missing, e.QID)
 }
 
@@ -183,7 +219,7 @@ func (c *Cache) markMissing(qids []int64, retryAfter time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, q := range qids {
-		if _, ok := c.entries[q]; !ok {
+		if !c.entries.has(q) {
 			c.missing[q] = until
 		}
 	}
