@@ -89,6 +89,15 @@ go_benchmarks() {
   rows+=("$(row "decode+convert, 1 core, KnowledgeBase join from cache" "$kb_rate" "$(ratio "$kb_rate" "$XML_RATE")x")")
   rows+=("$(row "decode only, 1 core" "$decode_rate" "$(ratio "$decode_rate" "$XML_RATE")x")")
   rows+=("$(row "encoding/xml DecodeElement baseline, 1 core" "$XML_RATE" "1x")")
+  $GO test -run '^$' -bench '^BenchmarkCache200kQIDs$' -benchmem -cpu 1 -benchtime 2x -count 1 ./internal/kb/ \
+    | tee -a "$OUT/go-bench.txt" >&2
+  local kb_ns kb_entries kb_bpe kb_mib
+  kb_ns=$(bench_metric 'BenchmarkCache200kQIDs' ns/op)
+  kb_entries=$(bench_metric 'BenchmarkCache200kQIDs' entries)
+  kb_bpe=$(bench_metric 'BenchmarkCache200kQIDs' bytes/entry)
+  kb_mib=$(bench_metric 'BenchmarkCache200kQIDs' MiB)
+  rows+=("$(row "KnowledgeBase cache: 200,000 distinct QIDs, default limits ($(fmt0 "$kb_entries") kept, $(fmt0 "$kb_bpe") B/entry, $kb_mib MiB)" \
+    "$(awk -v ns="$kb_ns" 'BEGIN { if (ns > 0) print 200000 / (ns / 1e9) }')" "" "200,000")")
 }
 
 # bench_metric NAME UNIT: the value reported before UNIT on the benchmark line named NAME.
