@@ -31,17 +31,13 @@ func NewFactory() confmap.ConverterFactory {
 
 type converter struct{}
 
-// Convert changes nothing; it returns every reference to an extension that the service will not
-// start, one line each, naming the receiver and its key.
+// Convert changes nothing; it returns every reference, by a qualys receiver some pipeline uses, to
+// an extension that the service will not start, one line each, naming the receiver and its key.
 func (converter) Convert(_ context.Context, conf *confmap.Conf) error {
 	receivers, _ := conf.Get("receivers").(map[string]any)
 	defined, _ := conf.Get("extensions").(map[string]any)
 	enabled := stringList(conf.Get("service::extensions"))
-	ids := make([]string, 0, len(receivers))
-	for id := range receivers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := pipelineReceivers(conf)
 	var errs []error
 	for _, id := range ids {
 		if t, _, _ := strings.Cut(id, "/"); t != receiverType {
@@ -63,6 +59,24 @@ func (converter) Convert(_ context.Context, conf *confmap.Conf) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pipelineReceivers are the receiver ids some pipeline uses, sorted: the service starts no other.
+func pipelineReceivers(conf *confmap.Conf) []string {
+	pipelines, _ := conf.Get("service::pipelines").(map[string]any)
+	seen := map[string]bool{}
+	for _, p := range pipelines {
+		pipeline, _ := p.(map[string]any)
+		for _, id := range stringList(pipeline["receivers"]) {
+			seen[id] = true
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func hasKey(m map[string]any, k string) bool {

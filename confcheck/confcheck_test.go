@@ -23,11 +23,17 @@ func convert(t *testing.T, raw map[string]any) error {
 	return err
 }
 
+// collector is a configuration whose logs pipeline uses every receiver given.
 func collector(receivers map[string]any, extensions map[string]any, enabled ...any) map[string]any {
+	var ids []any
+	for id := range receivers {
+		ids = append(ids, id)
+	}
 	return map[string]any{
 		"receivers":  receivers,
 		"extensions": extensions,
-		"service":    map[string]any{"extensions": enabled},
+		"service": map[string]any{"extensions": enabled,
+			"pipelines": map[string]any{"logs": map[string]any{"receivers": ids, "exporters": []any{"debug"}}}},
 	}
 }
 
@@ -41,6 +47,10 @@ func TestExtensionReferences(t *testing.T) {
 		{"listed", collector(map[string]any{"qualys": withStorage}, map[string]any{"file_storage": nil}, "file_storage"), nil},
 		{"no storage key", collector(map[string]any{"qualys": map[string]any{"platform": "US1"}}, nil), nil},
 		{"other receivers are not ours", collector(map[string]any{"otlp": withStorage}, nil), nil},
+		{"a receiver no pipeline uses is never started", map[string]any{
+			"receivers": map[string]any{"qualys/spare": withStorage},
+			"service":   map[string]any{"pipelines": map[string]any{"logs": map[string]any{"receivers": []any{"otlp"}}}},
+		}, nil},
 		{"not in service", collector(map[string]any{"qualys/us": withStorage}, map[string]any{"file_storage": nil}),
 			[]string{`receivers::qualys/us: storage: extension "file_storage" is not listed in service::extensions, so it would not start`}},
 		{"not configured", collector(map[string]any{"qualys": map[string]any{"storage": "file_storage/q", "leader_elector": "k8s_leader_elector"}},

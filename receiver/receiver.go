@@ -222,7 +222,7 @@ func (r *Receiver) stopRun(ctx context.Context, only *running) error {
 	run.cancel()
 	err := r.awaitPolls(ctx, run)
 	if run.runtime.Close != nil {
-		err = errors.Join(err, run.runtime.Close(ctx))
+		err = errors.Join(err, closeWithin(ctx, "the streams", run.runtime.Close))
 	}
 	return err
 }
@@ -233,7 +233,7 @@ func (r *Receiver) Shutdown(ctx context.Context) error {
 	r.stopped.Store(true)
 	errs := []error{r.stopPolling(ctx)}
 	if r.storage != nil {
-		errs = append(errs, r.storage.Close(ctx))
+		errs = append(errs, closeWithin(ctx, "storage", r.storage.Close))
 		r.storage = nil
 	}
 	return errors.Join(errs...)

@@ -98,7 +98,10 @@ func (s *scheduler) check(ctx context.Context, c Checked) (time.Duration, error)
 		s.telemetry.pollDone(s.stream.Name(), started, s.clock(), errKind(err))
 		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock().Sub(started))
 		msg := OperatorMessage(s.stream.Name(), chk.What, err)
-		level, quiet := s.causes.level(msg, s.clock())
+		level, quiet := zapcore.ErrorLevel, 0
+		if needsCheckAgain(err) { // a lasting cause only: an outage at start-up is logged each time
+			level, quiet = s.causes.level(msg, s.clock())
+		}
 		fields := []zap.Field{zap.Stringer("checked_again_in", readable(wait))}
 		if quiet > 0 {
 			fields = append(fields, zap.Int("repeated_since_last_error", quiet))

@@ -259,6 +259,19 @@ func TestSchedulerFailedCheckRerunsWithinMinutes(t *testing.T) {
 	}
 }
 
+// A check that fails for a passing reason (Qualys unreachable at start-up) is an error line each
+// time: only lasting causes (credentials, permissions, trust) are quietened.
+func TestSchedulerTransientCheckFailureLoggedEachTime(t *testing.T) {
+	clock := newFakeClock()
+	script := &scriptedStream{clock: clock, polls: []error{nil}, checks: repeat(errUnreachable, 3)}
+	logs := runScript(t, checkedScript{script}, script, Schedule{Interval: 4 * time.Hour}, midJitter)
+	lines := logs.FilterMessage(OperatorMessage(StreamVulnerabilities, "API server", errUnreachable)).All()
+	require.Len(t, lines, 3)
+	for _, l := range lines {
+		assert.Equal(t, zapcore.ErrorLevel, l.Level)
+	}
+}
+
 // A poll that fails on credentials sends the stream back to its checks a minute later, and a poll
 // that keeps failing that way (a check that passes while the poll's own API is refused) is an error
 // line once an hour, on the 15-minute cap.

@@ -62,3 +62,17 @@ func untilDone(ctx context.Context, consume func() error) error {
 		}
 	}
 }
+
+// closeWithin calls close and returns its answer, or an error naming what once ctx ends first: a
+// poll that outlived the deadline may still hold what is closed (file_storage's Close waits for a
+// write in progress), and Shutdown must not wait for it.
+func closeWithin(ctx context.Context, what string, close func(context.Context) error) error {
+	answer := make(chan error, 1)
+	go func() { answer <- close(ctx) }()
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("closing %s did not finish before the shutdown deadline: %w", what, ctx.Err())
+	}
+}

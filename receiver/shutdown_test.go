@@ -134,8 +134,10 @@ func TestShutdownHonoursItsDeadline(t *testing.T) {
 		t.Run(map[bool]string{false: "polling", true: "lease lost"}[leader], func(t *testing.T) {
 			stream := stuckStream{started: make(chan struct{}), release: make(chan struct{})}
 			t.Cleanup(func() { close(stream.release) })
+			// What the streams hold cannot close either while the poll holds it.
+			closeRuntime := func(context.Context) error { <-stream.release; return nil }
 			build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
-				return Runtime{Streams: []ScheduledStream{{Stream: stream, Schedule: Schedule{Interval: time.Hour}}}}, nil
+				return Runtime{Streams: []ScheduledStream{{Stream: stream, Schedule: Schedule{Interval: time.Hour}}}, Close: closeRuntime}, nil
 			}
 			core, logs := observer.New(zap.DebugLevel)
 			set := receivertest.NewNopSettings(metadata.Type)

@@ -154,12 +154,16 @@ func (c *Cache) Fill(ctx context.Context, qids []int64) error {
 	want = c.wanted(want) // another caller may have fetched them meanwhile
 	for start := 0; start < len(want); start += maxQIDsPerCall {
 		batch := want[start:min(start+maxQIDsPerCall, len(want))]
-		err := c.fetcher.FetchKnowledgeBase(ctx, batch, time.Time{}, c.put)
+		returned := make(map[int64]bool, len(batch))
+		err := c.fetcher.FetchKnowledgeBase(ctx, batch, time.Time{}, func(e Entry) {
+			returned[e.QID] = true
+			c.put(e)
+		})
 		if err != nil {
-			c.markMissing(batch, retryFailedAfter)
+			c.markMissing(batch, returned, retryFailedAfter)
 			return err
 		}
-		c.markMissing(batch, retryMissingAfter)
+		c.markMissing(batch, returned, retryMissingAfter)
 	}
 	return nil
 }
@@ -214,12 +218,14 @@ func (c *Cache) put(e Entry) {
 	delete(c.missing, e.QID)
 }
 
-func (c *Cache) markMissing(qids []int64, retryAfter time.Duration) {
+// markMissing holds back the qids the KnowledgeBase did not return; an entry it returned but the
+// limits evicted since is asked for again when a detection needs it.
+func (c *Cache) markMissing(qids []int64, returned map[int64]bool, retryAfter time.Duration) {
 	until := c.now().Add(retryAfter)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, q := range qids {
-		if !c.entries.has(q) {
+		if !returned[q] && !c.entries.has(q) {
 			c.missing[q] = until
 		}
 	}

@@ -141,6 +141,11 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	assert.Equal(t, 2, c.Len())
 	assert.Nil(t, c.Get(7))
 	assert.LessOrEqual(t, c.Bytes(), 2*one+one/2)
+	// Qualys returned 7: evicted is not missing, so the next detection with QID 7 fetches it again.
+	calls := len(f.calls)
+	require.NoError(t, c.Fill(t.Context(), []int64{7}))
+	assert.Len(t, f.calls, calls+1)
+	assert.NotNil(t, c.Get(7))
 }
 
 // A refresh updates cached entries in place, with their new size, and adds none.
