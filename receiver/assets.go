@@ -153,7 +153,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 		out.endHost()
 		s.counts.setHost(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
-	next, more, err := nextPage(warning, r.Next)
+	next, more, err := qualys.NextPage(warning, r.Next)
 	if err != nil {
 		return 0, false, qualys.ResponseError("host_list", err)
 	}

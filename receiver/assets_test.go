@@ -479,7 +479,7 @@ func TestAssetsHostAssetsRefusedInBody(t *testing.T) {
 	assert.Equal(t, qualys.KindPermission, qe.Kind)
 	assert.True(t, needsCheckAgain(err))
 	assert.Zero(t, e.sinks.records())
-	assert.Contains(t, OperatorMessage(StreamAssets, "asset inventory", err), "Read Asset")
+	assert.Contains(t, qualys.OperatorMessage(StreamAssets, "asset inventory", err), "Read Asset")
 }
 
 // The merge, on hand-made records: Host List names the host and the host asset's FQDN goes on the

@@ -5,7 +5,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +46,7 @@ func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time,
 		if serverTime.IsZero() {
 			serverTime = pageTime // the first page's time: the list is as of then, or later
 		}
-		next, more, err := nextPage(warning, idMin)
+		next, more, err := qualys.NextPage(warning, idMin)
 		if err != nil {
 			return nil, time.Time{}, qualys.ResponseError("compliance_policies", fmt.Errorf("policy list: %w", err))
 		}
@@ -65,82 +64,16 @@ func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEn
 		return nil, time.Time{}, nil, err
 	}
 	defer resp.Body.Close()
-	list, serverTime, warning, err := readClassicPolicies(resp.Body)
+	page, err := decode.ReadClassicPolicyList(resp.Body)
 	if err != nil {
 		resp.Unreadable()
 		return nil, time.Time{}, nil, qualys.ResponseError("compliance_policies", err)
 	}
-	return list, serverTime, warning, nil
-}
-
-// readClassicPolicies reads POLICY_LIST_OUTPUT/RESPONSE: DATETIME, the ID and TITLE of each
-// POLICY_LIST/POLICY, and the WARNING that names the next page of a truncated list. A policy list
-// is small (policies, not hosts), so encoding/xml does.
-func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, *decode.Warning, error) {
-	d := xml.NewDecoder(r)
-	var list []policyEntry
-	var serverTime time.Time
-	var warning *decode.Warning
-	var path []string
-	sawRoot := false
-	fail := func(err error) ([]policyEntry, time.Time, *decode.Warning, error) {
-		return nil, time.Time{}, nil, fmt.Errorf("policy list: %w", err)
+	list := make([]policyEntry, 0, len(page.Policies))
+	for _, p := range page.Policies {
+		list = append(list, policyEntry{id: p.ID, title: p.Title})
 	}
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			if len(path) > 0 || !sawRoot {
-				return fail(io.ErrUnexpectedEOF)
-			}
-			return list, serverTime, warning, nil
-		}
-		if err != nil {
-			return fail(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			name := t.Name.Local
-			switch {
-			case len(path) == 0 && name != "POLICY_LIST_OUTPUT":
-				return fail(fmt.Errorf("root element %s, not POLICY_LIST_OUTPUT", name))
-			case len(path) == 0:
-				sawRoot = true
-			case name == "POLICY" && len(path) == 3 && path[2] == "POLICY_LIST":
-				var p struct {
-					ID    int64  `xml:"ID"`
-					Title string `xml:"TITLE"`
-				}
-				if err := d.DecodeElement(&p, &t); err != nil {
-					return fail(err)
-				}
-				if p.ID > 0 {
-					list = append(list, policyEntry{id: p.ID, title: strings.TrimSpace(p.Title)})
-				}
-				continue
-			case name == "DATETIME" && len(path) == 2:
-				var text string
-				if err := d.DecodeElement(&text, &t); err != nil {
-					return fail(err)
-				}
-				serverTime, _ = time.Parse(time.RFC3339, strings.TrimSpace(text))
-				continue
-			case name == "WARNING" && len(path) == 2:
-				var w struct {
-					Code int    `xml:"CODE"`
-					Text string `xml:"TEXT"`
-					URL  string `xml:"URL"`
-				}
-				if err := d.DecodeElement(&w, &t); err != nil {
-					return fail(err)
-				}
-				warning = &decode.Warning{Code: w.Code, Text: strings.TrimSpace(w.Text), URL: strings.TrimSpace(w.URL)}
-				continue
-			}
-			path = append(path, name)
-		case xml.EndElement:
-			path = path[:len(path)-1]
-		}
-	}
+	return list, page.Datetime, page.Warning, nil
 }
 
 func (c *classicSource) pull(ctx context.Context, run *postureRun) error {
@@ -220,7 +153,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 		}
 	}
 	w.reportSkipped("posture_info", policy)
-	next, more, err := nextPage(d.Warning(), idMin)
+	next, more, err := qualys.NextPage(d.Warning(), idMin)
 	if err != nil {
 		resp.Unreadable()
 		return position{}, 0, qualys.ResponseError("posture_info", err)

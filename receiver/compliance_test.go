@@ -608,7 +608,7 @@ func TestComplianceChecks(t *testing.T) {
 			require.NoError(t, checks[0].Run(t.Context()), "%s login", checks[0].What)
 			err := checks[1].Run(t.Context())
 			require.Error(t, err)
-			msg := OperatorMessage(StreamCompliance, checks[1].What, err)
+			msg := qualys.OperatorMessage(StreamCompliance, checks[1].What, err)
 			assert.Contains(t, msg, "compliance: Policy Compliance")
 			assert.Contains(t, msg, "access denied")
 

@@ -6,11 +6,7 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
@@ -73,7 +69,7 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 		if plan.serverTime.IsZero() {
 			plan.serverTime = d.Datetime()
 		}
-		n, more, err := nextPage(d.Warning(), next)
+		n, more, err := qualys.NextPage(d.Warning(), next)
 		if err != nil {
 			return hostPlan{}, qualys.ResponseError("host_ids", err)
 		}
@@ -85,29 +81,6 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 	plan.hosts = int64(cut.count)
 	plan.ranges = balance(cut.finish(), rangeCount(cut.count, workers, pageSize))
 	return plan, nil
-}
-
-// nextPage reads the id_min of the next page from a truncation WARNING (code 1980). A next page
-// that does not move forward would loop forever; it is an error in the answer.
-func nextPage(w *decode.Warning, current int64) (next int64, more bool, err error) {
-	// The decoder trims the URL's text; white space inside a CDATA section is trimmed here, as
-	// layout is never part of a URL.
-	if w == nil || strings.TrimSpace(w.URL) == "" {
-		return 0, false, nil
-	}
-	u, err := url.Parse(strings.TrimSpace(w.URL))
-	if err != nil {
-		return 0, false, fmt.Errorf("WARNING code %d: next-page URL %q: %w", w.Code, w.URL, err)
-	}
-	raw := u.Query().Get("id_min")
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("WARNING code %d: next-page URL without a valid id_min: %q", w.Code, w.URL)
-	}
-	if n <= current {
-		return 0, false, fmt.Errorf("WARNING code %d: next page starts at id %d, not after %d", w.Code, n, current)
-	}
-	return n, true, nil
 }
 
 // rangeCount is how many ranges a pull of hosts is cut into: rangesPerWorker per worker, more when

@@ -257,7 +257,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
-	next, more, err := nextPage(d.Warning(), r.Next)
+	next, more, err := qualys.NextPage(d.Warning(), r.Next)
 	if err != nil {
 		resp.Unreadable()
 		return 0, false, qualys.ResponseError("host_detections", err)
@@ -333,19 +333,4 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	}
 	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
 	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
-}
-
-// errKind names a poll error for telemetry; "" for none.
-func errKind(err error) string {
-	if err == nil {
-		return ""
-	}
-	var qe *qualys.Error
-	if errors.As(err, &qe) {
-		return qe.Kind.String()
-	}
-	if errors.Is(err, context.Canceled) {
-		return "shutdown"
-	}
-	return "other"
 }
