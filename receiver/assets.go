@@ -303,7 +303,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
+	c := newRetryingConsumer(sinks, s.name, &s.PullSettings)
 	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 

@@ -594,7 +594,7 @@ func pollAssetsFrom(t *testing.T, hostList, hostAsset []byte) *testSinks {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewAssetsStream(AssetsSettings{
-		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Now: func() time.Time { return simTime }},
+		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
 		Metrics:      newMetricsBuilder(t),
 	})
 	require.NoError(t, s.Poll(t.Context(), sinks))

@@ -124,6 +124,13 @@ type retryingConsumer struct {
 	logger    *zap.Logger
 	stream    string
 	telemetry *Telemetry
+	settings  *PullSettings
+}
+
+// newRetryingConsumer hands stream's output to sinks with the retry settings, logger, telemetry
+// and clock of s.
+func newRetryingConsumer(sinks Sinks, stream string, s *PullSettings) *retryingConsumer {
+	return &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: stream, telemetry: s.Telemetry, settings: s}
 }
 
 func (c *retryingConsumer) consumeLogs(ctx context.Context, ld plog.Logs) error {
@@ -152,10 +159,8 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 			c.logger.Warn("The next consumer refused records; retrying the same records",
 				zap.Int("records", records), zap.Int("attempt", attempt), zap.Error(err))
 		}
-		select {
-		case <-ctx.Done():
+		if !c.settings.sleep(ctx, wait) {
 			return ctx.Err()
-		case <-time.After(wait):
 		}
 		if c.retry.MaxInterval > 0 {
 			wait = min(time.Duration(float64(wait)*max(c.retry.Multiplier, 1)), c.retry.MaxInterval)

@@ -252,9 +252,8 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 			zap.Int("policies", len(s.state.Current.Policies)), zap.Time("changed_since", since))
 	}
 	cur := s.state.Current
-	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger,
-		stream: StreamCompliance, telemetry: s.cfg.Telemetry},
-		observed: started, started: time.Now(), lastLog: time.Now(), nextAtStart: cur.Next}
+	run := &postureRun{s: s, cur: cur, consumer: newRetryingConsumer(sinks, StreamCompliance, &s.cfg.PullSettings),
+		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
 		run.since = s.state.Cursor
 	}
@@ -361,10 +360,8 @@ func (s *ComplianceStream) withRetries(ctx context.Context, what string, call fu
 		}
 		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
 			zap.Error(err), zap.Duration("retry_in", wait))
-		select {
-		case <-ctx.Done():
+		if !s.cfg.sleep(ctx, wait) {
 			return err
-		case <-time.After(wait):
 		}
 	}
 }
@@ -394,7 +391,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 		}
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger, stream: StreamCompliance, telemetry: s.cfg.Telemetry}
+	c := newRetryingConsumer(sinks, StreamCompliance, &s.cfg.PullSettings)
 	return c.consumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
 }
 
@@ -455,9 +452,10 @@ func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	if every <= 0 {
 		every = time.Minute
 	}
-	if time.Since(r.lastLog) >= every {
-		r.lastLog = time.Now()
-		elapsed := time.Since(r.started)
+	now := r.s.cfg.now()
+	if now.Sub(r.lastLog) >= every {
+		r.lastLog = now
+		elapsed := now.Sub(r.started)
 		fields := []zap.Field{
 			zap.Int64("batches", r.batches), zap.Int64("records", r.emitted),
 			zap.Int("policies_done", r.cur.Next), zap.Int("policies", len(r.cur.Policies)),

@@ -580,7 +580,7 @@ func TestCompliancePublicSamples(t *testing.T) {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewComplianceStream(ComplianceSettings{
-		PullSettings: PullSettings{Client: client, Now: func() time.Time { return simTime }},
+		PullSettings: PullSettings{Client: client, Clock: pinnedClock()},
 		Metrics:      newMetricsBuilder(t),
 	})
 	err = s.Poll(t.Context(), sinks)

@@ -68,6 +68,29 @@ func (c clientClock) Now() time.Time {
 
 func (clientClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// streamClock is a stream's time in tests: the simulated time, so cursors and full-sync intervals
+// follow the simulator, with real waits. A running clock (since set) also moves at the wall
+// clock's pace, for the tests of what a stream does as time passes (progress lines).
+type streamClock struct {
+	sim   func() time.Time
+	since time.Time
+}
+
+// runningClock is sim moving at the wall clock's pace from now on.
+func runningClock(sim func() time.Time) streamClock { return streamClock{sim: sim, since: time.Now()} }
+
+func (c streamClock) Now() time.Time {
+	if c.since.IsZero() {
+		return c.sim()
+	}
+	return c.sim().Add(time.Since(c.since))
+}
+
+func (streamClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// pinnedClock is a stream clock at simTime, for the tests that build a stream without a simEnv.
+func pinnedClock() streamClock { return streamClock{sim: func() time.Time { return simTime }} }
+
 func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) *simEnv {
 	t.Helper()
 	if tc.Seed == 0 {
@@ -127,7 +150,7 @@ func (e *simEnv) pullSettings() PullSettings {
 	retry.RandomizationFactor = 0
 	return PullSettings{
 		Client: e.client, Store: e.store, Logger: e.logger, Retry: retry,
-		Workers: 2, PageSize: 10, BatchRecords: 50, Now: e.clock,
+		Workers: 2, PageSize: 10, BatchRecords: 50, Clock: streamClock{sim: e.clock},
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID},
 	}
 }

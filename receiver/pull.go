@@ -83,6 +83,7 @@ type rangePull struct {
 
 	telemetry     *Telemetry
 	progressEvery time.Duration
+	clock         qualys.Clock
 
 	mu       sync.Mutex
 	lastSave time.Time
@@ -163,7 +164,7 @@ func (p *rangePull) pullRange(ctx context.Context, i int) error {
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(wait):
+		case <-p.clock.After(wait):
 		}
 	}
 }
@@ -221,13 +222,13 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 	p.telemetry.progress(p.stream, p.state.Current.HostsDone, p.state.Current.Hosts)
 	// A pull stopped by shutdown (or by another range's failure) saves where it stopped, so a
 	// restart repeats at most the host the consumer had partly accepted.
-	if pageComplete || ctx.Err() != nil || time.Since(p.lastSave) >= checkpointEvery {
+	if pageComplete || ctx.Err() != nil || p.clock.Now().Sub(p.lastSave) >= checkpointEvery {
 		p.saveLocked(ctx)
 	}
 }
 
 func (p *rangePull) saveLocked(ctx context.Context) {
-	p.lastSave = time.Now()
+	p.lastSave = p.clock.Now()
 	if err := p.store.Save(context.WithoutCancel(ctx), p.stream, p.state); err != nil {
 		p.logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
 		p.telemetry.checkpointFailed(p.stream)
@@ -241,22 +242,20 @@ func (p *rangePull) reportProgress(ctx context.Context) (stop func()) {
 	if every <= 0 {
 		every = time.Minute
 	}
-	started := time.Now()
+	started := p.clock.Now()
 	p.mu.Lock()
 	doneAtStart := p.state.Current.HostsDone
 	p.mu.Unlock()
-	ticker := time.NewTicker(every)
 	finished := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		defer ticker.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-finished:
 				return
-			case <-ticker.C:
+			case <-p.clock.After(every):
 				p.logProgress(started, doneAtStart)
 			}
 		}
@@ -269,7 +268,7 @@ func (p *rangePull) logProgress(started time.Time, doneAtStart int64) {
 	cur := *p.state.Current
 	pages, records := p.pages, p.emitted
 	p.mu.Unlock()
-	elapsed := time.Since(started).Round(time.Second)
+	elapsed := p.clock.Now().Sub(started).Round(time.Second)
 	fields := []zap.Field{
 		zap.Int64("pages", pages), zap.Int64("records", records), zap.Duration("elapsed", elapsed),
 		zap.Int64("hosts_done", cur.HostsDone),

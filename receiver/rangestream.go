@@ -40,8 +40,9 @@ type PullSettings struct {
 	BatchRecords int
 	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
 	ProgressEvery time.Duration
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Clock is the stream's time: cursors, waits, checkpoint pace and progress; nil means
+	// qualys.WallClock.
+	Clock qualys.Clock
 	// Source is the subscription the stream pulls from, written on every resource it emits.
 	Source convert.Source
 }
@@ -53,11 +54,16 @@ func (s *PullSettings) sourceResource() metadata.ResourceMetricsOption {
 	return metadata.WithResource(res)
 }
 
-func (s *PullSettings) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
+func (s *PullSettings) now() time.Time { return s.Clock.Now() }
+
+// sleep waits d on the stream's clock; false when ctx ended first.
+func (s *PullSettings) sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-s.Clock.After(d):
+		return true
 	}
-	return time.Now()
 }
 
 // rangeStream is the state machine shared by the streams that pull host id ranges: load the
@@ -82,6 +88,9 @@ func newRangeStream(name string, s PullSettings) *rangeStream {
 	}
 	if s.Store == nil {
 		s.Store = checkpoint.New(nil)
+	}
+	if s.Clock == nil {
+		s.Clock = qualys.WallClock
 	}
 	return &rangeStream{name: name, PullSettings: s}
 }
@@ -115,10 +124,10 @@ func (r *rangeStream) begin(ctx context.Context, p pullProgress) {
 
 // pull pulls every range of the current pull not yet done.
 func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prepare func(*hostBatcher)) (int64, error) {
-	c := &retryingConsumer{sinks: sinks, retry: r.Retry, logger: r.Logger, stream: r.name, telemetry: r.Telemetry}
+	c := newRetryingConsumer(sinks, r.name, &r.PullSettings)
 	p := &rangePull{
 		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
-		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery,
+		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
 		newOut: func() *hostBatcher {
 			b := newHostBatcher(c, r.BatchRecords, r.Source)
 			if prepare != nil {

@@ -331,6 +331,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
+	c := newRetryingConsumer(sinks, s.name, &s.PullSettings)
 	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
