@@ -5,7 +5,7 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
 // defaultBatchRecords is how many log records go to the next consumer at once. It bounds the
@@ -124,24 +125,24 @@ type retryingConsumer struct {
 	logger    *zap.Logger
 	stream    string
 	telemetry *Telemetry
-	settings  *PullSettings
+	clock     qualys.Clock
 }
 
 // newRetryingConsumer hands stream's output to sinks with the retry settings, logger, telemetry
 // and clock of s.
 func newRetryingConsumer(sinks Sinks, stream string, s *PullSettings) *retryingConsumer {
-	return &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: stream, telemetry: s.Telemetry, settings: s}
+	return &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: stream, telemetry: s.Telemetry, clock: s.Clock}
 }
 
 func (c *retryingConsumer) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	return c.withRetry(ctx, ld.LogRecordCount(), func() error { return c.sinks.ConsumeLogs(ctx, ld) })
 }
 
+// withRetry hands the data on with consume, and again while the next consumer refuses it with a
+// retryable error, on the retry schedule. A refusal that outlasts the schedule fails the poll,
+// which the next one resumes from its checkpoint.
 func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume func() error) error {
-	wait := c.retry.InitialInterval
-	if wait <= 0 {
-		wait = time.Second
-	}
+	retry := retrySchedule{cfg: c.retry, clock: c.clock}
 	for attempt := 1; ; attempt++ {
 		err := consume()
 		if err == nil {
@@ -155,15 +156,16 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 				zap.Int("records", records), zap.Error(err))
 			return nil
 		}
+		wait, ok := retry.next()
+		if !ok {
+			return fmt.Errorf("the next consumer refused %d records %d times: %w", records, attempt, err)
+		}
 		if attempt == 1 || attempt%10 == 0 {
 			c.logger.Warn("The next consumer refused records; retrying the same records",
 				zap.Int("records", records), zap.Int("attempt", attempt), zap.Error(err))
 		}
-		if !c.settings.sleep(ctx, wait) {
+		if !retry.sleep(ctx, wait) {
 			return ctx.Err()
-		}
-		if c.retry.MaxInterval > 0 {
-			wait = min(time.Duration(float64(wait)*max(c.retry.Multiplier, 1)), c.retry.MaxInterval)
 		}
 	}
 }

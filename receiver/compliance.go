@@ -344,23 +344,22 @@ func (s *ComplianceStream) save(ctx context.Context) {
 	}
 }
 
-// withRetries runs call until it succeeds, a fatal error, or the retry settings give up; a failed
-// call is made again from its start.
+// withRetries runs call, and again from its start while its answer is cut off, on the retry
+// schedule; any other failure it returns at once.
 func (s *ComplianceStream) withRetries(ctx context.Context, what string, call func() error) error {
-	// rangePull holds the retry schedule every stream shares.
-	schedule := &rangePull{retry: s.cfg.Retry}
-	for failures := 1; ; failures++ {
+	retry := retrySchedule{cfg: s.cfg.Retry, clock: s.cfg.Clock}
+	for {
 		err := call()
-		if err == nil || ctx.Err() != nil || qualys.IsFatal(err) {
+		if err == nil || ctx.Err() != nil || !qualys.IsCutOff(err) {
 			return err
 		}
-		wait, ok := schedule.retryWait(failures)
+		wait, ok := retry.next()
 		if !ok {
 			return err
 		}
 		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
 			zap.Error(err), zap.Duration("retry_in", wait))
-		if !s.cfg.sleep(ctx, wait) {
+		if !retry.sleep(ctx, wait) {
 			return err
 		}
 	}

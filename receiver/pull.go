@@ -132,10 +132,10 @@ feed:
 	return p.emitted, nil
 }
 
-// pullRange pulls one range to its end, retrying failed pages from where the consumer stopped
-// accepting, within the retry settings.
+// pullRange pulls one range to its end. A page whose answer was cut off is pulled again from
+// where the consumer stopped accepting, on the retry schedule; any other failure ends the range.
 func (p *rangePull) pullRange(ctx context.Context, i int) error {
-	failures := 0
+	retry := retrySchedule{cfg: p.retry, clock: p.clock}
 	for {
 		r := p.rangeAt(i)
 		if r.Done {
@@ -148,43 +148,23 @@ func (p *rangePull) pullRange(ctx context.Context, i int) error {
 		}
 		p.advance(ctx, i, out, next, done, err == nil)
 		if err == nil {
-			failures = 0
+			retry.reset()
 			continue
 		}
 		if ctx.Err() != nil || qualys.IsFatal(err) {
 			return err
 		}
-		failures++
-		wait, ok := p.retryWait(failures)
-		if !ok {
+		wait, ok := retry.next()
+		if !ok || !qualys.IsCutOff(err) {
 			return fmt.Errorf("hosts from id %d: %w", p.rangeAt(i).Next, err)
 		}
 		p.logger.Warn("Page failed; pulling it again from the last accepted host",
 			zap.Int64("id_min", p.rangeAt(i).Next), zap.Error(err), zap.Duration("retry_in", wait))
-		select {
-		case <-ctx.Done():
+		if !retry.sleep(ctx, wait) {
 			return err
-		case <-p.clock.After(wait):
 		}
 	}
 }
-
-func (p *rangePull) retryWait(failures int) (time.Duration, bool) {
-	if !p.retry.Enabled || failures > maxPageAttempts {
-		return 0, false
-	}
-	wait := p.retry.InitialInterval
-	for range failures - 1 {
-		wait = time.Duration(float64(wait) * max(p.retry.Multiplier, 1))
-		if p.retry.MaxInterval > 0 && wait > p.retry.MaxInterval {
-			wait = p.retry.MaxInterval
-		}
-	}
-	return wait, true
-}
-
-// maxPageAttempts bounds the retries of one page within a poll; the next poll resumes it anyway.
-const maxPageAttempts = 5
 
 func (p *rangePull) rangeAt(i int) idRange {
 	p.mu.Lock()

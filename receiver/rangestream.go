@@ -56,16 +56,6 @@ func (s *PullSettings) sourceResource() metadata.ResourceMetricsOption {
 
 func (s *PullSettings) now() time.Time { return s.Clock.Now() }
 
-// sleep waits d on the stream's clock; false when ctx ended first.
-func (s *PullSettings) sleep(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-s.Clock.After(d):
-		return true
-	}
-}
-
 // rangeStream is the state machine shared by the streams that pull host id ranges: load the
 // checkpoint, plan a pull, pull its ranges, complete it.
 type rangeStream struct {
