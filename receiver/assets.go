@@ -42,7 +42,7 @@ type AssetsSettings struct {
 type AssetsStream struct {
 	*rangeStream
 	cfg    AssetsSettings
-	counts *hostCounts
+	counts streamCounts[uint32]
 	kinds  assetKinds
 	// countsComplete says a pull that began in this process completed, so counts covers every asset;
 	// countingFull says the pull in progress began in this process.
@@ -55,7 +55,7 @@ var _ Stream = (*AssetsStream)(nil)
 
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
+	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts(nil)}
 	s.selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
 	return s
 }
@@ -88,7 +88,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 			return 0, err
 		}
 		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
-		s.counts.beginFull()
+		s.counts.BeginFull()
 		s.countingFull = true
 		s.Logger.Info("Pull started", zap.Int64("hosts", plan.hosts), zap.Int("ranges", len(plan.ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
@@ -100,7 +100,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		return emitted, err
 	}
 	if s.countingFull {
-		s.counts.endFull()
+		s.counts.EndFull()
 		s.countsComplete = true
 		s.countingFull = false
 	}
@@ -140,7 +140,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 		a := convert.Asset{Host: h, HostAsset: assets[h.ID]}
 		if a.HostAsset == nil && window {
 			out.skipHost()
-			s.counts.setHost(h.ID, nil)
+			s.counts.Set(h.ID, nil)
 			continue
 		}
 		out.startHost(h.ID, a.FillResource)
@@ -151,7 +151,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 		convert.AssetRecord(lr, a, observed)
 		unreadable.add(lost.of(h.ID), h.ID)
 		out.endHost()
-		s.counts.setHost(h.ID, map[uint32]int{s.kinds.of(a): 1})
+		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
 	next, more, err := qualys.NextPage(warning, r.Next)
 	if err != nil {
@@ -298,7 +298,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 	now := pcommon.NewTimestampFromTime(s.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
 	if completed && s.countsComplete {
-		s.counts.each(func(kind uint32, total int64) {
+		s.counts.Each(func(kind uint32, total int64) {
 			k := s.kinds.at(kind)
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})

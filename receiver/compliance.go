@@ -138,7 +138,7 @@ type ComplianceStream struct {
 	cfg      ComplianceSettings
 	src      postureSource
 	statuses map[string]bool
-	counts   *postureCounts
+	counts   streamCounts[postureKind]
 
 	state  complianceState
 	loaded bool
@@ -377,7 +377,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
 		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
 		totals := map[postureKind]int64{}
-		s.counts.each(func(k postureKind, total int64) {
+		s.counts.Each(func(k postureKind, total int64) {
 			if !byStatus {
 				k.status = 1
 			}
@@ -495,11 +495,12 @@ type postureWriter struct {
 func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo) error {
 	s := w.run.s
 	wanted := s.statuses == nil || s.statuses[p.Status]
-	kind := postureKind{policy: p.PolicyID, status: statusIndex3(p.Status)}
-	if !wanted {
-		kind.status = 0
+	// A posture not wanted, or of a status the gauge does not know, is not counted.
+	if kind := (postureKind{policy: p.PolicyID, status: statusIndex3(p.Status)}); wanted && kind.status != 0 {
+		s.counts.SetOne(p.ID, kind)
+	} else {
+		s.counts.Remove(p.ID)
 	}
-	s.counts.set(p.ID, kind)
 	if !wanted {
 		return nil
 	}

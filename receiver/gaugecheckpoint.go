@@ -17,12 +17,12 @@ import (
 
 // savedCounts is what a summary gauge counts, encoded for its checkpoint.
 type savedCounts interface {
-	marshal() []byte
-	// restore replaces the counts with what marshal encoded; on an error they are unchanged.
+	Marshal() []byte
+	// restore replaces the counts with what Marshal encoded; on an error they are unchanged.
 	restore(data []byte) error
-	// collecting says whether a full pull is being counted; abandonFull stops counting it.
-	collecting() bool
-	abandonFull()
+	// Collecting says whether a full pull is being counted; AbandonFull stops counting it.
+	Collecting() bool
+	AbandonFull()
 }
 
 // gaugeCheckpoint keeps a stream's gauge counts in the checkpoint store, under a key of their own,
@@ -102,10 +102,10 @@ func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed
 	// Going on counting a full pull needs the counts of every page accepted so far. After a kill the
 	// checkpoint's position may be past the counts: those pages will not come again, and their hosts
 	// would be dropped when the pull completes.
-	counting = counts.collecting() && ofCurrent && !cp.Completed && current.full &&
+	counting = counts.Collecting() && ofCurrent && !cp.Completed && current.full &&
 		cp.Position != "" && cp.Position == current.position
 	if !counting {
-		counts.abandonFull()
+		counts.AbandonFull()
 	}
 	if cp.Baseline || counting {
 		g.logger.Info("Gauge counts restored from the checkpoint", zap.Time("counts_as_of", cp.AsOf),
@@ -116,19 +116,19 @@ func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed
 
 // save writes counts as of the pull with cursor asOf, completed or stopped at position.
 func (g gaugeCheckpoint) save(ctx context.Context, counts savedCounts, asOf time.Time, completed, baseline bool, position string) {
-	cp := countsCheckpoint{AsOf: asOf, Completed: completed, Baseline: baseline, Position: position, Counts: counts.marshal()}
+	cp := countsCheckpoint{AsOf: asOf, Completed: completed, Baseline: baseline, Position: position, Counts: counts.Marshal()}
 	if err := g.store.Save(context.WithoutCancel(ctx), g.key(), &cp); err != nil {
 		g.logger.Warn("Gauge counts not saved; after a restart the first pull is full, to count every "+g.what+" again", zap.Error(err))
 		g.telemetry.checkpointFailed(g.stream)
 	}
 }
 
-// fullCounts are counts a full pull rebuilds: beginFull starts collecting, endFull makes what was
+// fullCounts are counts a full pull rebuilds: BeginFull starts collecting, EndFull makes what was
 // collected the counts, so what the pull did not see drops out.
 type fullCounts interface {
 	savedCounts
-	beginFull()
-	endFull()
+	BeginFull()
+	EndFull()
 }
 
 // gaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
@@ -157,7 +157,7 @@ func (g *gaugeCounting) load(ctx context.Context, completed time.Time, current *
 
 // beginFull starts counting a full pull that begins.
 func (g *gaugeCounting) beginFull() {
-	g.counts.beginFull()
+	g.counts.BeginFull()
 	g.counting = true
 }
 
@@ -174,7 +174,7 @@ func (g *gaugeCounting) stopped(ctx context.Context, asOf time.Time, current *pu
 func (g *gaugeCounting) completed(ctx context.Context, asOf time.Time, full bool) (fullSync bool) {
 	fullSync = !full || g.counting || !g.enabled
 	if full && g.counting {
-		g.counts.endFull()
+		g.counts.EndFull()
 		g.complete, g.counting = true, false
 	}
 	if !fullSync {

@@ -49,7 +49,7 @@ type VulnerabilitiesStream struct {
 	*rangeStream
 	cfg    VulnerabilitiesSettings
 	kb     *kbJoin
-	counts *hostCounts
+	counts streamCounts[uint32]
 	// gauge is the life of counts: they cover the whole tenant once gauge.complete.
 	gauge        gaugeCounting
 	emittedTotal int64
@@ -59,8 +59,7 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
-	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
-	s.counts.validKind = validDetectionKind
+	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts(validDetectionKind)}
 	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, checkpoint: gaugeCheckpoint{
 		stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
 	s.selection = vulnerabilitiesSelection(cfg.Query)
@@ -249,7 +248,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 			}
 		case decode.KindHostEnd:
 			out.endHost()
-			s.counts.setHost(identity.HostID, kinds)
+			s.counts.Set(identity.HostID, kinds)
 		}
 	}
 	if skipped > 0 {
@@ -323,7 +322,7 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	now := pcommon.NewTimestampFromTime(s.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
 	if completed && s.gauge.complete {
-		s.counts.each(func(kind uint32, total int64) {
+		s.counts.Each(func(kind uint32, total int64) {
 			sev, st, ty, ok := unpackDetectionKind(kind)
 			if !ok || st == 0 || ty == 0 {
 				return
