@@ -84,6 +84,8 @@ type complianceState struct {
 	Current      *compliancePull `json:"current,omitempty"`
 	// Selection names the filters of the pulls this state comes from (see selection).
 	Selection string `json:"selection,omitempty"`
+	// Gauge is the postures gauge's counts as of this state; nil without them.
+	Gauge *gaugeRecord `json:"gauge,omitempty"`
 }
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
@@ -167,7 +169,7 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
 	s.selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, checkpoint: gaugeCheckpoint{
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
 		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
@@ -224,7 +226,7 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
-	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
+	s.gauge.load(ctx, s.state.Gauge, s.state.Cursor, s.state.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -240,10 +242,10 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	}
 	if s.state.Current == nil {
 		full := s.fullDue(started)
-		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		if full {
 			s.gauge.beginFull()
 		}
+		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		var since time.Time
 		if !full {
 			since = s.state.Cursor
@@ -258,10 +260,10 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		run.since = s.state.Cursor
 	}
 	if err := s.src.pull(ctx, run); err != nil {
-		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
+		s.save(ctx) // where the pull stopped, with the counts
 		return run.emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
+	s.complete(ctx, s.gauge.completed(cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
 	return run.emitted, nil
@@ -337,11 +339,15 @@ func (s *ComplianceStream) complete(ctx context.Context, fullSync bool) {
 	s.save(ctx)
 }
 
+// save writes the stream's checkpoint record, the gauge counts with it.
 func (s *ComplianceStream) save(ctx context.Context) {
+	s.state.Gauge = s.gauge.record()
 	if err := s.cfg.Store.Save(context.WithoutCancel(ctx), StreamCompliance, &s.state); err != nil {
 		s.cfg.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
 		s.cfg.Telemetry.checkpointFailed(StreamCompliance)
+		return
 	}
+	s.gauge.saved(ctx)
 }
 
 // withRetries runs call, and again from its start while its answer is cut off, on the retry

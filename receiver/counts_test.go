@@ -5,7 +5,6 @@ package receiver
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -123,34 +122,29 @@ func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
 	assertDetectionsGauge(t, e, "both fixes counted")
 }
 
-// Counts saved for another pull than the checkpoint's last completed one (a counts save that
-// failed, then a crash) are not trusted: the first poll after the restart is full again.
-func TestVulnerabilitiesStaleCountsMeanFullPull(t *testing.T) {
+// Gauge counts in the checkpoint record that cannot be read are not trusted: the first poll after
+// the restart is full again, to count every detection. With the gauge off the record holds no
+// counts, and a restart goes on incrementally.
+func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
-	var cp countsCheckpoint
-	found, err := e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
-	require.NoError(t, err)
-	require.True(t, found, "a completed pull saves its counts")
-	cp.AsOf = cp.AsOf.Add(-time.Hour)
-	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities+".counts", &cp))
+	st := stateOf(t, e.store)
+	require.NotNil(t, st.Gauge, "a completed pull's record holds its counts")
+	st.Gauge.Counts = st.Gauge.Counts[:len(st.Gauge.Counts)/2]
+	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities, &st))
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
-	assert.False(t, incrementalHLD(t, e), "stale counts: a full pull to count again")
-	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts checkpoint is not of the last completed pull; the next full pull counts every detection again").All())
+	assert.False(t, incrementalHLD(t, e), "damaged counts: a full pull to count again")
+	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts in the checkpoint not readable; the next full pull counts every detection again").All())
 
-	// With the gauge off nothing is counted, saved or pulled in full for it.
 	e.advance(time.Hour)
 	e.server.ResetRequests()
-	require.NoError(t, e.store.Delete(t.Context(), StreamVulnerabilities+".counts"))
 	off := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.CountsEnabled = false })
 	require.NoError(t, off.Poll(t.Context(), e.sinks))
 	assert.True(t, incrementalHLD(t, e), "without the gauge a restart goes on incrementally")
-	found, err = e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
-	require.NoError(t, err)
-	assert.False(t, found, "no counts saved with the gauge off")
+	assert.Nil(t, stateOf(t, e.store).Gauge, "no counts saved with the gauge off")
 }
 
 // incrementalHLD says whether the pull since the last reset asked only for hosts processed since
@@ -338,17 +332,14 @@ func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 // tenant does not have.
 func plantHost(t *testing.T, store *checkpoint.Store) {
 	t.Helper()
-	key := StreamVulnerabilities + ".counts"
-	var cp countsCheckpoint
-	found, err := store.Load(t.Context(), key, &cp)
-	require.NoError(t, err)
-	require.True(t, found)
+	st := stateOf(t, store)
+	require.NotNil(t, st.Gauge)
 	planted := newHostCounts(validDetectionKind)
-	require.NoError(t, planted.restore(cp.Counts))
+	require.NoError(t, planted.restore(st.Gauge.Counts))
 	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
 	planted.Set(999_999_999, map[uint32]int{active: 7})
-	cp.Counts = planted.Marshal()
-	require.NoError(t, store.Save(t.Context(), key, &cp))
+	st.Gauge.Counts = planted.Marshal()
+	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities, &st))
 }
 
 // assertDetectionsGauge checks the last detections gauge, by status, against the tenant.
@@ -415,13 +406,11 @@ func TestGaugeCheckpointUse(t *testing.T) {
 }
 
 // mapStorage is a storage extension client over a map, shared by the "processes" of a test: each
-// gets its own checkpoint.Store, so nothing carries over in memory. Writes of keys with the suffix
-// failSuffix fail.
+// gets its own checkpoint.Store, so nothing carries over in memory.
 type mapStorage struct {
 	storage.Client
-	mu         sync.Mutex
-	data       map[string][]byte
-	failSuffix string
+	mu   sync.Mutex
+	data map[string][]byte
 }
 
 func newMapStorage() *mapStorage {
@@ -434,19 +423,23 @@ func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
 	return m.data[key], nil
 }
 
+func (m *mapStorage) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.data, key)
+	return nil
+}
+
 func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.failSuffix != "" && strings.HasSuffix(key, m.failSuffix) {
-		return errors.New("disk full")
-	}
 	m.data[key] = slices.Clone(value)
 	return nil
 }
 
-// A full pull killed after its counts were last saved (here: their save fails, as a kill would
-// skip it) resumes, but cannot be counted whole: it completes without becoming the last full
-// sync, and the next poll pulls everything again, which drops the host the tenant no longer has.
+// A full pull begun without counting it (the gauge was off in the process that began it) resumes,
+// but cannot be counted whole: it completes without becoming the last full sync, and the next
+// poll pulls everything again, which drops the host the tenant no longer has.
 func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
 	disk := newMapStorage()
@@ -464,13 +457,12 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 
 	plantHost(t, checkpoint.New(disk)) // a host the tenant does not have, in the saved counts
 
-	// The weekly full pull is killed part way: its position is saved, its counts are not.
+	// The weekly full pull, begun with the gauge off, is stopped part way.
 	e.advance(8 * 24 * time.Hour)
-	disk.failSuffix = ".counts"
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	require.Error(t, process(nil).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
-	disk.failSuffix = ""
+	gaugeOff := func(c *VulnerabilitiesSettings) { c.CountsEnabled = false }
+	require.Error(t, process(gaugeOff).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
 	require.True(t, stateOf(t, checkpoint.New(disk)).Current.Full)
 
 	restarted := process(nil)

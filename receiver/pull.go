@@ -64,6 +64,8 @@ type streamState struct {
 	Current *pullProgress `json:"current,omitempty"`
 	// Selection names the filters of the pulls this state comes from (see selection).
 	Selection string `json:"selection,omitempty"`
+	// Gauge is the stream's gauge counts as of this state; nil without them.
+	Gauge *gaugeRecord `json:"gauge,omitempty"`
 }
 
 // pageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
@@ -84,6 +86,8 @@ type rangePull struct {
 	telemetry     *Telemetry
 	progressEvery time.Duration
 	clock         qualys.Clock
+	// gauge is written into every checkpoint with the position; nil for a stream without one.
+	gauge *gaugeCounting
 
 	mu       sync.Mutex
 	lastSave time.Time
@@ -209,6 +213,7 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 
 func (p *rangePull) saveLocked(ctx context.Context) {
 	p.lastSave = p.clock.Now()
+	p.state.Gauge = p.gauge.record()
 	if err := p.store.Save(context.WithoutCancel(ctx), p.stream, p.state); err != nil {
 		p.logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
 		p.telemetry.checkpointFailed(p.stream)

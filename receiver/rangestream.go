@@ -67,6 +67,8 @@ type rangeStream struct {
 	loaded bool
 	// selection names the filters the stream asks Qualys with (see selection); "" for none.
 	selection string
+	// gauge is the stream's gauge counts, written into its checkpoint; nil for none.
+	gauge *gaugeCounting
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
@@ -117,7 +119,7 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prep
 	c := newRetryingConsumer(sinks, r.name, &r.PullSettings)
 	p := &rangePull{
 		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
-		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
+		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock, gauge: r.gauge,
 		newOut: func() *hostBatcher {
 			b := newHostBatcher(c, r.BatchRecords, r.Source)
 			if prepare != nil {
@@ -141,11 +143,15 @@ func (r *rangeStream) complete(ctx context.Context, fullSync bool) {
 	r.save(ctx)
 }
 
+// save writes the stream's checkpoint record, the gauge counts with it.
 func (r *rangeStream) save(ctx context.Context) {
+	r.state.Gauge = r.gauge.record()
 	if err := r.Store.Save(context.WithoutCancel(ctx), r.name, &r.state); err != nil {
 		r.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
 		r.Telemetry.checkpointFailed(r.name)
+		return
 	}
+	r.gauge.saved(ctx)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:

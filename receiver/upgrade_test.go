@@ -7,8 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -105,6 +107,23 @@ func TestUpgradeCompletedVulnerabilities(t *testing.T) {
 	assert.True(t, incrementalHLD(t, e), "the upgrade goes on incrementally")
 	assert.Zero(t, e.sinks.records(), "nothing changed since the old receiver's pull")
 	assertDetectionsGauge(t, e, "the old receiver's counts")
+	assertOneRecord(t, disk, StreamVulnerabilities)
+}
+
+// assertOneRecord checks that the upgrade left one checkpoint record for stream, holding its gauge
+// counts, and no second key.
+func assertOneRecord(t *testing.T, disk *mapStorage, stream string) {
+	t.Helper()
+	disk.mu.Lock()
+	keys := slices.Sorted(maps.Keys(disk.data))
+	disk.mu.Unlock()
+	assert.NotContains(t, keys, "qualys/checkpoint/"+stream+".counts", "the former counts key is gone")
+	var st streamState
+	found, err := checkpoint.New(disk).Load(t.Context(), stream, &st)
+	require.NoError(t, err)
+	require.True(t, found)
+	require.NotNil(t, st.Gauge, "the record holds the counts")
+	assert.True(t, st.Gauge.Baseline)
 }
 
 // A full pull the old receiver stopped part way is resumed where it stopped and counted whole.
@@ -125,6 +144,7 @@ func TestUpgradeStoppedVulnerabilities(t *testing.T) {
 	assert.Less(t, e.sinks.records(), want.Detections, "what the old receiver had handed on is not pulled again")
 	assert.Empty(t, e.logs.FilterMessageSnippet("could not be counted whole").All(), "the old counts go on counting")
 	assertDetectionsGauge(t, e, "the resumed full pull, counted whole")
+	assertOneRecord(t, disk, StreamVulnerabilities)
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
@@ -154,4 +174,5 @@ func TestUpgradeCompletedCompliance(t *testing.T) {
 	for status, n := range want.PosturesByStatus {
 		assert.Equal(t, int64(n), got[status], "status %s", status)
 	}
+	assertOneRecord(t, disk, StreamCompliance)
 }

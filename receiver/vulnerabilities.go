@@ -60,8 +60,9 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts(validDetectionKind)}
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, checkpoint: gaugeCheckpoint{
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, legacy: gaugeCheckpoint{
 		stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
+	s.rangeStream.gauge = &s.gauge
 	s.selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
@@ -111,7 +112,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.load(ctx)
-	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
+	s.gauge.load(ctx, s.state.Gauge, s.state.Cursor, s.state.Current.ref())
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
@@ -128,10 +129,10 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		if err != nil {
 			return 0, err
 		}
-		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
 		if full {
 			s.gauge.beginFull()
 		}
+		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
 		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
 			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
 	}
@@ -149,10 +150,10 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		return s.page(ctx, q, r, out, started)
 	}, prepare)
 	if err != nil {
-		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
+		s.save(ctx) // where the pull stopped, with the counts
 		return emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
+	s.complete(ctx, s.gauge.completed(cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
