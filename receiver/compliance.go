@@ -76,17 +76,7 @@ type ComplianceSettings struct {
 }
 
 // complianceState is what the compliance stream checkpoints.
-type complianceState struct {
-	// Cursor is the Qualys server time when the last completed pull began; the next incremental
-	// pull asks for postures whose status changed since.
-	Cursor       time.Time       `json:"cursor,omitzero"`
-	LastFullSync time.Time       `json:"last_full_sync,omitzero"`
-	Current      *compliancePull `json:"current,omitempty"`
-	// Selection names the filters of the pulls this state comes from (see selection).
-	Selection string `json:"selection,omitempty"`
-	// Gauge is the postures gauge's counts as of this state; nil without them.
-	Gauge *gaugeRecord `json:"gauge,omitempty"`
-}
+type complianceState = record[compliancePull]
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
 // policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
@@ -110,6 +100,9 @@ func (p *compliancePull) ref() *pullRef {
 	}
 	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
 }
+
+// began is when the pull began and whether it is full, for its checkpoint record.
+func (p *compliancePull) began() (time.Time, bool) { return p.Cursor, p.Full }
 
 // position is where a pull stands: see compliancePull.
 type position struct {
@@ -142,13 +135,10 @@ type ComplianceStream struct {
 	statuses map[string]bool
 	counts   streamCounts[postureKind]
 
-	state  complianceState
-	loaded bool
+	checkpointed[compliancePull]
 	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
-	gauge gaugeCounting
-	// selection names the filters (see complianceSelection).
-	selection    string
+	gauge        gaugeCounting
 	emittedTotal int64
 }
 
@@ -159,8 +149,7 @@ var (
 
 // NewComplianceStream returns the compliance stream.
 func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
-	// newRangeStream fills the shared defaults (logger, batch size, store).
-	cfg.PullSettings = newRangeStream(StreamCompliance, cfg.PullSettings).PullSettings
+	cfg.PullSettings = withDefaults(cfg.PullSettings)
 	if cfg.API == "" {
 		cfg.API = ComplianceAPIGateway
 	}
@@ -168,9 +157,13 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
-	s.selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
 	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
 		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
+	s.checkpointed = checkpointed[compliancePull]{
+		name: StreamCompliance, store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry, gauge: &s.gauge,
+		selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
+		began:     (*compliancePull).began, resumable: s.resumable, resumeFields: resumeFields,
+	}
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
 			s.cfg.PageSize = defaultClassicPageHosts
@@ -296,58 +289,18 @@ func (s *ComplianceStream) fullDue(now time.Time) bool {
 	return false
 }
 
-// load reads the checkpoint once per process. A pull begun on the other API starts over: its
-// position is in the same terms, but its cursor came from another clock.
-func (s *ComplianceStream) load(ctx context.Context) {
-	if s.loaded {
-		return
+// resumable says whether the pull in progress of the checkpoint can go on: one begun on the
+// other API starts over, as its position is in the same terms but its cursor came from another
+// clock.
+func (s *ComplianceStream) resumable(p *compliancePull) (bool, string) {
+	if p.API != s.cfg.API {
+		return false, "The pull interrupted by the last shutdown used the other compliance API; starting a new one"
 	}
-	s.loaded = true
-	found, err := s.cfg.Store.Load(ctx, StreamCompliance, &s.state)
-	switch {
-	case err != nil:
-		s.cfg.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
-		s.state = complianceState{}
-	case found && selectionChanged(s.state.Selection, s.selection):
-		s.cfg.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
-		s.state = complianceState{}
-	case found && s.state.Current != nil && s.state.Current.API != s.cfg.API:
-		s.cfg.Logger.Info("The pull interrupted by the last shutdown used the other compliance API; starting a new one")
-		s.state.Current = nil
-	case found && s.state.Current != nil:
-		s.cfg.Logger.Info("Resuming the pull interrupted by the last shutdown",
-			zap.Time("cursor", s.state.Current.Cursor), zap.Bool("full", s.state.Current.Full),
-			zap.Int("policies_done", s.state.Current.Next), zap.Int("policies", len(s.state.Current.Policies)))
-	}
+	return true, ""
 }
 
-func (s *ComplianceStream) begin(ctx context.Context, p compliancePull) {
-	s.state.Current = &p
-	s.state.Selection = s.selection
-	s.save(ctx)
-}
-
-// complete makes the current pull's cursor the stream's cursor; a full pull counts as the last
-// full sync when fullSync says so.
-func (s *ComplianceStream) complete(ctx context.Context, fullSync bool) {
-	cur := s.state.Current
-	s.state.Cursor = cur.Cursor
-	if cur.Full && fullSync {
-		s.state.LastFullSync = cur.Cursor
-	}
-	s.state.Current = nil
-	s.save(ctx)
-}
-
-// save writes the stream's checkpoint record, the gauge counts with it.
-func (s *ComplianceStream) save(ctx context.Context) {
-	s.state.Gauge = s.gauge.record()
-	if err := s.cfg.Store.Save(context.WithoutCancel(ctx), StreamCompliance, &s.state); err != nil {
-		s.cfg.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
-		s.cfg.Telemetry.checkpointFailed(StreamCompliance)
-		return
-	}
-	s.gauge.saved(ctx)
+func resumeFields(p *compliancePull) []zap.Field {
+	return []zap.Field{zap.Int("policies_done", p.Next), zap.Int("policies", len(p.Policies))}
 }
 
 // withRetries runs call, and again from its start while its answer is cut off, on the retry

@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -53,20 +52,11 @@ func (p *pullProgress) ref() *pullRef {
 	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
 }
 
-// streamState is what a stream checkpoints.
-type streamState struct {
-	// Cursor is when the last completed pull began (Qualys server time); the next incremental pull
-	// asks for what changed since.
-	Cursor time.Time `json:"cursor,omitzero"`
-	// LastFullSync is when the last completed full pull began.
-	LastFullSync time.Time `json:"last_full_sync,omitzero"`
-	// Current is the pull in progress, nil when the last one completed.
-	Current *pullProgress `json:"current,omitempty"`
-	// Selection names the filters of the pulls this state comes from (see selection).
-	Selection string `json:"selection,omitempty"`
-	// Gauge is the stream's gauge counts as of this state; nil without them.
-	Gauge *gaugeRecord `json:"gauge,omitempty"`
-}
+// streamState is what a stream that pulls host id ranges checkpoints.
+type streamState = record[pullProgress]
+
+// began is when the pull began and whether it is full, for its checkpoint record.
+func (p *pullProgress) began() (time.Time, bool) { return p.Cursor, p.Full }
 
 // pageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
 // of the next page, or done when the range has no more pages.
@@ -74,9 +64,10 @@ type pageFunc func(ctx context.Context, r idRange, out *hostBatcher) (next int64
 
 // rangePull pulls ranges in parallel, each page by page, and checkpoints what the consumer accepted.
 type rangePull struct {
-	stream  string
-	store   *checkpoint.Store
-	state   *streamState
+	stream string
+	state  *streamState
+	// save writes the stream's checkpoint record.
+	save    func(ctx context.Context)
 	workers int
 	retry   configretry.BackOffConfig
 	newOut  func() *hostBatcher
@@ -86,8 +77,6 @@ type rangePull struct {
 	telemetry     *Telemetry
 	progressEvery time.Duration
 	clock         qualys.Clock
-	// gauge is written into every checkpoint with the position; nil for a stream without one.
-	gauge *gaugeCounting
 
 	mu       sync.Mutex
 	lastSave time.Time
@@ -213,11 +202,7 @@ func (p *rangePull) advance(ctx context.Context, i int, out *hostBatcher, next i
 
 func (p *rangePull) saveLocked(ctx context.Context) {
 	p.lastSave = p.clock.Now()
-	p.state.Gauge = p.gauge.record()
-	if err := p.store.Save(context.WithoutCancel(ctx), p.stream, p.state); err != nil {
-		p.logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
-		p.telemetry.checkpointFailed(p.stream)
-	}
+	p.save(ctx)
 }
 
 // reportProgress logs, at a steady pace while the pull runs, how far it is: pages, records, elapsed

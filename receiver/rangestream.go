@@ -59,19 +59,19 @@ func (s *PullSettings) now() time.Time { return s.Clock.Now() }
 // rangeStream is the state machine shared by the streams that pull host id ranges: load the
 // checkpoint, plan a pull, pull its ranges, complete it.
 type rangeStream struct {
-	name string
+	checkpointed[pullProgress]
 	PullSettings
-	consumer *retryingConsumer
-
-	state  streamState
-	loaded bool
-	// selection names the filters the stream asks Qualys with (see selection); "" for none.
-	selection string
-	// gauge is the stream's gauge counts, written into its checkpoint; nil for none.
-	gauge *gaugeCounting
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
+	s = withDefaults(s)
+	return &rangeStream{PullSettings: s, checkpointed: checkpointed[pullProgress]{
+		name: name, store: s.Store, logger: s.Logger, telemetry: s.Telemetry, began: (*pullProgress).began,
+	}}
+}
+
+// withDefaults fills the settings a stream was given without.
+func withDefaults(s PullSettings) PullSettings {
 	if s.Logger == nil {
 		s.Logger = zap.NewNop()
 	}
@@ -84,42 +84,15 @@ func newRangeStream(name string, s PullSettings) *rangeStream {
 	if s.Clock == nil {
 		s.Clock = qualys.WallClock
 	}
-	return &rangeStream{name: name, PullSettings: s}
-}
-
-// load reads the checkpoint once per process.
-func (r *rangeStream) load(ctx context.Context) {
-	if r.loaded {
-		return
-	}
-	r.loaded = true
-	found, err := r.Store.Load(ctx, r.name, &r.state)
-	switch {
-	case err != nil:
-		r.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
-		r.state = streamState{}
-	case found && selectionChanged(r.state.Selection, r.selection):
-		r.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
-		r.state = streamState{}
-	case found && r.state.Current != nil:
-		r.Logger.Info("Resuming the pull interrupted by the last shutdown",
-			zap.Time("cursor", r.state.Current.Cursor), zap.Bool("full", r.state.Current.Full))
-	}
-}
-
-// begin starts a new pull and checkpoints it, so a restart resumes it rather than starting over.
-func (r *rangeStream) begin(ctx context.Context, p pullProgress) {
-	r.state.Current = &p
-	r.state.Selection = r.selection
-	r.save(ctx)
+	return s
 }
 
 // pull pulls every range of the current pull not yet done.
 func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prepare func(*hostBatcher)) (int64, error) {
 	c := newRetryingConsumer(sinks, r.name, &r.PullSettings)
 	p := &rangePull{
-		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
-		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock, gauge: r.gauge,
+		stream: r.name, state: &r.state, save: r.save, workers: r.Workers, retry: r.Retry, logger: r.Logger,
+		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
 		newOut: func() *hostBatcher {
 			b := newHostBatcher(c, r.BatchRecords, r.Source)
 			if prepare != nil {
@@ -129,29 +102,6 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prep
 		},
 	}
 	return p.run(ctx)
-}
-
-// complete makes the current pull's cursor the stream's cursor. fullSync says a full pull counts
-// as the stream's last full sync (see gaugeCounting.completed).
-func (r *rangeStream) complete(ctx context.Context, fullSync bool) {
-	cur := r.state.Current
-	r.state.Cursor = cur.Cursor
-	if cur.Full && fullSync {
-		r.state.LastFullSync = cur.Cursor
-	}
-	r.state.Current = nil
-	r.save(ctx)
-}
-
-// save writes the stream's checkpoint record, the gauge counts with it.
-func (r *rangeStream) save(ctx context.Context) {
-	r.state.Gauge = r.gauge.record()
-	if err := r.Store.Save(context.WithoutCancel(ctx), r.name, &r.state); err != nil {
-		r.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
-		r.Telemetry.checkpointFailed(r.name)
-		return
-	}
-	r.gauge.saved(ctx)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:
