@@ -206,9 +206,10 @@ func (c *Client) waitOutLimit(req Request, lw *limitWait, attempt int) {
 	if wait <= 0 {
 		wait = min(time.Duration(1<<min(attempt, 6))*time.Second, time.Minute)
 	}
+	// Held before it is logged: a call that starts once the line is out must already wait.
+	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait), lw.reason)
 	c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
 		zap.String("limit", lw.reason), zap.Int("code", lw.code), zap.Duration("wait", wait))
-	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait), lw.reason)
 }
 
 // limiterFor returns the limiter of req's Qualys API, shared by every stream.
