@@ -5,15 +5,12 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
@@ -186,86 +183,6 @@ func (s *VulnerabilitiesStream) reportAltered(r idRange, truncated, repaired int
 		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
 			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
-}
-
-// page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
-	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
-	if err != nil {
-		return 0, false, err
-	}
-	defer resp.Body.Close()
-	d := decode.NewHostDetections(resp.Body)
-	d.MaxResultsBytes = s.cfg.MaxResultsBytes
-	var identity convert.HostIdentity
-	kinds := map[uint32]int{}
-	skipped, truncated, repaired := 0, 0, 0
-	var unreadable unreadableFields
-	var hostLost []decode.FieldError // the current host's unreadable fields: its detections lack them
-	// Reported even when the page fails later: records of it may already have been handed on.
-	defer func() {
-		s.reportAltered(r, truncated, repaired)
-		unreadable.report(s.Telemetry, s.Logger, s.name, "host_detections", zap.Int64("id_min", r.Next))
-	}()
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return 0, false, qualys.ResponseError("host_detections", err)
-		}
-		switch kind {
-		case decode.KindHostStart:
-			host := d.Host()
-			identity = convert.HostFromVM(host)
-			out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
-			clear(kinds)
-			hostLost = append(hostLost[:0], d.UnreadableFields()...)
-		case decode.KindDetection:
-			lr, err := out.addRecord(ctx)
-			if err != nil {
-				return 0, false, err
-			}
-			det := d.Detection()
-			convert.Detection(lr, det, observed)
-			if lost := d.UnreadableFields(); len(lost) > 0 {
-				unreadable.add(lost, identity.HostID)
-			} else {
-				unreadable.add(hostLost, identity.HostID)
-			}
-			kinds[detectionKind(det)]++
-			if det.ResultsTruncated {
-				truncated++
-			}
-			if det.ResultsRepaired {
-				repaired++
-			}
-		case decode.KindHostEnd:
-			out.endHost()
-			s.counts.Set(identity.HostID, kinds)
-		}
-	}
-	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
-		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
-			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
-	}
-	next, more, err := qualys.NextPage(d.Warning(), r.Next)
-	if err != nil {
-		resp.Unreadable()
-		return 0, false, qualys.ResponseError("host_detections", err)
-	}
-	if more && r.Max > 0 && next > r.Max {
-		more = false
-	}
-	return next, !more, nil
 }
 
 // A detection's kind packs what the gauge counts by: severity, status and type.
