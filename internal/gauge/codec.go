@@ -110,23 +110,40 @@ func (c *Counts[K]) readCurrent(r *Reader) error {
 		}
 		kinds = append(kinds, k)
 	}
+	return readPerID(r, c.add, func(id int64, v uint64) (K, error) {
+		if v >= uint64(len(kinds)) {
+			var zero K
+			return zero, fmt.Errorf("counts of id %d: kind %d of %d", id, v, len(kinds))
+		}
+		return kinds[v], nil
+	})
+}
+
+// readPerID reads ids and their counts as Marshal writes them, and as the per-host layout of
+// format 1 did: the id count, then per id in ascending order its difference from the previous
+// one, its kind count and each kind (a number kindOf turns into K) with its count.
+func readPerID[K comparable](r *Reader, add func(int64, map[K]uint32) error, kindOf func(id int64, v uint64) (K, error)) error {
 	n := r.Count("ids")
 	var id int64
 	for range n {
 		id += r.Varint()
 		pairs := r.Count("kinds of an id")
-		profile := make(map[K]uint32, pairs)
+		counts := make(map[K]uint32, pairs)
 		for range pairs {
-			ki, count := r.Uvarint(), r.Uvarint()
+			v, count := r.Uvarint(), r.Uvarint()
 			if r.err != nil {
 				return r.err
 			}
-			if ki >= uint64(len(kinds)) || count > math.MaxUint32 {
-				return fmt.Errorf("counts of id %d: kind %d of %d, count %d", id, ki, len(kinds), count)
+			k, err := kindOf(id, v)
+			if err != nil {
+				return err
 			}
-			profile[kinds[ki]] += uint32(count)
+			if count > math.MaxUint32 {
+				return fmt.Errorf("counts of id %d: count %d out of range", id, count)
+			}
+			counts[k] += uint32(count)
 		}
-		if err := c.add(id, profile); err != nil {
+		if err := add(id, counts); err != nil {
 			return err
 		}
 	}
@@ -168,25 +185,16 @@ type Reader struct {
 }
 
 // Uvarint reads an unsigned varint; 0 after an error.
-func (r *Reader) Uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.data)
-	if n <= 0 {
-		r.err = errors.New("counts: truncated or malformed number")
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
+func (r *Reader) Uvarint() uint64 { return number(r, binary.Uvarint) }
 
 // Varint reads a signed varint; 0 after an error.
-func (r *Reader) Varint() int64 {
+func (r *Reader) Varint() int64 { return number(r, binary.Varint) }
+
+func number[T int64 | uint64](r *Reader, read func([]byte) (T, int)) T {
 	if r.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(r.data)
+	v, n := read(r.data)
 	if n <= 0 {
 		r.err = errors.New("counts: truncated or malformed number")
 		return 0

@@ -18,28 +18,13 @@ type LegacyReader[K comparable] func(r *Reader, add func(id int64, counts map[K]
 // uint32 that kind turns into K, or refuses) with its count.
 func LegacyPerHost[K comparable](kind func(uint32) (K, bool)) LegacyReader[K] {
 	return func(r *Reader, add func(int64, map[K]uint32) error) error {
-		n := r.Count("hosts")
-		var id int64
-		for range n {
-			id += r.Varint()
-			nk := r.Count("kinds")
-			counts := make(map[K]uint32, nk)
-			for range nk {
-				raw, count := r.Uvarint(), r.Uvarint()
-				if r.Err() != nil {
-					return r.Err()
-				}
-				k, ok := kind(uint32(raw))
-				if raw > math.MaxUint32 || count > math.MaxUint32 || !ok {
-					return fmt.Errorf("counts of host %d: kind %d or count %d out of range", id, raw, count)
-				}
-				counts[k] += uint32(count)
+		return readPerID(r, add, func(id int64, v uint64) (K, error) {
+			k, ok := kind(uint32(v))
+			if v > math.MaxUint32 || !ok {
+				return k, fmt.Errorf("counts of host %d: kind %d out of range", id, v)
 			}
-			if err := add(id, counts); err != nil {
-				return err
-			}
-		}
-		return r.Err()
+			return k, nil
+		})
 	}
 }
 
