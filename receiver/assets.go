@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -174,24 +173,15 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) 
 	d := decode.NewHostList(resp.Body)
 	var hosts []*decode.Host
 	skipped := 0
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return nil, nil, qualys.ResponseError("host_list", err)
-		}
+	err = readAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
 			lost.note(d.Host().ID, d.UnreadableFields())
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if skipped > 0 {
 		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
@@ -244,28 +234,23 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
-	for {
+	read := func() (*decode.HostAsset, error) {
 		a, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
 		var se *decode.ServiceError
 		if errors.As(err, &se) {
-			return decode.ServiceResponse{}, serviceError(se)
+			return nil, serviceError(se)
 		}
-		if err != nil {
-			resp.Unreadable()
-			return decode.ServiceResponse{}, qualys.ResponseError("host_assets", err)
-		}
+		return a, err
+	}
+	err := readAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
 			lost.note(a.QWebHostID, d.UnreadableFields())
 		}
+		return nil
+	})
+	if err != nil {
+		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
 		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -121,7 +120,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	if !cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
-	pg, err := readClassicPage(d, w)
+	pg, err := readClassicPage(resp, d, w)
 	if err != nil {
 		resp.Unreadable()
 		return position{}, 0, err
@@ -172,36 +171,34 @@ func unknownPolicy(err error) bool {
 	return errors.As(err, &qe) && qe.Code == qualys.CodeInvalidValue && strings.Contains(qe.Text, "policy_id")
 }
 
-func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
+func readClassicPage(resp *qualys.Response, d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
 	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
 		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return pg, nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			w.skip()
-			continue
-		}
-		if err != nil {
-			return nil, qualys.ResponseError("posture_info", err)
-		}
-		switch kind {
-		case decode.KindPosture:
-			pg.infos = append(pg.infos, *d.Info())
-			pg.lost.note(d.Info().ID, d.UnreadableFields())
-		case decode.KindGlossaryHost:
-			pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
-			pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
-		case decode.KindControl:
-			pg.controls[d.Control().ID] = *d.Control()
-		case decode.KindTechnology:
-			pg.techs[d.Technology().ID] = *d.Technology()
-		case decode.KindPolicy:
-			pg.titles[d.Policy().ID] = d.Policy().Title
-		}
+	err := readAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
+		pg.take(kind, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// take keeps what the decoder read: a posture, or a glossary entry the postures refer to.
+func (pg *classicPage) take(kind decode.Kind, d *decode.PostureInfoList) {
+	switch kind {
+	case decode.KindPosture:
+		pg.infos = append(pg.infos, *d.Info())
+		pg.lost.note(d.Info().ID, d.UnreadableFields())
+	case decode.KindGlossaryHost:
+		pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
+		pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
+	case decode.KindControl:
+		pg.controls[d.Control().ID] = *d.Control()
+	case decode.KindTechnology:
+		pg.techs[d.Technology().ID] = *d.Technology()
+	case decode.KindPolicy:
+		pg.titles[d.Policy().ID] = d.Policy().Title
 	}
 }
 

@@ -5,8 +5,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"time"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
@@ -43,26 +41,18 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 			return hostPlan{}, err
 		}
 		d := decode.NewHostList(resp.Body)
-		err = func() error {
-			defer resp.Body.Close()
-			for {
-				kind, err := d.Next()
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					resp.Unreadable()
-					return qualys.ResponseError("host_ids", err)
-				}
-				switch kind {
-				case decode.KindIDRange:
-					r := d.IDRange()
-					cut.addRange(r.Min, r.Max)
-				case decode.KindHost:
-					cut.addRange(d.Host().ID, d.Host().ID)
-				}
+		// An id the list cannot give leaves the plan unknown: the answer is unreadable.
+		err = readAnswer(resp, "host_ids", d.Next, nil, func(kind decode.Kind) error {
+			switch kind {
+			case decode.KindIDRange:
+				r := d.IDRange()
+				cut.addRange(r.Min, r.Max)
+			case decode.KindHost:
+				cut.addRange(d.Host().ID, d.Host().ID)
 			}
-		}()
+			return nil
+		})
+		resp.Body.Close()
 		if err != nil {
 			return hostPlan{}, err
 		}

@@ -5,8 +5,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync"
 	"time"
 
@@ -43,21 +41,11 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 	if f.IncludeText {
 		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
 	}
-	for {
-		v, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			continue // one unreadable VULN; its detections go out without KnowledgeBase fields
-		}
-		if err != nil {
-			resp.Unreadable()
-			return qualys.ResponseError("knowledge_base", err)
-		}
+	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
+	return readAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
 		visit(convert.EntryFromVuln(v))
-	}
+		return nil
+	})
 }
 
 // kbJoin adds KnowledgeBase fields to a batch of detections just before it is consumed: it fetches

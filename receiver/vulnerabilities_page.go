@@ -5,8 +5,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -65,24 +63,8 @@ type detectionPage struct {
 
 // read reads the page to its end; a record that cannot be read is counted and skipped.
 func (pg *detectionPage) read(ctx context.Context, d *decode.HostDetections, resp *qualys.Response) error {
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			pg.skipped++
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return qualys.ResponseError("host_detections", err)
-		}
-		if err := pg.add(ctx, kind, d); err != nil {
-			return err
-		}
-	}
+	return readAnswer(resp, "host_detections", d.Next, func(*decode.RecordError) { pg.skipped++ },
+		func(kind decode.Kind) error { return pg.add(ctx, kind, d) })
 }
 
 // add takes in what the decoder read: a host begins, a detection of it, or the host ends.
