@@ -13,17 +13,6 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
 
-// hldCalls counts the Host List Detection calls the simulator answered.
-func hldCalls(e *simEnv) int {
-	n := 0
-	for _, r := range e.server.Requests() {
-		if r.Endpoint == simulator.EndpointHLD {
-			n++
-		}
-	}
-	return n
-}
-
 // Who retries what: the client retries a failed call within retry_on_failure; the stream retries
 // only an answer cut off mid-body, within the same elapsed time; a consumer's refusal is retried
 // within it too, and then the poll fails. Each poll that fails leaves the checkpoint where the
@@ -69,7 +58,7 @@ func TestRetryLayers(t *testing.T) {
 				e.sinks.mu.Lock()
 				assert.Greater(t, e.sinks.calls, 1, "the refused batch was offered again")
 				e.sinks.mu.Unlock()
-				assert.Equal(t, 1, hldCalls(e.simEnv), "no other page pulled while refused")
+				assert.Equal(t, 1, detectionPages(e.simEnv), "no other page pulled while refused")
 			}
 			assert.Zero(t, e.sinks.records())
 
