@@ -94,7 +94,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 	}
 	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
 		return s.page(ctx, r, out, started)
-	}, nil)
+	})
 	if err != nil {
 		return emitted, err
 	}

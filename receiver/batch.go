@@ -43,9 +43,6 @@ type hostBatcher struct {
 	// added.
 	emitted    int64
 	hostsEnded int64
-	// prepare, when set, completes a batch just before it goes to the consumer (the KnowledgeBase
-	// join adds what it learnt about the batch's QIDs).
-	prepare func(ctx context.Context, ld plog.Logs)
 	// source is written on every resource after the host identity.
 	source convert.Source
 }
@@ -103,9 +100,6 @@ func (b *hostBatcher) flush(ctx context.Context) error {
 		b.logs = plog.NewLogs()
 		b.accepted = max(b.accepted, b.done)
 		return nil
-	}
-	if b.prepare != nil {
-		b.prepare(ctx, b.logs)
 	}
 	if err := b.consumer.consumeLogs(ctx, b.logs); err != nil {
 		return err

@@ -141,9 +141,6 @@ func newBenchStream(tb testing.TB, p *benchPage, withKB bool) *VulnerabilitiesSt
 func pullBenchPage(tb testing.TB, s *VulnerabilitiesStream, observed time.Time) int64 {
 	ctx := context.Background()
 	out := newHostBatcher(&retryingConsumer{sinks: dropSinks{}, logger: zap.NewNop()}, defaultBatchRecords, convert.Source{})
-	if s.kb != nil {
-		out.prepare = s.kb.prepare
-	}
 	q := s.cfg.Query
 	if _, _, err := s.page(ctx, q, idRange{Min: 1, Next: 1}, out, observed); err != nil {
 		tb.Fatal(err)

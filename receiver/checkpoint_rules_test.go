@@ -132,7 +132,7 @@ func TestCheckpointRules(t *testing.T) {
 			if r.state.Current == nil {
 				r.begin(ctx, pullProgress{Cursor: began, Full: true, Ranges: []idRange{{Min: 1, Next: 1}}})
 			}
-			_, err := r.pull(ctx, sinks, src.page, nil)
+			_, err := r.pull(ctx, sinks, src.page)
 			if err == nil {
 				r.complete(ctx, true)
 			}

@@ -88,18 +88,12 @@ func withDefaults(s PullSettings) PullSettings {
 }
 
 // pull pulls every range of the current pull not yet done.
-func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prepare func(*hostBatcher)) (int64, error) {
+func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc) (int64, error) {
 	c := newRetryingConsumer(sinks, r.name, &r.PullSettings)
 	p := &rangePull{
 		stream: r.name, state: &r.state, save: r.save, workers: r.Workers, retry: r.Retry, logger: r.Logger,
 		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
-		newOut: func() *hostBatcher {
-			b := newHostBatcher(c, r.BatchRecords, r.Source)
-			if prepare != nil {
-				prepare(b)
-			}
-			return b
-		},
+		newOut: func() *hostBatcher { return newHostBatcher(c, r.BatchRecords, r.Source) },
 	}
 	return p.run(ctx)
 }

@@ -139,13 +139,9 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	if !cur.Full {
 		q.ProcessedAfter = s.state.Cursor
 	}
-	var prepare func(*hostBatcher)
-	if s.kb != nil {
-		prepare = func(b *hostBatcher) { b.prepare = s.kb.prepare }
-	}
 	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
-	}, prepare)
+	})
 	if err != nil {
 		s.save(ctx) // where the pull stopped, with the counts
 		return emitted, err

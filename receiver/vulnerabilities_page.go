@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -28,6 +29,9 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 	// Reported even when the page fails later: records of it may already have been handed on.
 	defer pg.report(r)
 	if err := pg.read(ctx, d, resp); err != nil {
+		return 0, false, err
+	}
+	if err := pg.drain(ctx); err != nil {
 		return 0, false, err
 	}
 	if pg.skipped > 0 {
@@ -55,6 +59,13 @@ type detectionPage struct {
 
 	identity convert.HostIdentity
 	kinds    map[uint32]int
+	// pending holds what was read since the last drain when the KnowledgeBase join is on: the
+	// detections wait for their entries, up to a batch of them, and are converted with them.
+	pending []pageEvent
+	// held are the held detections, copied: the decoder reuses its own. Reused from drain to
+	// drain, with their QDS factors' arrays.
+	held []decode.Detection
+	n    int
 	// hostLost is the current host's unreadable fields: its detections lack them.
 	hostLost                     []decode.FieldError
 	skipped, truncated, repaired int
@@ -67,23 +78,26 @@ func (pg *detectionPage) read(ctx context.Context, d *decode.HostDetections, res
 		func(kind decode.Kind) error { return pg.add(ctx, kind, d) })
 }
 
-// add takes in what the decoder read: a host begins, a detection of it, or the host ends.
+// pageEvent is a host that begins (host set), a detection of it (det set), or its end.
+type pageEvent struct {
+	host     *decode.Host
+	identity convert.HostIdentity
+	det      *decode.Detection
+	// held is the detection's place in held, plus one; 0 for none.
+	held int
+}
+
+// add takes in what the decoder read: a host begins, a detection of it, or the host ends. With
+// the KnowledgeBase join on, it is held until drain.
 func (pg *detectionPage) add(ctx context.Context, kind decode.Kind, d *decode.HostDetections) error {
 	switch kind {
 	case decode.KindHostStart:
-		host := d.Host()
-		pg.identity = convert.HostFromVM(host)
-		identity := pg.identity
-		pg.out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
+		pg.identity = convert.HostFromVM(d.Host())
 		clear(pg.kinds)
 		pg.hostLost = append(pg.hostLost[:0], d.UnreadableFields()...)
+		return pg.emit(ctx, pageEvent{host: d.Host(), identity: pg.identity})
 	case decode.KindDetection:
-		lr, err := pg.out.addRecord(ctx)
-		if err != nil {
-			return err
-		}
 		det := d.Detection()
-		convert.Detection(lr, det, pg.observed)
 		if lost := d.UnreadableFields(); len(lost) > 0 {
 			pg.unreadable.add(lost, pg.identity.HostID)
 		} else {
@@ -96,9 +110,81 @@ func (pg *detectionPage) add(ctx context.Context, kind decode.Kind, d *decode.Ho
 		if det.ResultsRepaired {
 			pg.repaired++
 		}
+		if pg.s.kb == nil {
+			return pg.emit(ctx, pageEvent{det: det})
+		}
+		pg.hold(det)
+		if pg.n >= pg.s.BatchRecords {
+			return pg.drain(ctx)
+		}
 	case decode.KindHostEnd:
-		pg.out.endHost()
 		pg.s.counts.Set(pg.identity.HostID, pg.kinds)
+		return pg.emit(ctx, pageEvent{})
+	}
+	return nil
+}
+
+// hold keeps a copy of det until drain.
+func (pg *detectionPage) hold(det *decode.Detection) {
+	if pg.n == len(pg.held) {
+		pg.held = append(pg.held, decode.Detection{})
+	}
+	h := &pg.held[pg.n]
+	factors := h.QDSFactors
+	*h = *det
+	h.QDSFactors = append(factors[:0], det.QDSFactors...)
+	pg.n++
+	pg.pending = append(pg.pending, pageEvent{held: pg.n})
+}
+
+// emit hands an event to the batcher, or holds it while the join collects a batch.
+func (pg *detectionPage) emit(ctx context.Context, e pageEvent) error {
+	if pg.s.kb != nil {
+		pg.pending = append(pg.pending, e)
+		return nil
+	}
+	return pg.write(ctx, e, nil)
+}
+
+// drain joins the held detections with their KnowledgeBase entries, fetched in one call for the
+// QIDs the cache lacks, and converts them.
+func (pg *detectionPage) drain(ctx context.Context) error {
+	if len(pg.pending) == 0 {
+		return nil
+	}
+	pg.s.kb.fill(ctx, pg.held[:pg.n])
+	for _, e := range pg.pending {
+		var entry *kb.Entry
+		if e.held > 0 {
+			e.det = &pg.held[e.held-1]
+			entry = pg.s.kb.cache.Get(e.det.QID)
+		}
+		if err := pg.write(ctx, e, entry); err != nil {
+			return err
+		}
+	}
+	pg.pending, pg.n = pg.pending[:0], 0
+	return nil
+}
+
+// write converts one event into the batcher: a detection with its KnowledgeBase entry, if any,
+// into one record.
+func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry) error {
+	switch {
+	case e.host != nil:
+		host, identity := e.host, e.identity
+		pg.out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
+	case e.det != nil:
+		lr, err := pg.out.addRecord(ctx)
+		if err != nil {
+			return err
+		}
+		convert.Detection(lr, e.det, pg.observed)
+		if entry != nil {
+			convert.KnowledgeBase(lr.Attributes(), entry)
+		}
+	default:
+		pg.out.endHost()
 	}
 	return nil
 }
