@@ -18,7 +18,7 @@ import (
 )
 
 // classicSource reads postures from the classic posture API on the API server
-// (/api/2.0/fo/compliance/posture/info/, qualys-api.md §4a), for subscriptions without the
+// (/api/2.0/fo/compliance/posture/info/, see internal/qualys/pcrs.go), for subscriptions without the
 // gateway: one policy at a time, page by page in ascending host id (id_min from WARNING/URL).
 type classicSource struct {
 	s *ComplianceStream

@@ -20,7 +20,7 @@ import (
 
 // gatewaySource reads postures from PC posture streaming (PCRS) on the API gateway: the policy
 // list, the host ids of up to 10 policies per Resolve Host IDs call, then postureInfo for batches
-// of those hosts (qualys-api.md §4b). The client keeps every call within the PCRS limits: it waits
+// of those hosts (see internal/qualys/pcrs.go). The client keeps every call within the PCRS limits: it waits
 // out a 429 for as long as Retry-After says and honours X-RateLimit-* headers when the gateway
 // sends them; it renews the JWT before it expires and once on a 401.
 type gatewaySource struct {
