@@ -17,6 +17,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -173,7 +174,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) 
 	d := decode.NewHostList(resp.Body)
 	var hosts []*decode.Host
 	skipped := 0
-	err = readAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
+	err = pull.ReadAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
 			lost.note(d.Host().ID, d.UnreadableFields())
@@ -242,7 +243,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		}
 		return a, err
 	}
-	err := readAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
+	err := pull.ReadAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
 			lost.note(a.QWebHostID, d.UnreadableFields())

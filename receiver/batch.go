@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -136,7 +137,7 @@ func (c *retryingConsumer) consumeLogs(ctx context.Context, ld plog.Logs) error 
 // retryable error, on the retry schedule. A refusal that outlasts the schedule fails the poll,
 // which the next one resumes from its checkpoint.
 func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume func() error) error {
-	retry := retrySchedule{cfg: c.retry, clock: c.clock}
+	retry := pull.NewRetry(c.retry, c.clock)
 	for attempt := 1; ; attempt++ {
 		err := consume()
 		if err == nil {
@@ -150,7 +151,7 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 				zap.Int("records", records), zap.Error(err))
 			return nil
 		}
-		wait, ok := retry.next()
+		wait, ok := retry.Next()
 		if !ok {
 			return fmt.Errorf("the next consumer refused %d records %d times: %w", records, attempt, err)
 		}
@@ -158,7 +159,7 @@ func (c *retryingConsumer) withRetry(ctx context.Context, records int, consume f
 			c.logger.Warn("The next consumer refused records; retrying the same records",
 				zap.Int("records", records), zap.Int("attempt", attempt), zap.Error(err))
 		}
-		if !retry.sleep(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return ctx.Err()
 		}
 	}

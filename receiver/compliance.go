@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -304,19 +305,19 @@ func resumeFields(p *compliancePull) []zap.Field {
 // withRetries runs call, and again from its start while its answer is cut off, on the retry
 // schedule; any other failure it returns at once.
 func (s *ComplianceStream) withRetries(ctx context.Context, what string, call func() error) error {
-	retry := retrySchedule{cfg: s.cfg.Retry, clock: s.cfg.Clock}
+	retry := pull.NewRetry(s.cfg.Retry, s.cfg.Clock)
 	for {
 		err := call()
 		if err == nil || ctx.Err() != nil || !qualys.IsCutOff(err) {
 			return err
 		}
-		wait, ok := retry.next()
+		wait, ok := retry.Next()
 		if !ok {
 			return err
 		}
 		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
 			zap.Error(err), zap.Duration("retry_in", wait))
-		if !retry.sleep(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -174,7 +175,7 @@ func unknownPolicy(err error) bool {
 func readClassicPage(resp *qualys.Response, d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
 	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
 		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
-	err := readAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
+	err := pull.ReadAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
 		pg.take(kind, d)
 		return nil
 	})

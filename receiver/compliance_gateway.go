@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -81,7 +82,7 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 	var list []policyEntry
 	var unusable []string
 	skip := func(re *decode.RecordError) { unusable = append(unusable, re.Error()) }
-	err = readAnswer(resp, "pcrs_policies", d.Read, skip, func(p *decode.PCRSPolicy) error {
+	err = pull.ReadAnswer(resp, "pcrs_policies", d.Read, skip, func(p *decode.PCRSPolicy) error {
 		id, err := strconv.ParseInt(p.ID, 10, 64)
 		if err != nil || id <= 0 {
 			unusable = append(unusable, strconv.Quote(p.ID))
@@ -142,7 +143,7 @@ func (g *gatewaySource) resolve(ctx context.Context, group []int64) ([]policyHos
 	log := g.s.cfg.Logger
 	d := decode.NewPCRSHostIDs(resp.Body)
 	skip := func(re *decode.RecordError) { log.Warn("Unreadable Resolve Host IDs element skipped", zap.Error(re)) }
-	err = readAnswer(resp, "pcrs_host_ids", d.Read, skip, func(e *decode.PolicyHostIDs) error {
+	err = pull.ReadAnswer(resp, "pcrs_host_ids", d.Read, skip, func(e *decode.PolicyHostIDs) error {
 		id, perr := strconv.ParseInt(e.PolicyID, 10, 64)
 		i := slices.Index(group, id)
 		switch {
@@ -254,7 +255,7 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	}
 	var unreadable unreadableFields
 	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "pcrs_postures")
-	err = readAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
+	err = pull.ReadAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
 		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -42,7 +43,7 @@ func planHostRanges(ctx context.Context, client *qualys.Client, q qualys.HostQue
 		}
 		d := decode.NewHostList(resp.Body)
 		// An id the list cannot give leaves the plan unknown: the answer is unreadable.
-		err = readAnswer(resp, "host_ids", d.Next, nil, func(kind decode.Kind) error {
+		err = pull.ReadAnswer(resp, "host_ids", d.Next, nil, func(kind decode.Kind) error {
 			switch kind {
 			case decode.KindIDRange:
 				r := d.IDRange()

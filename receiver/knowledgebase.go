@@ -13,6 +13,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -41,7 +42,7 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
 	}
 	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
-	return readAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
+	return pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
 		visit(convert.EntryFromVuln(v))
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -128,7 +129,7 @@ feed:
 // pullRange pulls one range to its end. A page whose answer was cut off is pulled again from
 // where the consumer stopped accepting, on the retry schedule; any other failure ends the range.
 func (p *rangePull) pullRange(ctx context.Context, i int) error {
-	retry := retrySchedule{cfg: p.retry, clock: p.clock}
+	retry := pull.NewRetry(p.retry, p.clock)
 	for {
 		r := p.rangeAt(i)
 		if r.Done {
@@ -141,19 +142,19 @@ func (p *rangePull) pullRange(ctx context.Context, i int) error {
 		}
 		p.advance(ctx, i, out, next, done, err == nil)
 		if err == nil {
-			retry.reset()
+			retry.Reset()
 			continue
 		}
 		if ctx.Err() != nil || qualys.IsFatal(err) {
 			return err
 		}
-		wait, ok := retry.next()
+		wait, ok := retry.Next()
 		if !ok || !qualys.IsCutOff(err) {
 			return fmt.Errorf("hosts from id %d: %w", p.rangeAt(i).Next, err)
 		}
 		p.logger.Warn("Page failed; pulling it again from the last accepted host",
 			zap.Int64("id_min", p.rangeAt(i).Next), zap.Error(err), zap.Duration("retry_in", wait))
-		if !retry.sleep(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -74,7 +75,7 @@ type detectionPage struct {
 
 // read reads the page to its end; a record that cannot be read is counted and skipped.
 func (pg *detectionPage) read(ctx context.Context, d *decode.HostDetections, resp *qualys.Response) error {
-	return readAnswer(resp, "host_detections", d.Next, func(*decode.RecordError) { pg.skipped++ },
+	return pull.ReadAnswer(resp, "host_detections", d.Next, func(*decode.RecordError) { pg.skipped++ },
 		func(kind decode.Kind) error { return pg.add(ctx, kind, d) })
 }
 
