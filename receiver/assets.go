@@ -56,7 +56,7 @@ var _ Stream = (*AssetsStream)(nil)
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
 	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts(nil)}
-	s.selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
+	s.rec.Selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
 	return s
 }
 
@@ -73,7 +73,7 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	s.Telemetry.pollDone(StreamAssets, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -81,13 +81,13 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	if s.state.Current == nil {
+	s.rec.Load(ctx)
+	if s.rec.State.Current == nil {
 		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
-		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
+		s.rec.Begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
 		s.counts.BeginFull()
 		s.countingFull = true
 		s.Logger.Info("Pull started", zap.Int64("hosts", plan.hosts), zap.Int("ranges", len(plan.ranges)),
@@ -104,7 +104,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.complete(ctx, true)
+	s.rec.Complete(ctx, true)
 	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
 }
@@ -112,10 +112,10 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
 func (s *AssetsStream) modifiedAfter() time.Time {
-	if s.cfg.ModifiedWithin <= 0 || s.state.Current == nil {
+	if s.cfg.ModifiedWithin <= 0 || s.rec.State.Current == nil {
 		return time.Time{}
 	}
-	return s.state.Current.Cursor.Add(-s.cfg.ModifiedWithin)
+	return s.rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
 }
 
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
@@ -127,7 +127,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 		return 0, false, err
 	}
 	var unreadable unreadableFields
-	defer unreadable.report(s.Telemetry, s.Logger, s.name, "host_list", zap.Int64("id_min", r.Next))
+	defer unreadable.report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
@@ -185,7 +185,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) 
 		return nil, nil, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
+		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -254,7 +254,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
+		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
@@ -289,7 +289,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := newRetryingConsumer(sinks, s.name, &s.PullSettings)
+	c := newRetryingConsumer(sinks, StreamAssets, &s.PullSettings)
 	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 

@@ -120,7 +120,7 @@ func TestAssetsThreePagesEachOnce(t *testing.T) {
 		assert.Contains(t, r.Body, "<limitResults>10</limitResults>")
 		assert.NotContains(t, r.Body, `field="updated"`, "no window, no updated criterion")
 	}
-	assert.Nil(t, s.state.Current, "the pull completed")
+	assert.Nil(t, s.rec.State.Current, "the pull completed")
 	assert.Equal(t, int64(30), s.emittedTotal)
 }
 

@@ -115,9 +115,9 @@ func TestCheckpointRules(t *testing.T) {
 			}
 			retry := testRetry()
 			r := newRangeStream("fake", PullSettings{Store: checkpoint.New(disk), Workers: 1, BatchRecords: 1, Retry: retry})
-			r.selection = "sel"
+			r.rec.Selection = "sel"
 			if tc.selection != "" {
-				r.selection = tc.selection
+				r.rec.Selection = tc.selection
 			}
 			src := tc.source
 			src.last, src.perPage = 10, 4
@@ -128,13 +128,13 @@ func TestCheckpointRules(t *testing.T) {
 				sinks.n = 1 << 30
 			}
 
-			r.load(ctx)
-			if r.state.Current == nil {
-				r.begin(ctx, pullProgress{Cursor: began, Full: true, Ranges: []idRange{{Min: 1, Next: 1}}})
+			r.rec.Load(ctx)
+			if r.rec.State.Current == nil {
+				r.rec.Begin(ctx, pullProgress{Cursor: began, Full: true, Ranges: []idRange{{Min: 1, Next: 1}}})
 			}
 			_, err := r.pull(ctx, sinks, src.page)
 			if err == nil {
-				r.complete(ctx, true)
+				r.rec.Complete(ctx, true)
 			}
 
 			require.ErrorIs(t, err, tc.wantErr)

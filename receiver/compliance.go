@@ -75,7 +75,7 @@ type ComplianceSettings struct {
 }
 
 // complianceState is what the compliance stream checkpoints.
-type complianceState = record[compliancePull]
+type complianceState = pull.Record[compliancePull, gaugeRecord]
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
 // policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
@@ -134,7 +134,8 @@ type ComplianceStream struct {
 	statuses map[string]bool
 	counts   streamCounts[postureKind]
 
-	checkpointed[compliancePull]
+	// rec is the stream's checkpoint record.
+	rec    pull.Checkpointed[compliancePull, gaugeRecord]
 	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
 	gauge        gaugeCounting
@@ -158,10 +159,11 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
 	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
 		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
-	s.checkpointed = checkpointed[compliancePull]{
-		name: StreamCompliance, store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry, gauge: &s.gauge,
-		selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
-		began:     (*compliancePull).began, resumable: s.resumable, resumeFields: resumeFields,
+	s.rec = pull.Checkpointed[compliancePull, gaugeRecord]{
+		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: &s.gauge,
+		Failed:    func() { cfg.Telemetry.checkpointFailed(StreamCompliance) },
+		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
+		Began:     (*compliancePull).began, Resumable: s.resumable, ResumeFields: resumeFields,
 	}
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
@@ -217,8 +219,8 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	s.gauge.load(ctx, s.state.Gauge, s.state.Cursor, s.state.Current.ref())
+	s.rec.Load(ctx)
+	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -232,30 +234,30 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	for _, p := range list {
 		s.titles[p.id] = p.title
 	}
-	if s.state.Current == nil {
+	if s.rec.State.Current == nil {
 		full := s.fullDue(started)
 		if full {
 			s.gauge.beginFull()
 		}
-		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
+		s.rec.Begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		var since time.Time
 		if !full {
-			since = s.state.Cursor
+			since = s.rec.State.Cursor
 		}
 		s.cfg.Logger.Info("Pull started", zap.Bool("full", full), zap.String("api", string(s.cfg.API)),
-			zap.Int("policies", len(s.state.Current.Policies)), zap.Time("changed_since", since))
+			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
 	}
-	cur := s.state.Current
+	cur := s.rec.State.Current
 	run := &postureRun{s: s, cur: cur, consumer: newRetryingConsumer(sinks, StreamCompliance, &s.cfg.PullSettings),
 		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
-		run.since = s.state.Cursor
+		run.since = s.rec.State.Cursor
 	}
 	if err := s.src.pull(ctx, run); err != nil {
-		s.save(ctx) // where the pull stopped, with the counts
+		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return run.emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(cur.Full))
+	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
 	return run.emitted, nil
@@ -278,9 +280,9 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 // gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *ComplianceStream) fullDue(now time.Time) bool {
 	switch {
-	case s.state.Cursor.IsZero():
+	case s.rec.State.Cursor.IsZero():
 		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
 	case s.gauge.enabled && !s.gauge.complete:
 		return true

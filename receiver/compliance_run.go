@@ -66,7 +66,7 @@ func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	r.cur.Next, r.cur.NextHost = p.next, p.host
 	r.cur.Pairs += pairs
 	r.s.cfg.Telemetry.progress(StreamCompliance, r.cur.Pairs, 0)
-	r.s.save(ctx)
+	r.s.rec.Save(ctx)
 	every := r.s.cfg.ProgressEvery
 	if every <= 0 {
 		every = time.Minute

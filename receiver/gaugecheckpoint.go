@@ -41,7 +41,7 @@ type gaugeRecord struct {
 
 // gaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
 // incremental: a full pull counts everything from its start, incremental pulls update what they
-// bring, and the counts go into every checkpoint record the stream writes (record).
+// bring, and the counts go into every checkpoint record the stream writes (Record).
 type gaugeCounting struct {
 	counts  fullCounts
 	enabled bool
@@ -86,20 +86,20 @@ func (g *gaugeCounting) load(ctx context.Context, rec *gaugeRecord, completed ti
 	}
 }
 
-// record is the gauge's part of the stream's checkpoint record: nil when the gauge is off or its
+// Record is the gauge's part of the stream's checkpoint record: nil when the gauge is off or its
 // counts hold nothing a restart can use (neither a baseline nor a full pull counted from its
 // start). Counts are set as records are read, before the consumer accepts them; what was not
 // accepted is pulled again on resume and set again, so nothing is counted twice.
-func (g *gaugeCounting) record() *gaugeRecord {
+func (g *gaugeCounting) Record() *gaugeRecord {
 	if g == nil || !g.enabled || !g.complete && !g.counting {
 		return nil
 	}
 	return &gaugeRecord{Baseline: g.complete, Counts: g.counts.Marshal()}
 }
 
-// saved is told that a record with the gauge's part was written: the second key of an earlier
+// Saved is told that a record with the gauge's part was written: the second key of an earlier
 // receiver is no longer needed.
-func (g *gaugeCounting) saved(ctx context.Context) {
+func (g *gaugeCounting) Saved(ctx context.Context) {
 	if g == nil || !g.migrated {
 		return
 	}

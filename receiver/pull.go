@@ -54,7 +54,7 @@ func (p *pullProgress) ref() *pullRef {
 }
 
 // streamState is what a stream that pulls host id ranges checkpoints.
-type streamState = record[pullProgress]
+type streamState = pull.Record[pullProgress, gaugeRecord]
 
 // began is when the pull began and whether it is full, for its checkpoint record.
 func (p *pullProgress) began() (time.Time, bool) { return p.Cursor, p.Full }

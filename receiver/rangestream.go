@@ -20,6 +20,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -59,14 +60,16 @@ func (s *PullSettings) now() time.Time { return s.Clock.Now() }
 // rangeStream is the state machine shared by the streams that pull host id ranges: load the
 // checkpoint, plan a pull, pull its ranges, complete it.
 type rangeStream struct {
-	checkpointed[pullProgress]
 	PullSettings
+	// rec is the stream's checkpoint record.
+	rec pull.Checkpointed[pullProgress, gaugeRecord]
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
 	s = withDefaults(s)
-	return &rangeStream{PullSettings: s, checkpointed: checkpointed[pullProgress]{
-		name: name, store: s.Store, logger: s.Logger, telemetry: s.Telemetry, began: (*pullProgress).began,
+	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pullProgress, gaugeRecord]{
+		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pullProgress).began,
+		Failed: func() { s.Telemetry.checkpointFailed(name) },
 	}}
 }
 
@@ -89,9 +92,9 @@ func withDefaults(s PullSettings) PullSettings {
 
 // pull pulls every range of the current pull not yet done.
 func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc) (int64, error) {
-	c := newRetryingConsumer(sinks, r.name, &r.PullSettings)
+	c := newRetryingConsumer(sinks, r.rec.Name, &r.PullSettings)
 	p := &rangePull{
-		stream: r.name, state: &r.state, save: r.save, workers: r.Workers, retry: r.Retry, logger: r.Logger,
+		stream: r.rec.Name, state: &r.rec.State, save: r.rec.Save, workers: r.Workers, retry: r.Retry, logger: r.Logger,
 		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
 		newOut: func() *hostBatcher { return newHostBatcher(c, r.BatchRecords, r.Source) },
 	}
@@ -154,10 +157,4 @@ func (s *selection) tags(f qualys.TagFilter) *selection {
 func (s *selection) hash() string {
 	sum := sha256.Sum256([]byte(s.v.Encode()))
 	return hex.EncodeToString(sum[:8])
-}
-
-// selectionChanged says whether a checkpoint's selection differs from the stream's. A checkpoint
-// without one (written before selections were recorded) is taken as matching.
-func selectionChanged(saved, current string) bool {
-	return saved != "" && current != "" && saved != current
 }

@@ -58,9 +58,9 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
 	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts(validDetectionKind)}
 	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, legacy: gaugeCheckpoint{
-		stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
-	s.rangeStream.gauge = &s.gauge
-	s.selection = vulnerabilitiesSelection(cfg.Query)
+		stream: StreamVulnerabilities, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
+	s.rec.Gauge = &s.gauge
+	s.rec.Selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
 	}
@@ -100,7 +100,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	s.Telemetry.pollDone(StreamVulnerabilities, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -108,19 +108,19 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	s.gauge.load(ctx, s.state.Gauge, s.state.Cursor, s.state.Current.ref())
+	s.rec.Load(ctx)
+	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
 			s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
 		}
 	}
-	if s.state.Current == nil {
+	if s.rec.State.Current == nil {
 		full := s.fullDue(started)
 		var since time.Time
 		if !full {
-			since = s.state.Cursor
+			since = s.rec.State.Cursor
 		}
 		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
 		if err != nil {
@@ -129,24 +129,24 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		if full {
 			s.gauge.beginFull()
 		}
-		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
+		s.rec.Begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
 		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
 			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
 	}
-	cur := s.state.Current
+	cur := s.rec.State.Current
 	q := s.cfg.Query
 	q.PageSize = s.PageSize
 	if !cur.Full {
-		q.ProcessedAfter = s.state.Cursor
+		q.ProcessedAfter = s.rec.State.Cursor
 	}
 	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
 	})
 	if err != nil {
-		s.save(ctx) // where the pull stopped, with the counts
+		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(cur.Full))
+	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
@@ -156,9 +156,9 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 // summary gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 	switch {
-	case s.state.Cursor.IsZero():
+	case s.rec.State.Cursor.IsZero():
 		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
 	case s.gauge.enabled && !s.gauge.complete:
 		return true
@@ -170,12 +170,12 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 // again after a failure counts its records again.
 func (s *VulnerabilitiesStream) reportAltered(r idRange, truncated, repaired int) {
 	if truncated > 0 {
-		s.Telemetry.recordsAltered(s.name, "results_truncated", truncated)
+		s.Telemetry.recordsAltered(StreamVulnerabilities, "results_truncated", truncated)
 		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
 			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
 	}
 	if repaired > 0 {
-		s.Telemetry.recordsAltered(s.name, "text_repaired", repaired)
+		s.Telemetry.recordsAltered(StreamVulnerabilities, "text_repaired", repaired)
 		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
 			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
@@ -244,6 +244,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := newRetryingConsumer(sinks, s.name, &s.PullSettings)
+	c := newRetryingConsumer(sinks, StreamVulnerabilities, &s.PullSettings)
 	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }

@@ -36,7 +36,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		return 0, false, err
 	}
 	if pg.skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", pg.skipped)
+		s.Telemetry.recordsSkipped(StreamVulnerabilities, "unreadable", pg.skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", pg.skipped), zap.Int64("id_min", r.Next))
 	}
@@ -193,5 +193,5 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 // report counts and logs the page's records that were cut, repaired or lack a field.
 func (pg *detectionPage) report(r idRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
-	pg.unreadable.report(pg.s.Telemetry, pg.s.Logger, pg.s.name, "host_detections", zap.Int64("id_min", r.Next))
+	pg.unreadable.report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
 }

@@ -1,9 +1,10 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package pull holds the parts of the pull engine that know no stream: the retry schedule of the
-// failures a stream retries itself, and the loop every Qualys answer is read with. The engine
-// itself (checkpoint record, host ranges, workers, batches) is in receiver/ for now.
+// Package pull holds the parts of the pull engine that know no stream: a stream's one checkpoint
+// record and the only code that reads and writes it (Checkpointed), the retry schedule of the
+// failures a stream retries itself (Retry), and the loop every Qualys answer is read with
+// (ReadAnswer). The host-range planning, workers and batches are still in receiver/.
 package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
