@@ -60,8 +60,9 @@ type detectionPage struct {
 
 	identity convert.HostIdentity
 	kinds    map[uint32]int
-	// pending holds what was read since the last drain when the KnowledgeBase join is on: the
-	// detections wait for their entries, up to a batch of them, and are converted with them.
+	// pending holds what was read since a detection whose KnowledgeBase entry the cache lacks:
+	// such detections wait for their entries, fetched together for up to a batch of them, and are
+	// converted with them; what follows waits too, to keep the order.
 	pending []pageEvent
 	// held are the held detections, copied: the decoder reuses its own. Reused from drain to
 	// drain, with their QDS factors' arrays.
@@ -112,8 +113,13 @@ func (pg *detectionPage) add(ctx context.Context, kind decode.Kind, d *decode.Ho
 			pg.repaired++
 		}
 		if pg.s.kb == nil {
-			return pg.emit(ctx, pageEvent{det: det})
+			return pg.write(ctx, pageEvent{det: det}, nil)
 		}
+		entry := pg.s.kb.cache.Get(det.QID)
+		if entry != nil && len(pg.pending) == 0 {
+			return pg.write(ctx, pageEvent{det: det}, entry)
+		}
+		// Its entry must be fetched; what follows waits with it, to keep the order.
 		pg.hold(det)
 		if pg.n >= pg.s.BatchRecords {
 			return pg.drain(ctx)
@@ -138,9 +144,9 @@ func (pg *detectionPage) hold(det *decode.Detection) {
 	pg.pending = append(pg.pending, pageEvent{held: pg.n})
 }
 
-// emit hands an event to the batcher, or holds it while the join collects a batch.
+// emit hands an event to the batcher, or holds it behind detections waiting for their entries.
 func (pg *detectionPage) emit(ctx context.Context, e pageEvent) error {
-	if pg.s.kb != nil {
+	if len(pg.pending) > 0 {
 		pg.pending = append(pg.pending, e)
 		return nil
 	}
