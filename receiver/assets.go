@@ -83,17 +83,17 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.rec.Load(ctx)
 	if s.rec.State.Current == nil {
-		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
-		s.rec.Begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
+		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
 		s.counts.BeginFull()
 		s.countingFull = true
-		s.Logger.Info("Pull started", zap.Int64("hosts", plan.hosts), zap.Int("ranges", len(plan.ranges)),
+		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
 		return s.page(ctx, r, out, started)
 	})
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
 // each host of the page that has its host asset (or every host when there is no window).
-func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
 	lost := firstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
+func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err

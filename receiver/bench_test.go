@@ -26,6 +26,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -142,7 +143,7 @@ func pullBenchPage(tb testing.TB, s *VulnerabilitiesStream, observed time.Time) 
 	ctx := context.Background()
 	out := newHostBatcher(&retryingConsumer{sinks: dropSinks{}, logger: zap.NewNop()}, defaultBatchRecords, convert.Source{})
 	q := s.cfg.Query
-	if _, _, err := s.page(ctx, q, idRange{Min: 1, Next: 1}, out, observed); err != nil {
+	if _, _, err := s.page(ctx, q, pull.IDRange{Min: 1, Next: 1}, out, observed); err != nil {
 		tb.Fatal(err)
 	}
 	if err := out.flush(ctx); err != nil {

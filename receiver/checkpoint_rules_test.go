@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -28,7 +29,7 @@ type fakeHosts struct {
 	asked []int64
 }
 
-func (f *fakeHosts) page(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+func (f *fakeHosts) page(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
 	f.asked = append(f.asked, r.Next)
 	id := r.Next
 	for n := int64(0); n < f.perPage && id <= f.last; n, id = n+1, id+1 {
@@ -70,7 +71,7 @@ func TestCheckpointRules(t *testing.T) {
 	earlier := began.Add(-24 * time.Hour)
 	inProgress := func(next int64) *streamState {
 		return &streamState{Cursor: earlier, LastFullSync: earlier, Selection: "sel",
-			Current: &pullProgress{Cursor: began.Add(-time.Hour), Full: false, Ranges: []idRange{{Min: 1, Next: next}}}}
+			Current: &pull.Progress{Cursor: began.Add(-time.Hour), Full: false, Ranges: []pull.IDRange{{Min: 1, Next: next}}}}
 	}
 	cutOff := qualys.ResponseError("fake", errors.New("unexpected EOF"))
 	transient := &qualys.Error{Endpoint: "fake", Kind: qualys.KindTransient, Err: errors.New("503")}
@@ -130,7 +131,7 @@ func TestCheckpointRules(t *testing.T) {
 
 			r.rec.Load(ctx)
 			if r.rec.State.Current == nil {
-				r.rec.Begin(ctx, pullProgress{Cursor: began, Full: true, Ranges: []idRange{{Min: 1, Next: 1}}})
+				r.rec.Begin(ctx, pull.Progress{Cursor: began, Full: true, Ranges: []pull.IDRange{{Min: 1, Next: 1}}})
 			}
 			_, err := r.pull(ctx, sinks, src.page)
 			if err == nil {

@@ -16,37 +16,9 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
-// idRange is a slice of the host id space, pulled page by page (id_min/id_max). Next is where the
-// next page starts: every host below it has been accepted by the next consumer.
-type idRange struct {
-	Min int64 `json:"min"`
-	// Max is the last host id of the range; 0 leaves it open, so hosts added after the host id
-	// list was read are pulled too.
-	Max  int64 `json:"max"`
-	Next int64 `json:"next"`
-	Done bool  `json:"done"`
-	// Hosts is how many hosts of the host id list the range holds; HostsDone how many of them were
-	// pulled. A host without detections never appears in a page, so a range that ends counts all
-	// its hosts done.
-	Hosts     int64 `json:"hosts,omitempty"`
-	HostsDone int64 `json:"hosts_done,omitempty"`
-}
-
-// pullProgress is the pull in progress, checkpointed so a restart resumes it.
-type pullProgress struct {
-	// Cursor is the Qualys server time when the pull began; it becomes the stream's cursor when the
-	// pull completes.
-	Cursor time.Time `json:"cursor"`
-	// Full is a full pull (not only changes since the last cursor).
-	Full   bool      `json:"full"`
-	Ranges []idRange `json:"ranges"`
-	// Hosts is how many hosts the pull covers (0 when unknown); HostsDone how many were pulled.
-	Hosts     int64 `json:"hosts,omitempty"`
-	HostsDone int64 `json:"hosts_done,omitempty"`
-}
-
-// ref is the pull as the gauge counts see it; nil for no pull.
-func (p *pullProgress) ref() *pullRef {
+// progressRef is a pull in progress as the gauge counts of the former layout see it; nil for no
+// pull.
+func progressRef(p *pull.Progress) *pullRef {
 	if p == nil {
 		return nil
 	}
@@ -54,14 +26,11 @@ func (p *pullProgress) ref() *pullRef {
 }
 
 // streamState is what a stream that pulls host id ranges checkpoints.
-type streamState = pull.Record[pullProgress, gaugeRecord]
-
-// began is when the pull began and whether it is full, for its checkpoint record.
-func (p *pullProgress) began() (time.Time, bool) { return p.Cursor, p.Full }
+type streamState = pull.Record[pull.Progress, gaugeRecord]
 
 // pageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
 // of the next page, or done when the range has no more pages.
-type pageFunc func(ctx context.Context, r idRange, out *hostBatcher) (next int64, done bool, err error)
+type pageFunc func(ctx context.Context, r pull.IDRange, out *hostBatcher) (next int64, done bool, err error)
 
 // rangePull pulls ranges in parallel, each page by page, and checkpoints what the consumer accepted.
 type rangePull struct {
@@ -160,7 +129,7 @@ func (p *rangePull) pullRange(ctx context.Context, i int) error {
 	}
 }
 
-func (p *rangePull) rangeAt(i int) idRange {
+func (p *rangePull) rangeAt(i int) pull.IDRange {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.state.Current.Ranges[i]
@@ -252,38 +221,4 @@ func (p *rangePull) logProgress(started time.Time, doneAtStart int64) {
 		}
 	}
 	p.logger.Info("Pull in progress", fields...)
-}
-
-// rangeCutter cuts the ascending host ids of a host id list into ranges of about perRange hosts as
-// the ids stream in, so a list of millions of hosts costs a few ranges of memory. The last range is
-// left open so hosts added since the list was read are pulled too.
-type rangeCutter struct {
-	perRange int
-	count    int
-	last     int64
-	ranges   []idRange
-}
-
-func (c *rangeCutter) add(id int64) { c.addRange(id, id) }
-
-// addRange adds the ids lo to hi, which all exist (an ID_RANGE of the host id list).
-func (c *rangeCutter) addRange(lo, hi int64) {
-	for id := lo; id <= hi; {
-		if c.count%c.perRange == 0 {
-			if n := len(c.ranges); n > 0 {
-				c.ranges[n-1].Max = c.last
-			}
-			c.ranges = append(c.ranges, idRange{Min: id, Next: id})
-		}
-		// Take as many ids of [id, hi] as fit in the current range at once.
-		take := min(int64(c.perRange-c.count%c.perRange), hi-id+1)
-		c.ranges[len(c.ranges)-1].Hosts += take
-		c.last = id + take - 1
-		c.count += int(take)
-		id += take
-	}
-}
-
-func (c *rangeCutter) finish() []idRange {
-	return c.ranges
 }

@@ -62,13 +62,13 @@ func (s *PullSettings) now() time.Time { return s.Clock.Now() }
 type rangeStream struct {
 	PullSettings
 	// rec is the stream's checkpoint record.
-	rec pull.Checkpointed[pullProgress, gaugeRecord]
+	rec pull.Checkpointed[pull.Progress, gaugeRecord]
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
 	s = withDefaults(s)
-	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pullProgress, gaugeRecord]{
-		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pullProgress).began,
+	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pull.Progress, gaugeRecord]{
+		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pull.Progress).Began,
 		Failed: func() { s.Telemetry.checkpointFailed(name) },
 	}}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -109,7 +110,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.rec.Load(ctx)
-	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
+	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, progressRef(s.rec.State.Current))
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
@@ -122,16 +123,16 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 		if !full {
 			since = s.rec.State.Cursor
 		}
-		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
+		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
 		if full {
 			s.gauge.beginFull()
 		}
-		s.rec.Begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
-		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
-			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
+		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: full, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.Hosts),
+			zap.Int("ranges", len(plan.Ranges)), zap.Time("changed_since", since))
 	}
 	cur := s.rec.State.Current
 	q := s.cfg.Query
@@ -139,7 +140,7 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	if !cur.Full {
 		q.ProcessedAfter = s.rec.State.Cursor
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
 	})
 	if err != nil {
@@ -168,7 +169,7 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 
 // reportAltered reports the records of a page whose RESULTS were cut or repaired. A page pulled
 // again after a failure counts its records again.
-func (s *VulnerabilitiesStream) reportAltered(r idRange, truncated, repaired int) {
+func (s *VulnerabilitiesStream) reportAltered(r pull.IDRange, truncated, repaired int) {
 	if truncated > 0 {
 		s.Telemetry.recordsAltered(StreamVulnerabilities, "results_truncated", truncated)
 		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",

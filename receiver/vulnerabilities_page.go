@@ -18,7 +18,7 @@ import (
 )
 
 // page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r pull.IDRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
 	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return 0, false, err
@@ -197,7 +197,7 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 }
 
 // report counts and logs the page's records that were cut, repaired or lack a field.
-func (pg *detectionPage) report(r idRange) {
+func (pg *detectionPage) report(r pull.IDRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
 	pg.unreadable.report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
 }

@@ -2,9 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package pull holds the parts of the pull engine that know no stream: a stream's one checkpoint
-// record and the only code that reads and writes it (Checkpointed), the retry schedule of the
-// failures a stream retries itself (Retry), and the loop every Qualys answer is read with
-// (ReadAnswer). The host-range planning, workers and batches are still in receiver/.
+// record and the only code that reads and writes it (Checkpointed), the host id ranges a pull is
+// cut into and their plan (IDRange, Progress, PlanHostRanges), the retry schedule of the failures
+// a stream retries itself (Retry), and the loop every Qualys answer is read with (ReadAnswer). The
+// workers and batches are still in receiver/.
 package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
