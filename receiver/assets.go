@@ -93,7 +93,7 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, r, out, started)
 	})
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
 // each host of the page that has its host asset (or every host when there is no window).
-func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
 	lost := firstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
@@ -139,18 +139,18 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *hostBatche
 	for _, h := range hosts {
 		a := convert.Asset{Host: h, HostAsset: assets[h.ID]}
 		if a.HostAsset == nil && window {
-			out.skipHost()
+			out.SkipHost()
 			s.counts.Set(h.ID, nil)
 			continue
 		}
-		out.startHost(h.ID, a.FillResource)
-		lr, err := out.addRecord(ctx)
+		out.StartHost(h.ID, a.FillResource)
+		lr, err := out.AddRecord(ctx)
 		if err != nil {
 			return 0, false, err
 		}
 		convert.AssetRecord(lr, a, observed)
 		unreadable.add(lost.of(h.ID), h.ID)
-		out.endHost()
+		out.EndHost()
 		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
 	next, more, err := qualys.NextPage(warning, r.Next)
@@ -289,8 +289,8 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := newRetryingConsumer(sinks, StreamAssets, &s.PullSettings)
-	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
+	c := s.PullSettings.consumer(sinks, StreamAssets)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 
 // assetKind is what the qualys.assets gauge counts by.

@@ -29,7 +29,7 @@ type fakeHosts struct {
 	asked []int64
 }
 
-func (f *fakeHosts) page(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
+func (f *fakeHosts) page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	f.asked = append(f.asked, r.Next)
 	id := r.Next
 	for n := int64(0); n < f.perPage && id <= f.last; n, id = n+1, id+1 {
@@ -37,11 +37,11 @@ func (f *fakeHosts) page(ctx context.Context, r pull.IDRange, out *hostBatcher) 
 			f.failures--
 			return 0, false, f.failErr
 		}
-		out.startHost(id, func(res pcommon.Resource) { res.Attributes().PutInt("host", id) })
-		if _, err := out.addRecord(ctx); err != nil {
+		out.StartHost(id, func(res pcommon.Resource) { res.Attributes().PutInt("host", id) })
+		if _, err := out.AddRecord(ctx); err != nil {
 			return 0, false, err
 		}
-		out.endHost()
+		out.EndHost()
 	}
 	return id, id > f.last, nil
 }

@@ -248,7 +248,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
 	}
 	cur := s.rec.State.Current
-	run := &postureRun{s: s, cur: cur, consumer: newRetryingConsumer(sinks, StreamCompliance, &s.cfg.PullSettings),
+	run := &postureRun{s: s, cur: cur, consumer: s.cfg.PullSettings.consumer(sinks, StreamCompliance),
 		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
 		run.since = s.rec.State.Cursor
@@ -350,6 +350,6 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 		}
 	}
-	c := newRetryingConsumer(sinks, StreamCompliance, &s.cfg.PullSettings)
-	return c.consumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
+	c := s.cfg.PullSettings.consumer(sinks, StreamCompliance)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 )
 
 // postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
@@ -19,7 +20,7 @@ import (
 type postureRun struct {
 	s        *ComplianceStream
 	cur      *compliancePull
-	consumer *retryingConsumer
+	consumer *pull.Consumer
 	// since is statusChangedSince / status_changes_since; zero for a full pull.
 	since    time.Time
 	observed time.Time
@@ -30,25 +31,25 @@ type postureRun struct {
 	nextAtStart int
 }
 
-// batch pulls one batch into a fresh batcher with pull, hands it to the consumer and, once it was
-// accepted, moves the pull to the position pull returned and checkpoints it. A batch that fails is
+// batch pulls one batch into a fresh batcher with read, hands it to the consumer and, once it was
+// accepted, moves the pull to the position read returned and checkpoints it. A batch that fails is
 // pulled again from its start; records of it the consumer had already accepted are then sent
 // twice, never lost.
-func (r *postureRun) batch(ctx context.Context, what string, pull func(ctx context.Context, w *postureWriter) (position, int64, error)) error {
-	var out *hostBatcher
+func (r *postureRun) batch(ctx context.Context, what string, read func(ctx context.Context, w *postureWriter) (position, int64, error)) error {
+	var out *pull.Batcher
 	var after position
 	var pairs int64
 	err := r.s.withRetries(ctx, what, func() error {
-		out = newHostBatcher(r.consumer, r.s.cfg.BatchRecords, r.s.cfg.Source)
+		out = pull.NewBatcher(r.consumer, r.s.cfg.BatchRecords, r.s.cfg.Source)
 		w := &postureWriter{run: r, out: out}
 		var err error
-		after, pairs, err = pull(ctx, w)
+		after, pairs, err = read(ctx, w)
 		if err == nil {
-			err = out.flush(ctx)
+			err = out.Flush(ctx)
 		}
-		if out.emitted > 0 {
-			r.emitted += out.emitted
-			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.emitted)
+		if out.Emitted() > 0 {
+			r.emitted += out.Emitted()
+			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.Emitted())
 		}
 		return err
 	})
@@ -105,7 +106,7 @@ func (r *postureRun) title(policyID int64) string { return r.s.titles[policyID] 
 // counts them for the gauge.
 type postureWriter struct {
 	run     *postureRun
-	out     *hostBatcher
+	out     *pull.Batcher
 	host    int64
 	started bool
 	skipped int
@@ -129,10 +130,10 @@ func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.H
 	}
 	// Consecutive postures of a host share its resource; a host met again later gets another.
 	if !w.started || w.host != id.HostID {
-		w.out.startHost(id.HostID, id.FillResource)
+		w.out.StartHost(id.HostID, id.FillResource)
 		w.host, w.started = id.HostID, true
 	}
-	lr, err := w.out.addRecord(ctx)
+	lr, err := w.out.AddRecord(ctx)
 	if err != nil {
 		return err
 	}

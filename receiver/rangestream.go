@@ -37,7 +37,7 @@ type PullSettings struct {
 	Workers int
 	// PageSize is hosts per page (truncation_limit).
 	PageSize int
-	// BatchRecords is log records per batch handed to the consumer; 0 means defaultBatchRecords.
+	// BatchRecords is log records per batch handed to the consumer; 0 means pull.DefaultBatchRecords.
 	BatchRecords int
 	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
 	ProgressEvery time.Duration
@@ -79,7 +79,7 @@ func withDefaults(s PullSettings) PullSettings {
 		s.Logger = zap.NewNop()
 	}
 	if s.BatchRecords <= 0 {
-		s.BatchRecords = defaultBatchRecords
+		s.BatchRecords = pull.DefaultBatchRecords
 	}
 	if s.Store == nil {
 		s.Store = checkpoint.New(nil)
@@ -91,14 +91,32 @@ func withDefaults(s PullSettings) PullSettings {
 }
 
 // pull pulls every range of the current pull not yet done.
-func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc) (int64, error) {
-	c := newRetryingConsumer(sinks, r.rec.Name, &r.PullSettings)
-	p := &rangePull{
-		stream: r.rec.Name, state: &r.rec.State, save: r.rec.Save, workers: r.Workers, retry: r.Retry, logger: r.Logger,
-		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery, clock: r.Clock,
-		newOut: func() *hostBatcher { return newHostBatcher(c, r.BatchRecords, r.Source) },
+func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pull.PageFunc) (int64, error) {
+	c := r.PullSettings.consumer(sinks, r.rec.Name)
+	w := &pull.Workers{
+		Stream: r.rec.Name, Pull: r.rec.State.Current, Save: r.rec.Save, Workers: r.Workers, Retry: r.Retry,
+		Page: page, Logger: r.Logger, Telemetry: engineTelemetry{r.Telemetry}, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
+		NewBatcher: func() *pull.Batcher { return pull.NewBatcher(c, r.BatchRecords, r.Source) },
 	}
-	return p.run(ctx)
+	return w.Run(ctx)
+}
+
+// consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
+func (s *PullSettings) consumer(sinks Sinks, stream string) *pull.Consumer {
+	return pull.NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, engineTelemetry{s.Telemetry})
+}
+
+// engineTelemetry is the receiver's telemetry as the engine counts into it.
+type engineTelemetry struct{ t *Telemetry }
+
+func (e engineTelemetry) PageDone(stream string, records int64)    { e.t.pageDone(stream, records) }
+func (e engineTelemetry) RecordsDone(stream string, records int64) { e.t.recordsDone(stream, records) }
+func (e engineTelemetry) Progress(stream string, done, total int64) {
+	e.t.progress(stream, done, total)
+}
+
+func (e engineTelemetry) ConsumerRefused(stream string, permanent bool, records int) {
+	e.t.consumerRefused(stream, permanent, records)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:

@@ -140,7 +140,7 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	if !cur.Full {
 		q.ProcessedAfter = s.rec.State.Cursor
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
 	})
 	if err != nil {
@@ -245,6 +245,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := newRetryingConsumer(sinks, StreamVulnerabilities, &s.PullSettings)
-	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
+	c := s.PullSettings.consumer(sinks, StreamVulnerabilities)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }

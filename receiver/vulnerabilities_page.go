@@ -18,7 +18,7 @@ import (
 )
 
 // page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r pull.IDRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
 	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return 0, false, err
@@ -55,7 +55,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 // tallies what the page's report says.
 type detectionPage struct {
 	s        *VulnerabilitiesStream
-	out      *hostBatcher
+	out      *pull.Batcher
 	observed time.Time
 
 	identity convert.HostIdentity
@@ -180,9 +180,9 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 	switch {
 	case e.host != nil:
 		host, identity := e.host, e.identity
-		pg.out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
+		pg.out.StartHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
 	case e.det != nil:
-		lr, err := pg.out.addRecord(ctx)
+		lr, err := pg.out.AddRecord(ctx)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 			convert.KnowledgeBase(lr.Attributes(), entry)
 		}
 	default:
-		pg.out.endHost()
+		pg.out.EndHost()
 	}
 	return nil
 }

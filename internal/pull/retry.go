@@ -1,11 +1,12 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package pull holds the parts of the pull engine that know no stream: a stream's one checkpoint
-// record and the only code that reads and writes it (Checkpointed), the host id ranges a pull is
-// cut into and their plan (IDRange, Progress, PlanHostRanges), the retry schedule of the failures
-// a stream retries itself (Retry), and the loop every Qualys answer is read with (ReadAnswer). The
-// workers and batches are still in receiver/.
+// Package pull is the pull engine, which knows no stream: a stream's one checkpoint record and the
+// only code that reads and writes it (Checkpointed), the host id ranges a pull is cut into and
+// their plan (IDRange, Progress, PlanHostRanges), the workers that pull them page by page and
+// advance only past what the consumer accepted (Workers), the batches handed on (Batcher,
+// Consumer), the retry schedule of the failures a stream retries itself (Retry), and the loop
+// every Qualys answer is read with (ReadAnswer). A stream gives it a page function.
 package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
