@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -42,7 +42,7 @@ type AssetsSettings struct {
 type AssetsStream struct {
 	*rangeStream
 	cfg    AssetsSettings
-	counts *hostCounts
+	counts streamCounts[uint32]
 	kinds  assetKinds
 	// countsComplete says a pull that began in this process completed, so counts covers every asset;
 	// countingFull says the pull in progress began in this process.
@@ -55,8 +55,8 @@ var _ Stream = (*AssetsStream)(nil)
 
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
-	s.selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
+	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts(nil)}
+	s.rec.Selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
 	return s
 }
 
@@ -73,7 +73,7 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	s.Telemetry.pollDone(StreamAssets, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -81,30 +81,30 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	if s.state.Current == nil {
-		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+	s.rec.Load(ctx)
+	if s.rec.State.Current == nil {
+		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
-		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: true, Ranges: plan.ranges, Hosts: plan.hosts})
-		s.counts.beginFull()
+		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.counts.BeginFull()
 		s.countingFull = true
-		s.Logger.Info("Pull started", zap.Int64("hosts", plan.hosts), zap.Int("ranges", len(plan.ranges)),
+		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, r, out, started)
-	}, nil)
+	})
 	if err != nil {
 		return emitted, err
 	}
 	if s.countingFull {
-		s.counts.endFull()
+		s.counts.EndFull()
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.complete(ctx, true)
+	s.rec.Complete(ctx, true)
 	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
 }
@@ -112,22 +112,22 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
 func (s *AssetsStream) modifiedAfter() time.Time {
-	if s.cfg.ModifiedWithin <= 0 || s.state.Current == nil {
+	if s.cfg.ModifiedWithin <= 0 || s.rec.State.Current == nil {
 		return time.Time{}
 	}
-	return s.state.Current.Cursor.Add(-s.cfg.ModifiedWithin)
+	return s.rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
 }
 
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
 // each host of the page that has its host asset (or every host when there is no window).
-func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
+func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
 	lost := firstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
 		return 0, false, err
 	}
 	var unreadable unreadableFields
-	defer unreadable.report(s.Telemetry, s.Logger, s.name, "host_list", zap.Int64("id_min", r.Next))
+	defer unreadable.report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
@@ -139,21 +139,21 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 	for _, h := range hosts {
 		a := convert.Asset{Host: h, HostAsset: assets[h.ID]}
 		if a.HostAsset == nil && window {
-			out.skipHost()
-			s.counts.setHost(h.ID, nil)
+			out.SkipHost()
+			s.counts.Set(h.ID, nil)
 			continue
 		}
-		out.startHost(h.ID, a.FillResource)
-		lr, err := out.addRecord(ctx)
+		out.StartHost(h.ID, a.FillResource)
+		lr, err := out.AddRecord(ctx)
 		if err != nil {
 			return 0, false, err
 		}
 		convert.AssetRecord(lr, a, observed)
 		unreadable.add(lost.of(h.ID), h.ID)
-		out.endHost()
-		s.counts.setHost(h.ID, map[uint32]int{s.kinds.of(a): 1})
+		out.EndHost()
+		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
-	next, more, err := nextPage(warning, r.Next)
+	next, more, err := qualys.NextPage(warning, r.Next)
 	if err != nil {
 		return 0, false, qualys.ResponseError("host_list", err)
 	}
@@ -165,7 +165,7 @@ func (s *AssetsStream) page(ctx context.Context, r idRange, out *hostBatcher, ob
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
+func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err
@@ -174,27 +174,18 @@ func (s *AssetsStream) hostPage(ctx context.Context, r idRange, lost firstLost) 
 	d := decode.NewHostList(resp.Body)
 	var hosts []*decode.Host
 	skipped := 0
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return nil, nil, qualys.ResponseError("host_list", err)
-		}
+	err = pull.ReadAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
 			lost.note(d.Host().ID, d.UnreadableFields())
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
+		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -244,31 +235,26 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
-	for {
+	read := func() (*decode.HostAsset, error) {
 		a, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
 		var se *decode.ServiceError
 		if errors.As(err, &se) {
-			return decode.ServiceResponse{}, serviceError(se)
+			return nil, serviceError(se)
 		}
-		if err != nil {
-			resp.Unreadable()
-			return decode.ServiceResponse{}, qualys.ResponseError("host_assets", err)
-		}
+		return a, err
+	}
+	err := pull.ReadAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
 			lost.note(a.QWebHostID, d.UnreadableFields())
 		}
+		return nil
+	})
+	if err != nil {
+		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
+		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
@@ -298,13 +284,13 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 	now := pcommon.NewTimestampFromTime(s.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
 	if completed && s.countsComplete {
-		s.counts.each(func(kind uint32, total int64) {
+		s.counts.Each(func(kind uint32, total int64) {
 			k := s.kinds.at(kind)
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
+	c := s.PullSettings.consumer(sinks, StreamAssets)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }
 
 // assetKind is what the qualys.assets gauge counts by.

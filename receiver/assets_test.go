@@ -120,7 +120,7 @@ func TestAssetsThreePagesEachOnce(t *testing.T) {
 		assert.Contains(t, r.Body, "<limitResults>10</limitResults>")
 		assert.NotContains(t, r.Body, `field="updated"`, "no window, no updated criterion")
 	}
-	assert.Nil(t, s.state.Current, "the pull completed")
+	assert.Nil(t, s.rec.State.Current, "the pull completed")
 	assert.Equal(t, int64(30), s.emittedTotal)
 }
 
@@ -479,7 +479,7 @@ func TestAssetsHostAssetsRefusedInBody(t *testing.T) {
 	assert.Equal(t, qualys.KindPermission, qe.Kind)
 	assert.True(t, needsCheckAgain(err))
 	assert.Zero(t, e.sinks.records())
-	assert.Contains(t, OperatorMessage(StreamAssets, "asset inventory", err), "Read Asset")
+	assert.Contains(t, qualys.OperatorMessage(StreamAssets, "asset inventory", err), "Read Asset")
 }
 
 // The merge, on hand-made records: Host List names the host and the host asset's FQDN goes on the
@@ -594,7 +594,7 @@ func pollAssetsFrom(t *testing.T, hostList, hostAsset []byte) *testSinks {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewAssetsStream(AssetsSettings{
-		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Now: func() time.Time { return simTime }},
+		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
 		Metrics:      newMetricsBuilder(t),
 	})
 	require.NoError(t, s.Poll(t.Context(), sinks))

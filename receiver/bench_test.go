@@ -26,6 +26,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -140,18 +141,15 @@ func newBenchStream(tb testing.TB, p *benchPage, withKB bool) *VulnerabilitiesSt
 // pullBenchPage runs the page path once and returns the records handed to the sink.
 func pullBenchPage(tb testing.TB, s *VulnerabilitiesStream, observed time.Time) int64 {
 	ctx := context.Background()
-	out := newHostBatcher(&retryingConsumer{sinks: dropSinks{}, logger: zap.NewNop()}, defaultBatchRecords, convert.Source{})
-	if s.kb != nil {
-		out.prepare = s.kb.prepare
-	}
+	out := pull.NewBatcher(pull.NewConsumer(dropSinks{}, StreamVulnerabilities, s.Retry, qualys.WallClock, zap.NewNop(), nil), pull.DefaultBatchRecords, convert.Source{})
 	q := s.cfg.Query
-	if _, _, err := s.page(ctx, q, idRange{Min: 1, Next: 1}, out, observed); err != nil {
+	if _, _, err := s.page(ctx, q, pull.IDRange{Min: 1, Next: 1}, out, observed); err != nil {
 		tb.Fatal(err)
 	}
-	if err := out.flush(ctx); err != nil {
+	if err := out.Flush(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	return out.emitted
+	return out.Emitted()
 }
 
 // BenchmarkDetectionsToPdata is decode+convert: the bytes of one page to plog batches handed to a

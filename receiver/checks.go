@@ -5,9 +5,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -27,61 +24,13 @@ type Checked interface {
 	Checks() []Check
 }
 
-// OperatorMessage says what went wrong in a check and how to fix it, for example
-// "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2003): the Qualys user has not
-// completed registration; log in once to the Qualys console".
-func OperatorMessage(stream, what string, err error) string {
-	var qe *qualys.Error
-	if !errors.As(err, &qe) {
-		return fmt.Sprintf("%s: %s failed: %v", stream, what, err)
-	}
-	var status []string
-	if qe.StatusCode != 0 {
-		status = append(status, fmt.Sprintf("HTTP %d", qe.StatusCode))
-	}
-	if qe.Code != 0 {
-		status = append(status, fmt.Sprintf("code %d", qe.Code))
-	}
-	verb := "failed"
-	switch qe.Kind {
-	case qualys.KindAuth:
-		verb = "login failed"
-		if qe.Code != 0 {
-			verb = "access denied"
-		}
-	case qualys.KindPermission:
-		verb = "access denied"
-	case qualys.KindRequest:
-		verb = "request rejected"
-	case qualys.KindTransient:
-		verb = "unreachable"
-	case qualys.KindResponse:
-		verb = "answer unreadable"
-	case qualys.KindTLS:
-		verb = "certificate not trusted"
-	}
-	detail := qe.Hint
-	if detail == "" {
-		detail = strings.TrimSpace(qe.Text)
-	}
-	if detail == "" && qe.Err != nil {
-		detail = qe.Err.Error()
-	}
-	msg := fmt.Sprintf("%s: %s %s", stream, what, verb)
-	if len(status) > 0 {
-		msg += " (" + strings.Join(status, ", ") + ")"
-	}
-	if detail != "" {
-		msg += ": " + detail
-	}
-	return msg
-}
-
-// needsCheckAgain says whether a poll error calls for the start-up checks before the next poll:
-// credentials, account, permissions or trust settings changed.
-func needsCheckAgain(err error) bool {
-	return err != nil && qualys.RecoveryOf(err) == qualys.RecoverAfterFix
-}
+// The scheduler's names for how a poll error reads to the operator (see
+// internal/qualys/operator.go).
+var (
+	OperatorMessage = qualys.OperatorMessage
+	needsCheckAgain = qualys.NeedsCheckAgain
+	errKind         = qualys.ErrKindName
+)
 
 // closeBody runs a call and closes its answer unread: a check needs the verdict, not the data.
 func closeBody(resp *qualys.Response, err error) error {

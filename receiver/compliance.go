@@ -14,9 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -76,15 +75,7 @@ type ComplianceSettings struct {
 }
 
 // complianceState is what the compliance stream checkpoints.
-type complianceState struct {
-	// Cursor is the Qualys server time when the last completed pull began; the next incremental
-	// pull asks for postures whose status changed since.
-	Cursor       time.Time       `json:"cursor,omitzero"`
-	LastFullSync time.Time       `json:"last_full_sync,omitzero"`
-	Current      *compliancePull `json:"current,omitempty"`
-	// Selection names the filters of the pulls this state comes from (see selection).
-	Selection string `json:"selection,omitempty"`
-}
+type complianceState = pull.Record[compliancePull, gaugeRecord]
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
 // policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
@@ -108,6 +99,9 @@ func (p *compliancePull) ref() *pullRef {
 	}
 	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
 }
+
+// began is when the pull began and whether it is full, for its checkpoint record.
+func (p *compliancePull) began() (time.Time, bool) { return p.Cursor, p.Full }
 
 // position is where a pull stands: see compliancePull.
 type position struct {
@@ -138,15 +132,13 @@ type ComplianceStream struct {
 	cfg      ComplianceSettings
 	src      postureSource
 	statuses map[string]bool
-	counts   *postureCounts
+	counts   streamCounts[postureKind]
 
-	state  complianceState
-	loaded bool
+	// rec is the stream's checkpoint record.
+	rec    pull.Checkpointed[compliancePull, gaugeRecord]
 	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
-	gauge gaugeCounting
-	// selection names the filters (see complianceSelection).
-	selection    string
+	gauge        gaugeCounting
 	emittedTotal int64
 }
 
@@ -157,8 +149,7 @@ var (
 
 // NewComplianceStream returns the compliance stream.
 func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
-	// newRangeStream fills the shared defaults (logger, batch size, store).
-	cfg.PullSettings = newRangeStream(StreamCompliance, cfg.PullSettings).PullSettings
+	cfg.PullSettings = withDefaults(cfg.PullSettings)
 	if cfg.API == "" {
 		cfg.API = ComplianceAPIGateway
 	}
@@ -166,9 +157,14 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
-	s.selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, checkpoint: gaugeCheckpoint{
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
 		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
+	s.rec = pull.Checkpointed[compliancePull, gaugeRecord]{
+		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: &s.gauge,
+		Failed:    func() { cfg.Telemetry.checkpointFailed(StreamCompliance) },
+		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
+		Began:     (*compliancePull).began, Resumable: s.resumable, ResumeFields: resumeFields,
+	}
 	if cfg.API == ComplianceAPIClassic {
 		if s.cfg.PageSize <= 0 {
 			s.cfg.PageSize = defaultClassicPageHosts
@@ -223,8 +219,8 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
+	s.rec.Load(ctx)
+	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -238,31 +234,30 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	for _, p := range list {
 		s.titles[p.id] = p.title
 	}
-	if s.state.Current == nil {
+	if s.rec.State.Current == nil {
 		full := s.fullDue(started)
-		s.begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		if full {
 			s.gauge.beginFull()
 		}
+		s.rec.Begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		var since time.Time
 		if !full {
-			since = s.state.Cursor
+			since = s.rec.State.Cursor
 		}
 		s.cfg.Logger.Info("Pull started", zap.Bool("full", full), zap.String("api", string(s.cfg.API)),
-			zap.Int("policies", len(s.state.Current.Policies)), zap.Time("changed_since", since))
+			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
 	}
-	cur := s.state.Current
-	run := &postureRun{s: s, cur: cur, consumer: &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger,
-		stream: StreamCompliance, telemetry: s.cfg.Telemetry},
-		observed: started, started: time.Now(), lastLog: time.Now(), nextAtStart: cur.Next}
+	cur := s.rec.State.Current
+	run := &postureRun{s: s, cur: cur, consumer: s.cfg.PullSettings.consumer(sinks, StreamCompliance),
+		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
-		run.since = s.state.Cursor
+		run.since = s.rec.State.Cursor
 	}
 	if err := s.src.pull(ctx, run); err != nil {
-		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
+		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return run.emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
+	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
 		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
 	return run.emitted, nil
@@ -285,9 +280,9 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 // gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *ComplianceStream) fullDue(now time.Time) bool {
 	switch {
-	case s.state.Cursor.IsZero():
+	case s.rec.State.Cursor.IsZero():
 		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
 	case s.gauge.enabled && !s.gauge.complete:
 		return true
@@ -295,76 +290,37 @@ func (s *ComplianceStream) fullDue(now time.Time) bool {
 	return false
 }
 
-// load reads the checkpoint once per process. A pull begun on the other API starts over: its
-// position is in the same terms, but its cursor came from another clock.
-func (s *ComplianceStream) load(ctx context.Context) {
-	if s.loaded {
-		return
+// resumable says whether the pull in progress of the checkpoint can go on: one begun on the
+// other API starts over, as its position is in the same terms but its cursor came from another
+// clock.
+func (s *ComplianceStream) resumable(p *compliancePull) (bool, string) {
+	if p.API != s.cfg.API {
+		return false, "The pull interrupted by the last shutdown used the other compliance API; starting a new one"
 	}
-	s.loaded = true
-	found, err := s.cfg.Store.Load(ctx, StreamCompliance, &s.state)
-	switch {
-	case err != nil:
-		s.cfg.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
-		s.state = complianceState{}
-	case found && selectionChanged(s.state.Selection, s.selection):
-		s.cfg.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
-		s.state = complianceState{}
-	case found && s.state.Current != nil && s.state.Current.API != s.cfg.API:
-		s.cfg.Logger.Info("The pull interrupted by the last shutdown used the other compliance API; starting a new one")
-		s.state.Current = nil
-	case found && s.state.Current != nil:
-		s.cfg.Logger.Info("Resuming the pull interrupted by the last shutdown",
-			zap.Time("cursor", s.state.Current.Cursor), zap.Bool("full", s.state.Current.Full),
-			zap.Int("policies_done", s.state.Current.Next), zap.Int("policies", len(s.state.Current.Policies)))
-	}
+	return true, ""
 }
 
-func (s *ComplianceStream) begin(ctx context.Context, p compliancePull) {
-	s.state.Current = &p
-	s.state.Selection = s.selection
-	s.save(ctx)
+func resumeFields(p *compliancePull) []zap.Field {
+	return []zap.Field{zap.Int("policies_done", p.Next), zap.Int("policies", len(p.Policies))}
 }
 
-// complete makes the current pull's cursor the stream's cursor; a full pull counts as the last
-// full sync when fullSync says so.
-func (s *ComplianceStream) complete(ctx context.Context, fullSync bool) {
-	cur := s.state.Current
-	s.state.Cursor = cur.Cursor
-	if cur.Full && fullSync {
-		s.state.LastFullSync = cur.Cursor
-	}
-	s.state.Current = nil
-	s.save(ctx)
-}
-
-func (s *ComplianceStream) save(ctx context.Context) {
-	if err := s.cfg.Store.Save(context.WithoutCancel(ctx), StreamCompliance, &s.state); err != nil {
-		s.cfg.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
-		s.cfg.Telemetry.checkpointFailed(StreamCompliance)
-	}
-}
-
-// withRetries runs call until it succeeds, a fatal error, or the retry settings give up; a failed
-// call is made again from its start.
+// withRetries runs call, and again from its start while its answer is cut off, on the retry
+// schedule; any other failure it returns at once.
 func (s *ComplianceStream) withRetries(ctx context.Context, what string, call func() error) error {
-	// rangePull holds the retry schedule every stream shares.
-	schedule := &rangePull{retry: s.cfg.Retry}
-	for failures := 1; ; failures++ {
+	retry := pull.NewRetry(s.cfg.Retry, s.cfg.Clock)
+	for {
 		err := call()
-		if err == nil || ctx.Err() != nil || qualys.IsFatal(err) {
+		if err == nil || ctx.Err() != nil || !qualys.IsCutOff(err) {
 			return err
 		}
-		wait, ok := schedule.retryWait(failures)
+		wait, ok := retry.Next()
 		if !ok {
 			return err
 		}
 		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
 			zap.Error(err), zap.Duration("retry_in", wait))
-		select {
-		case <-ctx.Done():
+		if !retry.Sleep(ctx, wait) {
 			return err
-		case <-time.After(wait):
 		}
 	}
 }
@@ -381,7 +337,7 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
 		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
 		totals := map[postureKind]int64{}
-		s.counts.each(func(k postureKind, total int64) {
+		s.counts.Each(func(k postureKind, total int64) {
 			if !byStatus {
 				k.status = 1
 			}
@@ -394,160 +350,6 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 		}
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.cfg.Retry, logger: s.cfg.Logger, stream: StreamCompliance, telemetry: s.cfg.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
-}
-
-// postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
-// the checkpoint past each one the consumer accepted.
-type postureRun struct {
-	s        *ComplianceStream
-	cur      *compliancePull
-	consumer *retryingConsumer
-	// since is statusChangedSince / status_changes_since; zero for a full pull.
-	since    time.Time
-	observed time.Time
-
-	emitted, batches int64
-	started, lastLog time.Time
-	// nextAtStart is the policy this run resumed at, so the estimate counts only its own work.
-	nextAtStart int
-}
-
-// batch pulls one batch into a fresh batcher with pull, hands it to the consumer and, once it was
-// accepted, moves the pull to the position pull returned and checkpoints it. A batch that fails is
-// pulled again from its start; records of it the consumer had already accepted are then sent
-// twice, never lost.
-func (r *postureRun) batch(ctx context.Context, what string, pull func(ctx context.Context, w *postureWriter) (position, int64, error)) error {
-	var out *hostBatcher
-	var after position
-	var pairs int64
-	err := r.s.withRetries(ctx, what, func() error {
-		out = newHostBatcher(r.consumer, r.s.cfg.BatchRecords, r.s.cfg.Source)
-		w := &postureWriter{run: r, out: out}
-		var err error
-		after, pairs, err = pull(ctx, w)
-		if err == nil {
-			err = out.flush(ctx)
-		}
-		if out.emitted > 0 {
-			r.emitted += out.emitted
-			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.emitted)
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	r.batches++
-	r.s.cfg.Telemetry.pageDone(StreamCompliance, 0)
-	r.moveTo(ctx, after, pairs)
-	return nil
-}
-
-// moveTo sets the pull's position and checkpoints it.
-func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
-	r.cur.Next, r.cur.NextHost = p.next, p.host
-	r.cur.Pairs += pairs
-	r.s.cfg.Telemetry.progress(StreamCompliance, r.cur.Pairs, 0)
-	r.s.save(ctx)
-	every := r.s.cfg.ProgressEvery
-	if every <= 0 {
-		every = time.Minute
-	}
-	if time.Since(r.lastLog) >= every {
-		r.lastLog = time.Now()
-		elapsed := time.Since(r.started)
-		fields := []zap.Field{
-			zap.Int64("batches", r.batches), zap.Int64("records", r.emitted),
-			zap.Int("policies_done", r.cur.Next), zap.Int("policies", len(r.cur.Policies)),
-			zap.Duration("elapsed", elapsed.Round(time.Second)),
-		}
-		if left, ok := r.estimateRemaining(elapsed); ok {
-			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
-		}
-		r.s.cfg.Logger.Info("Pull in progress", fields...)
-	}
-}
-
-// estimateRemaining extrapolates the time left from the policies this run has finished, the one
-// unit whose total is known ahead for both APIs (a policy's host count is not, on the classic one).
-func (r *postureRun) estimateRemaining(elapsed time.Duration) (time.Duration, bool) {
-	done := r.cur.Next - r.nextAtStart
-	left := len(r.cur.Policies) - r.cur.Next
-	if done <= 0 || left <= 0 {
-		return 0, false
-	}
-	return elapsed / time.Duration(done) * time.Duration(left), true
-}
-
-// title is a policy's title from the policy list.
-func (r *postureRun) title(policyID int64) string { return r.s.titles[policyID] }
-
-// postureWriter turns the postures of one batch into records under their hosts' resources and
-// counts them for the gauge.
-type postureWriter struct {
-	run     *postureRun
-	out     *hostBatcher
-	host    int64
-	started bool
-	skipped int
-}
-
-// add writes p, under the host identity id, when its status is wanted, and counts it.
-func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo) error {
-	s := w.run.s
-	wanted := s.statuses == nil || s.statuses[p.Status]
-	kind := postureKind{policy: p.PolicyID, status: statusIndex3(p.Status)}
-	if !wanted {
-		kind.status = 0
-	}
-	s.counts.set(p.ID, kind)
-	if !wanted {
-		return nil
-	}
-	if p.PolicyTitle == "" {
-		p.PolicyTitle = w.run.title(p.PolicyID)
-	}
-	// Consecutive postures of a host share its resource; a host met again later gets another.
-	if !w.started || w.host != id.HostID {
-		w.out.startHost(id.HostID, id.FillResource)
-		w.host, w.started = id.HostID, true
-	}
-	lr, err := w.out.addRecord(ctx)
-	if err != nil {
-		return err
-	}
-	convert.Posture(lr, p, w.run.observed, s.cfg.Evidence)
-	if classic != nil {
-		convert.ClassicEvidence(lr, classic, s.cfg.Evidence)
-	}
-	return nil
-}
-
-// skip counts a record the decoder could not read.
-func (w *postureWriter) skip() { w.skipped++ }
-
-// reportSkipped logs the records of a batch that could not be read.
-func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
-	if w.skipped > 0 {
-		w.run.s.cfg.Telemetry.recordsSkipped(StreamCompliance, "unreadable", w.skipped)
-		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
-			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
-	}
-}
-
-var postureStatuses = []metadata.AttributeQualysPostureStatus{
-	metadata.AttributeQualysPostureStatusPassed, metadata.AttributeQualysPostureStatusFailed,
-	metadata.AttributeQualysPostureStatusError,
-}
-
-// statusIndex3 is 1-based so 0 marks a status the enum does not know (not counted).
-func statusIndex3(s string) uint8 {
-	for i, v := range postureStatuses {
-		if v.String() == s {
-			return uint8(i + 1)
-		}
-	}
-	return 0
+	c := s.cfg.PullSettings.consumer(sinks, StreamCompliance)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
 }

@@ -5,10 +5,8 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -16,11 +14,12 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
 // classicSource reads postures from the classic posture API on the API server
-// (/api/2.0/fo/compliance/posture/info/, qualys-api.md §4a), for subscriptions without the
+// (/api/2.0/fo/compliance/posture/info/, see internal/qualys/pcrs.go), for subscriptions without the
 // gateway: one policy at a time, page by page in ascending host id (id_min from WARNING/URL).
 type classicSource struct {
 	s *ComplianceStream
@@ -47,7 +46,7 @@ func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time,
 		if serverTime.IsZero() {
 			serverTime = pageTime // the first page's time: the list is as of then, or later
 		}
-		next, more, err := nextPage(warning, idMin)
+		next, more, err := qualys.NextPage(warning, idMin)
 		if err != nil {
 			return nil, time.Time{}, qualys.ResponseError("compliance_policies", fmt.Errorf("policy list: %w", err))
 		}
@@ -65,82 +64,16 @@ func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEn
 		return nil, time.Time{}, nil, err
 	}
 	defer resp.Body.Close()
-	list, serverTime, warning, err := readClassicPolicies(resp.Body)
+	page, err := decode.ReadClassicPolicyList(resp.Body)
 	if err != nil {
 		resp.Unreadable()
 		return nil, time.Time{}, nil, qualys.ResponseError("compliance_policies", err)
 	}
-	return list, serverTime, warning, nil
-}
-
-// readClassicPolicies reads POLICY_LIST_OUTPUT/RESPONSE: DATETIME, the ID and TITLE of each
-// POLICY_LIST/POLICY, and the WARNING that names the next page of a truncated list. A policy list
-// is small (policies, not hosts), so encoding/xml does.
-func readClassicPolicies(r io.Reader) ([]policyEntry, time.Time, *decode.Warning, error) {
-	d := xml.NewDecoder(r)
-	var list []policyEntry
-	var serverTime time.Time
-	var warning *decode.Warning
-	var path []string
-	sawRoot := false
-	fail := func(err error) ([]policyEntry, time.Time, *decode.Warning, error) {
-		return nil, time.Time{}, nil, fmt.Errorf("policy list: %w", err)
+	list := make([]policyEntry, 0, len(page.Policies))
+	for _, p := range page.Policies {
+		list = append(list, policyEntry{id: p.ID, title: p.Title})
 	}
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			if len(path) > 0 || !sawRoot {
-				return fail(io.ErrUnexpectedEOF)
-			}
-			return list, serverTime, warning, nil
-		}
-		if err != nil {
-			return fail(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			name := t.Name.Local
-			switch {
-			case len(path) == 0 && name != "POLICY_LIST_OUTPUT":
-				return fail(fmt.Errorf("root element %s, not POLICY_LIST_OUTPUT", name))
-			case len(path) == 0:
-				sawRoot = true
-			case name == "POLICY" && len(path) == 3 && path[2] == "POLICY_LIST":
-				var p struct {
-					ID    int64  `xml:"ID"`
-					Title string `xml:"TITLE"`
-				}
-				if err := d.DecodeElement(&p, &t); err != nil {
-					return fail(err)
-				}
-				if p.ID > 0 {
-					list = append(list, policyEntry{id: p.ID, title: strings.TrimSpace(p.Title)})
-				}
-				continue
-			case name == "DATETIME" && len(path) == 2:
-				var text string
-				if err := d.DecodeElement(&text, &t); err != nil {
-					return fail(err)
-				}
-				serverTime, _ = time.Parse(time.RFC3339, strings.TrimSpace(text))
-				continue
-			case name == "WARNING" && len(path) == 2:
-				var w struct {
-					Code int    `xml:"CODE"`
-					Text string `xml:"TEXT"`
-					URL  string `xml:"URL"`
-				}
-				if err := d.DecodeElement(&w, &t); err != nil {
-					return fail(err)
-				}
-				warning = &decode.Warning{Code: w.Code, Text: strings.TrimSpace(w.Text), URL: strings.TrimSpace(w.URL)}
-				continue
-			}
-			path = append(path, name)
-		case xml.EndElement:
-			path = path[:len(path)-1]
-		}
-	}
+	return list, page.Datetime, page.Warning, nil
 }
 
 func (c *classicSource) pull(ctx context.Context, run *postureRun) error {
@@ -188,7 +121,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	if !cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
-	pg, err := readClassicPage(d, w)
+	pg, err := readClassicPage(resp, d, w)
 	if err != nil {
 		resp.Unreadable()
 		return position{}, 0, err
@@ -220,7 +153,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 		}
 	}
 	w.reportSkipped("posture_info", policy)
-	next, more, err := nextPage(d.Warning(), idMin)
+	next, more, err := qualys.NextPage(d.Warning(), idMin)
 	if err != nil {
 		resp.Unreadable()
 		return position{}, 0, qualys.ResponseError("posture_info", err)
@@ -239,36 +172,34 @@ func unknownPolicy(err error) bool {
 	return errors.As(err, &qe) && qe.Code == qualys.CodeInvalidValue && strings.Contains(qe.Text, "policy_id")
 }
 
-func readClassicPage(d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
+func readClassicPage(resp *qualys.Response, d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
 	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
 		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return pg, nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			w.skip()
-			continue
-		}
-		if err != nil {
-			return nil, qualys.ResponseError("posture_info", err)
-		}
-		switch kind {
-		case decode.KindPosture:
-			pg.infos = append(pg.infos, *d.Info())
-			pg.lost.note(d.Info().ID, d.UnreadableFields())
-		case decode.KindGlossaryHost:
-			pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
-			pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
-		case decode.KindControl:
-			pg.controls[d.Control().ID] = *d.Control()
-		case decode.KindTechnology:
-			pg.techs[d.Technology().ID] = *d.Technology()
-		case decode.KindPolicy:
-			pg.titles[d.Policy().ID] = d.Policy().Title
-		}
+	err := pull.ReadAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
+		pg.take(kind, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// take keeps what the decoder read: a posture, or a glossary entry the postures refer to.
+func (pg *classicPage) take(kind decode.Kind, d *decode.PostureInfoList) {
+	switch kind {
+	case decode.KindPosture:
+		pg.infos = append(pg.infos, *d.Info())
+		pg.lost.note(d.Info().ID, d.UnreadableFields())
+	case decode.KindGlossaryHost:
+		pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
+		pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
+	case decode.KindControl:
+		pg.controls[d.Control().ID] = *d.Control()
+	case decode.KindTechnology:
+		pg.techs[d.Technology().ID] = *d.Technology()
+	case decode.KindPolicy:
+		pg.titles[d.Policy().ID] = d.Policy().Title
 	}
 }
 

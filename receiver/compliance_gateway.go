@@ -6,7 +6,6 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,12 +15,13 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
 // gatewaySource reads postures from PC posture streaming (PCRS) on the API gateway: the policy
 // list, the host ids of up to 10 policies per Resolve Host IDs call, then postureInfo for batches
-// of those hosts (qualys-api.md §4b). The client keeps every call within the PCRS limits: it waits
+// of those hosts (see internal/qualys/pcrs.go). The client keeps every call within the PCRS limits: it waits
 // out a 429 for as long as Retry-After says and honours X-RateLimit-* headers when the gateway
 // sends them; it renews the JWT before it expires and once on a 401.
 type gatewaySource struct {
@@ -81,26 +81,18 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 	d := decode.NewPCRSPolicies(resp.Body)
 	var list []policyEntry
 	var unusable []string
-	for {
-		p, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			unusable = append(unusable, re.Error())
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return nil, time.Time{}, qualys.ResponseError("pcrs_policies", err)
-		}
+	skip := func(re *decode.RecordError) { unusable = append(unusable, re.Error()) }
+	err = pull.ReadAnswer(resp, "pcrs_policies", d.Read, skip, func(p *decode.PCRSPolicy) error {
 		id, err := strconv.ParseInt(p.ID, 10, 64)
 		if err != nil || id <= 0 {
 			unusable = append(unusable, strconv.Quote(p.ID))
-			continue
+			return nil
 		}
 		list = append(list, policyEntry{id: id, title: p.Title})
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	if len(unusable) > 0 {
 		g.s.cfg.Logger.Warn("Policies without a usable id skipped", zap.String("endpoint", "pcrs_policies"),
@@ -150,47 +142,44 @@ func (g *gatewaySource) resolve(ctx context.Context, group []int64) ([]policyHos
 	}
 	log := g.s.cfg.Logger
 	d := decode.NewPCRSHostIDs(resp.Body)
-	for {
-		e, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			log.Warn("Unreadable Resolve Host IDs element skipped", zap.Error(err))
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return nil, qualys.ResponseError("pcrs_host_ids", err)
-		}
+	skip := func(re *decode.RecordError) { log.Warn("Unreadable Resolve Host IDs element skipped", zap.Error(re)) }
+	err = pull.ReadAnswer(resp, "pcrs_host_ids", d.Read, skip, func(e *decode.PolicyHostIDs) error {
 		id, perr := strconv.ParseInt(e.PolicyID, 10, 64)
 		i := slices.Index(group, id)
 		switch {
 		case perr != nil || i < 0:
 			log.Warn("Resolve Host IDs answered for a policy not asked for; skipped", zap.String("policy_id", e.PolicyID))
-			continue
 		case e.Error != "":
 			log.Warn("Policy skipped", zap.Int64("policy_id", id), zap.String("qualys_error", e.Error))
+		default:
+			out[i] = policyHosts{policy: id, subscription: e.SubscriptionID, hosts: hostIDs(log, id, e.HostIDs)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// hostIDs are a policy's host ids from Resolve Host IDs, ascending, without repeats; one that is not
+// a positive number is logged and skipped.
+func hostIDs(log *zap.Logger, policy int64, raw []string) []int64 {
+	ids := make([]int64, 0, len(raw))
+	var unusable []string
+	for _, h := range raw {
+		n, err := strconv.ParseInt(h, 10, 64)
+		if err != nil || n <= 0 {
+			unusable = append(unusable, strconv.Quote(h))
 			continue
 		}
-		ids := make([]int64, 0, len(e.HostIDs))
-		var unusable []string
-		for _, h := range e.HostIDs {
-			n, err := strconv.ParseInt(h, 10, 64)
-			if err != nil || n <= 0 {
-				unusable = append(unusable, strconv.Quote(h))
-				continue
-			}
-			ids = append(ids, n)
-		}
-		if len(unusable) > 0 {
-			log.Warn("Host ids that are not numbers skipped", zap.Int64("policy_id", id), zap.Strings("host_ids", unusable))
-		}
-		slices.Sort(ids)
-		out[i].hosts = slices.Compact(ids)
-		out[i].subscription = e.SubscriptionID
+		ids = append(ids, n)
 	}
+	if len(unusable) > 0 {
+		log.Warn("Host ids that are not numbers skipped", zap.Int64("policy_id", policy), zap.Strings("host_ids", unusable))
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // pullGroup pulls the postures of a group of policies (the pull's policies from index start on),
@@ -266,26 +255,17 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	}
 	var unreadable unreadableFields
 	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "pcrs_postures")
-	for {
-		p, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			w.skip()
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return qualys.ResponseError("pcrs_postures", err)
-		}
+	err = pull.ReadAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
 		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
 			return err
 		}
 		if g.s.statuses == nil || g.s.statuses[p.Status] { // emitted
 			unreadable.add(d.UnreadableFields(), p.HostID)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	w.reportSkipped("pcrs_postures", 0)
 	return nil

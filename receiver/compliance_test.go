@@ -580,7 +580,7 @@ func TestCompliancePublicSamples(t *testing.T) {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewComplianceStream(ComplianceSettings{
-		PullSettings: PullSettings{Client: client, Now: func() time.Time { return simTime }},
+		PullSettings: PullSettings{Client: client, Clock: pinnedClock()},
 		Metrics:      newMetricsBuilder(t),
 	})
 	err = s.Poll(t.Context(), sinks)
@@ -608,7 +608,7 @@ func TestComplianceChecks(t *testing.T) {
 			require.NoError(t, checks[0].Run(t.Context()), "%s login", checks[0].What)
 			err := checks[1].Run(t.Context())
 			require.Error(t, err)
-			msg := OperatorMessage(StreamCompliance, checks[1].What, err)
+			msg := qualys.OperatorMessage(StreamCompliance, checks[1].What, err)
 			assert.Contains(t, msg, "compliance: Policy Compliance")
 			assert.Contains(t, msg, "access denied")
 
@@ -624,24 +624,24 @@ func TestPostureCounts(t *testing.T) {
 	c := newPostureCounts()
 	totals := func() map[postureKind]int64 {
 		out := map[postureKind]int64{}
-		c.each(func(k postureKind, n int64) { out[k] = n })
+		c.Each(func(k postureKind, n int64) { out[k] = n })
 		return out
 	}
 	passed, failed := postureKind{policy: 7, status: 1}, postureKind{policy: 7, status: 2}
-	c.beginFull()
-	c.set(1, passed)
-	c.set(2, passed)
-	c.set(3, failed)
-	c.endFull()
+	c.BeginFull()
+	c.SetOne(1, passed)
+	c.SetOne(2, passed)
+	c.SetOne(3, failed)
+	c.EndFull()
 	assert.Equal(t, map[postureKind]int64{passed: 2, failed: 1}, totals())
 
-	c.set(2, failed)                            // a status change
-	c.set(3, postureKind{policy: 7, status: 0}) // a status no longer counted
-	c.set(3, postureKind{policy: 7, status: 0}) // twice: nothing to remove
+	c.SetOne(2, failed) // a status change
+	c.Remove(3)         // a status no longer counted
+	c.Remove(3)         // twice: nothing to remove
 	assert.Equal(t, map[postureKind]int64{passed: 1, failed: 1}, totals())
 
-	c.beginFull()
-	c.set(2, failed)
-	c.endFull()
+	c.BeginFull()
+	c.SetOne(2, failed)
+	c.EndFull()
 	assert.Equal(t, map[postureKind]int64{failed: 1}, totals(), "posture 1 went away")
 }

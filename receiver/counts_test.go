@@ -5,8 +5,6 @@ package receiver
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -24,92 +22,6 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
-
-// hostCountsSnapshot is what a hostCounts holds, for comparisons.
-func hostCountsSnapshot(c *hostCounts) (map[int64]map[uint32]uint32, map[uint32]int64) {
-	hosts := map[int64]map[uint32]uint32{}
-	for id, kinds := range c.hosts {
-		hosts[id] = map[uint32]uint32{}
-		for _, kc := range kinds {
-			hosts[id][kc.kind] = kc.n
-		}
-	}
-	totals := map[uint32]int64{}
-	c.each(func(kind uint32, total int64) { totals[kind] = total })
-	return hosts, totals
-}
-
-func randomHostCounts(rng *rand.Rand, hosts int) *hostCounts {
-	c := newHostCounts()
-	for range hosts {
-		kinds := map[uint32]int{}
-		for range rng.IntN(6) {
-			kinds[rng.Uint32N(1<<20)] += 1 + rng.IntN(300)
-		}
-		c.setHost(rng.Int64N(1<<40)-1<<39, kinds) // negative ids too: the encoding must not care
-	}
-	return c
-}
-
-// The counts checkpoint restores exactly what was saved: every host's kinds and the totals.
-func TestHostCountsRoundTrip(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, hosts := range []int{0, 1, 2, 1000} {
-		saved := randomHostCounts(rng, hosts)
-		restored := newHostCounts()
-		require.NoError(t, restored.restore(saved.marshal()))
-		wantHosts, wantTotals := hostCountsSnapshot(saved)
-		gotHosts, gotTotals := hostCountsSnapshot(restored)
-		assert.Equal(t, wantHosts, gotHosts, "%d hosts", hosts)
-		assert.Equal(t, wantTotals, gotTotals, "%d hosts", hosts)
-	}
-}
-
-// refusesDamage checks that restoring into target fails and leaves what snapshot sees unchanged,
-// for good cut at every byte, with a byte after its end and of another format, and returns the
-// check for more cases.
-func refusesDamage(t *testing.T, target savedCounts, snapshot func() (any, any), good []byte) func(what string, data []byte) {
-	t.Helper()
-	wantCounts, wantTotals := snapshot()
-	check := func(what string, data []byte) {
-		t.Helper()
-		assert.Error(t, target.restore(data), what)
-		gotCounts, gotTotals := snapshot()
-		require.Equal(t, wantCounts, gotCounts, "%s: counts unchanged", what)
-		require.Equal(t, wantTotals, gotTotals, "%s: totals unchanged", what)
-	}
-	for n := range len(good) {
-		check("cut", good[:n])
-	}
-	check("trailing bytes", append(slices.Clone(good), 0))
-	check("another format", append([]byte{countsFormat + 1}, good[1:]...))
-	return check
-}
-
-// A damaged counts checkpoint is refused with an error and leaves the counts as they were: cut at
-// any byte, with bytes after the end, of another format, or listing a host twice.
-func TestHostCountsRestoreRefusesDamage(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	good := randomHostCounts(rng, 50).marshal()
-	target := randomHostCounts(rng, 3)
-	check := refusesDamage(t, target, func() (any, any) { return hostCountsSnapshot(target) }, good)
-	// format 1, two hosts: id 7 with no kinds, then the same id again (delta 0).
-	check("a host twice", []byte{countsFormat, 2, 14, 0, 0, 0})
-	check("more hosts than bytes", []byte{countsFormat, 0xff, 0xff, 0x03})
-
-	// The detections stream's counts accept only kinds detectionKind makes: a damaged kind would
-	// index past the status or type enums when the gauge is emitted.
-	detections := newHostCounts()
-	detections.validKind = validDetectionKind
-	good2 := newHostCounts()
-	good2.setHost(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
-	require.NoError(t, detections.restore(good2.marshal()))
-	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
-		bad := newHostCounts()
-		bad.setHost(1, map[uint32]int{kind: 1})
-		assert.Error(t, detections.restore(bad.marshal()), "kind %#x", kind)
-	}
-}
 
 // With the detections gauge on, a restart no longer costs a full pull: the counts of the last
 // completed pull come back from file_storage, the first poll is incremental, and the gauge it
@@ -210,34 +122,29 @@ func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
 	assertDetectionsGauge(t, e, "both fixes counted")
 }
 
-// Counts saved for another pull than the checkpoint's last completed one (a counts save that
-// failed, then a crash) are not trusted: the first poll after the restart is full again.
-func TestVulnerabilitiesStaleCountsMeanFullPull(t *testing.T) {
+// Gauge counts in the checkpoint record that cannot be read are not trusted: the first poll after
+// the restart is full again, to count every detection. With the gauge off the record holds no
+// counts, and a restart goes on incrementally.
+func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
-	var cp countsCheckpoint
-	found, err := e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
-	require.NoError(t, err)
-	require.True(t, found, "a completed pull saves its counts")
-	cp.AsOf = cp.AsOf.Add(-time.Hour)
-	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities+".counts", &cp))
+	st := stateOf(t, e.store)
+	require.NotNil(t, st.Gauge, "a completed pull's record holds its counts")
+	st.Gauge.Counts = st.Gauge.Counts[:len(st.Gauge.Counts)/2]
+	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities, &st))
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
 	require.NoError(t, newVulnStream(t, e, nil).Poll(t.Context(), e.sinks))
-	assert.False(t, incrementalHLD(t, e), "stale counts: a full pull to count again")
-	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts checkpoint is not of the last completed pull; the next full pull counts every detection again").All())
+	assert.False(t, incrementalHLD(t, e), "damaged counts: a full pull to count again")
+	assert.NotEmpty(t, e.logs.FilterMessage("Gauge counts in the checkpoint not readable; the next full pull counts every detection again").All())
 
-	// With the gauge off nothing is counted, saved or pulled in full for it.
 	e.advance(time.Hour)
 	e.server.ResetRequests()
-	require.NoError(t, e.store.Delete(t.Context(), StreamVulnerabilities+".counts"))
 	off := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.CountsEnabled = false })
 	require.NoError(t, off.Poll(t.Context(), e.sinks))
 	assert.True(t, incrementalHLD(t, e), "without the gauge a restart goes on incrementally")
-	found, err = e.store.Load(t.Context(), StreamVulnerabilities+".counts", &cp)
-	require.NoError(t, err)
-	assert.False(t, found, "no counts saved with the gauge off")
+	assert.Nil(t, stateOf(t, e.store).Gauge, "no counts saved with the gauge off")
 }
 
 // incrementalHLD says whether the pull since the last reset asked only for hosts processed since
@@ -255,133 +162,6 @@ func incrementalHLD(t *testing.T, e *simEnv) bool {
 	}
 	require.True(t, incremental == 0 || incremental == len(calls), "%d of %d calls incremental", incremental, len(calls))
 	return incremental > 0
-}
-
-// FuzzHostCountsRestore: any bytes restore without a panic, or fail and leave the counts as they
-// were; what restores marshals back to counts that restore the same.
-func FuzzHostCountsRestore(f *testing.F) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, hosts := range []int{0, 1, 4, 30} {
-		f.Add(randomHostCounts(rng, hosts).marshal())
-	}
-	f.Add([]byte{countsFormat, 2, 14, 0, 0, 0})
-	collecting := randomHostCounts(rng, 5)
-	collecting.beginFull()
-	collecting.setHost(3, map[uint32]int{7: 1})
-	f.Add(collecting.marshal())
-	f.Fuzz(func(t *testing.T, data []byte) {
-		c := newHostCounts()
-		c.setHost(1, map[uint32]int{1: 1})
-		if err := c.restore(data); err != nil {
-			hosts, totals := hostCountsSnapshot(c)
-			require.Equal(t, map[int64]map[uint32]uint32{1: {1: 1}}, hosts)
-			require.Equal(t, map[uint32]int64{1: 1}, totals)
-			return
-		}
-		again := newHostCounts()
-		require.NoError(t, again.restore(c.marshal()))
-		require.Equal(t, c.collecting(), again.collecting())
-		wantHosts, wantTotals := hostCountsSnapshot(c)
-		gotHosts, gotTotals := hostCountsSnapshot(again)
-		require.Equal(t, wantHosts, gotHosts)
-		require.Equal(t, wantTotals, gotTotals)
-	})
-}
-
-func randomPostureCounts(rng *rand.Rand, postures int) *postureCounts {
-	c := newPostureCounts()
-	policies := []int64{1487001, 1487008, 99}
-	for range postures {
-		c.set(rng.Int64N(1<<40), postureKind{policy: policies[rng.IntN(len(policies))], status: uint8(1 + rng.IntN(len(postureStatuses)))})
-	}
-	return c
-}
-
-// postureCountsSnapshot is what a postureCounts holds, by kind rather than kind index.
-func postureCountsSnapshot(c *postureCounts) (map[int64]postureKind, map[postureKind]int64) {
-	postures := map[int64]postureKind{}
-	for id, idx := range c.current {
-		postures[id] = c.kinds[idx]
-	}
-	totals := map[postureKind]int64{}
-	c.each(func(k postureKind, total int64) { totals[k] = total })
-	return postures, totals
-}
-
-// The postures gauge's checkpoint restores every posture's kind and the totals; damage is refused
-// and leaves the counts as they were.
-func TestPostureCountsRoundTripAndDamage(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{0, 1, 500} {
-		saved := randomPostureCounts(rng, n)
-		restored := newPostureCounts()
-		require.NoError(t, restored.restore(saved.marshal()))
-		wantPostures, wantTotals := postureCountsSnapshot(saved)
-		gotPostures, gotTotals := postureCountsSnapshot(restored)
-		assert.Equal(t, wantPostures, gotPostures, "%d postures", n)
-		assert.Equal(t, wantTotals, gotTotals, "%d postures", n)
-		// A restored posture can change kind like any other: to a new kind, or to one restored.
-		for id := range gotPostures {
-			restored.set(id, postureKind{policy: 5, status: 1})
-			_, totals := postureCountsSnapshot(restored)
-			assert.Equal(t, int64(1), totals[postureKind{policy: 5, status: 1}])
-			kinds := len(restored.kinds)
-			for other, k := range gotPostures {
-				if other != id {
-					restored.set(id, k)
-					_, totals = postureCountsSnapshot(restored)
-					want := wantTotals[k] + 1
-					if gotPostures[id] == k {
-						want-- // it had that kind before the first move
-					}
-					assert.Equal(t, want, totals[k], "moved to a restored kind")
-					assert.Len(t, restored.kinds, kinds, "no kind added for one restored")
-					break
-				}
-			}
-			break
-		}
-	}
-
-	good := randomPostureCounts(rng, 40).marshal()
-	target := randomPostureCounts(rng, 3)
-	check := refusesDamage(t, target, func() (any, any) { return postureCountsSnapshot(target) }, good)
-	// format 1, one kind (policy 3, status 1), two postures: id 5 of kind 0, then id 5 again.
-	check("a posture twice", []byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
-	check("a kind index out of range", []byte{countsFormat, 1, 6, 1, 1, 10, 1})
-	check("a status out of range", []byte{countsFormat, 1, 6, byte(len(postureStatuses) + 1), 0})
-	check("a kind twice", []byte{countsFormat, 2, 6, 1, 6, 1, 0})
-}
-
-// FuzzPostureCountsRestore: any bytes restore without a panic, or fail and leave the counts as
-// they were; what restores marshals back to counts that restore the same.
-func FuzzPostureCountsRestore(f *testing.F) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, n := range []int{0, 1, 5, 30} {
-		f.Add(randomPostureCounts(rng, n).marshal())
-	}
-	f.Add([]byte{countsFormat, 1, 6, 1, 2, 10, 0, 0, 0})
-	collecting := randomPostureCounts(rng, 5)
-	collecting.beginFull()
-	collecting.set(3, postureKind{policy: 1, status: 2})
-	f.Add(collecting.marshal())
-	f.Fuzz(func(t *testing.T, data []byte) {
-		c := newPostureCounts()
-		c.set(1, postureKind{policy: 2, status: 1})
-		if err := c.restore(data); err != nil {
-			postures, totals := postureCountsSnapshot(c)
-			require.Equal(t, map[int64]postureKind{1: {policy: 2, status: 1}}, postures)
-			require.Equal(t, map[postureKind]int64{{policy: 2, status: 1}: 1}, totals)
-			return
-		}
-		again := newPostureCounts()
-		require.NoError(t, again.restore(c.marshal()))
-		require.Equal(t, c.collecting(), again.collecting())
-		wantPostures, wantTotals := postureCountsSnapshot(c)
-		gotPostures, gotTotals := postureCountsSnapshot(again)
-		require.Equal(t, wantPostures, gotPostures)
-		require.Equal(t, wantTotals, gotTotals)
-	})
 }
 
 // The postures gauge survives a restart like the detections gauge: the first poll after it asks
@@ -552,17 +332,14 @@ func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 // tenant does not have.
 func plantHost(t *testing.T, store *checkpoint.Store) {
 	t.Helper()
-	key := StreamVulnerabilities + ".counts"
-	var cp countsCheckpoint
-	found, err := store.Load(t.Context(), key, &cp)
-	require.NoError(t, err)
-	require.True(t, found)
-	planted := newHostCounts()
-	require.NoError(t, planted.restore(cp.Counts))
+	st := stateOf(t, store)
+	require.NotNil(t, st.Gauge)
+	planted := newHostCounts(validDetectionKind)
+	require.NoError(t, planted.restore(st.Gauge.Counts))
 	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
-	planted.setHost(999_999_999, map[uint32]int{active: 7})
-	cp.Counts = planted.marshal()
-	require.NoError(t, store.Save(t.Context(), key, &cp))
+	planted.Set(999_999_999, map[uint32]int{active: 7})
+	st.Gauge.Counts = planted.Marshal()
+	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities, &st))
 }
 
 // assertDetectionsGauge checks the last detections gauge, by status, against the tenant.
@@ -604,20 +381,21 @@ func TestGaugeCheckpointUse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			store := checkpoint.New(nil)
-			saved := newHostCounts()
+			saved := newHostCounts(nil)
 			if tc.collecting {
-				saved.beginFull()
+				saved.BeginFull()
 			}
-			saved.setHost(5, map[uint32]int{1: 2})
-			tc.saved.Counts = saved.marshal()
+			saved.Set(5, map[uint32]int{1: 2})
+			tc.saved.Counts = saved.Marshal()
 			require.NoError(t, store.Save(t.Context(), "s.counts", &tc.saved))
 			g := gaugeCheckpoint{stream: "s", what: "detection", store: store, logger: zap.NewNop()}
-			counts := newHostCounts()
+			counts := newHostCounts(nil)
 			baseline, counting := g.load(t.Context(), counts, tc.completed, tc.current)
 			assert.Equal(t, tc.baseline, baseline, "baseline")
 			assert.Equal(t, tc.counting, counting, "counting")
-			assert.Equal(t, counting, counts.collecting(), "a full pull's counting is kept only to go on with it")
-			_, totals := hostCountsSnapshot(counts)
+			assert.Equal(t, counting, counts.Collecting(), "a full pull's counting is kept only to go on with it")
+			totals := map[uint32]int64{}
+			counts.Each(func(k uint32, n int64) { totals[k] = n })
 			if tc.restored {
 				assert.Equal(t, map[uint32]int64{1: 2}, totals)
 			} else {
@@ -627,47 +405,12 @@ func TestGaugeCheckpointUse(t *testing.T) {
 	}
 }
 
-// The counts of a full pull in progress round-trip with them; damaged ones are refused.
-func TestCountsOfAFullPullInProgressRoundTrip(t *testing.T) {
-	hosts := newHostCounts()
-	hosts.setHost(1, map[uint32]int{1: 1})
-	hosts.beginFull()
-	hosts.setHost(9, map[uint32]int{2: 3})
-	hosts.setHost(4, nil)
-	again := newHostCounts()
-	require.NoError(t, again.restore(hosts.marshal()))
-	require.True(t, again.collecting())
-	again.endFull()
-	got, totals := hostCountsSnapshot(again)
-	assert.Equal(t, map[int64]map[uint32]uint32{9: {2: 3}, 4: {}}, got, "host 1 was not in the full pull")
-	assert.Equal(t, map[uint32]int64{2: 3}, totals)
-
-	postures := newPostureCounts()
-	postures.set(1, postureKind{policy: 3, status: 1})
-	postures.beginFull()
-	postures.set(8, postureKind{policy: 3, status: 2})
-	restored := newPostureCounts()
-	require.NoError(t, restored.restore(postures.marshal()))
-	require.True(t, restored.collecting())
-	restored.endFull()
-	gotPostures, _ := postureCountsSnapshot(restored)
-	assert.Equal(t, map[int64]postureKind{8: {policy: 3, status: 2}}, gotPostures)
-
-	// format 1, one host (id 2, no kinds), a full pull that counted host 3, which has no counts.
-	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 1, 4, 0, 1, 1, 6}))
-	// ... and ids that do not ascend.
-	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 2, 4, 0, 2, 0, 1, 2, 4, 0}))
-	assert.Error(t, newHostCounts().restore([]byte{countsFormat, 0, 2}), "an unknown full-pull flag")
-}
-
 // mapStorage is a storage extension client over a map, shared by the "processes" of a test: each
-// gets its own checkpoint.Store, so nothing carries over in memory. Writes of keys with the suffix
-// failSuffix fail.
+// gets its own checkpoint.Store, so nothing carries over in memory.
 type mapStorage struct {
 	storage.Client
-	mu         sync.Mutex
-	data       map[string][]byte
-	failSuffix string
+	mu   sync.Mutex
+	data map[string][]byte
 }
 
 func newMapStorage() *mapStorage {
@@ -680,19 +423,23 @@ func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
 	return m.data[key], nil
 }
 
+func (m *mapStorage) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.data, key)
+	return nil
+}
+
 func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.failSuffix != "" && strings.HasSuffix(key, m.failSuffix) {
-		return errors.New("disk full")
-	}
 	m.data[key] = slices.Clone(value)
 	return nil
 }
 
-// A full pull killed after its counts were last saved (here: their save fails, as a kill would
-// skip it) resumes, but cannot be counted whole: it completes without becoming the last full
-// sync, and the next poll pulls everything again, which drops the host the tenant no longer has.
+// A full pull begun without counting it (the gauge was off in the process that began it) resumes,
+// but cannot be counted whole: it completes without becoming the last full sync, and the next
+// poll pulls everything again, which drops the host the tenant no longer has.
 func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
 	disk := newMapStorage()
@@ -710,13 +457,12 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 
 	plantHost(t, checkpoint.New(disk)) // a host the tenant does not have, in the saved counts
 
-	// The weekly full pull is killed part way: its position is saved, its counts are not.
+	// The weekly full pull, begun with the gauge off, is stopped part way.
 	e.advance(8 * 24 * time.Hour)
-	disk.failSuffix = ".counts"
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	require.Error(t, process(nil).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
-	disk.failSuffix = ""
+	gaugeOff := func(c *VulnerabilitiesSettings) { c.CountsEnabled = false }
+	require.Error(t, process(gaugeOff).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
 	require.True(t, stateOf(t, checkpoint.New(disk)).Current.Full)
 
 	restarted := process(nil)
@@ -730,4 +476,23 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	assert.False(t, incrementalHLD(t, e), "the next poll is full")
 	assert.True(t, stateOf(t, checkpoint.New(disk)).LastFullSync.After(firstFull))
 	assertDetectionsGauge(t, e, "the planted host dropped")
+}
+
+// The gauges' counts accept only kinds their stream makes: a damaged kind would index past the
+// status or type enums when the gauge is emitted.
+func TestCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
+	good := newHostCounts(nil)
+	good.Set(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
+	require.NoError(t, newHostCounts(validDetectionKind).restore(good.Marshal()))
+	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
+		bad := newHostCounts(nil)
+		bad.Set(1, map[uint32]int{kind: 1})
+		assert.Error(t, newHostCounts(validDetectionKind).restore(bad.Marshal()), "kind %#x", kind)
+	}
+
+	postures := newPostureCounts()
+	postures.SetOne(1, postureKind{policy: 3, status: 2})
+	require.NoError(t, newPostureCounts().restore(postures.Marshal()))
+	postures.SetOne(2, postureKind{policy: 3, status: uint8(len(postureStatuses) + 1)})
+	assert.Error(t, newPostureCounts().restore(postures.Marshal()), "a status out of range")
 }

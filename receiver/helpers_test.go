@@ -53,6 +53,8 @@ type simEnv struct {
 	now time.Time
 	// advanced is how far advance moved time; the client's clock runs that far ahead of the wall.
 	advanced time.Duration
+	// done is closed when the test ends.
+	done chan struct{}
 }
 
 // clientClock is the client's time in tests: the wall clock plus every advance, so the hours a
@@ -68,6 +70,46 @@ func (c clientClock) Now() time.Time {
 
 func (clientClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// streamClock is a stream's time in tests: the simulated time, so cursors and full-sync intervals
+// follow the simulator. A wait is real, and then moves the simulated time by as much (advance,
+// when set), so retries spend their elapsed time. A running clock (since set) also moves at the
+// wall clock's pace, for the tests of what a stream does as time passes (progress lines).
+type streamClock struct {
+	sim     func() time.Time
+	advance func(time.Duration) time.Time
+	since   time.Time
+	// done ends the waits still pending when the test ends, so they do not keep its env alive.
+	done <-chan struct{}
+}
+
+// runningClock is sim moving at the wall clock's pace from now on.
+func runningClock(sim func() time.Time) streamClock { return streamClock{sim: sim, since: time.Now()} }
+
+func (c streamClock) Now() time.Time {
+	if c.since.IsZero() {
+		return c.sim()
+	}
+	return c.sim().Add(time.Since(c.since))
+}
+
+func (c streamClock) After(d time.Duration) <-chan time.Time {
+	if c.advance == nil {
+		return time.After(d)
+	}
+	ch := make(chan time.Time, 1)
+	go func() {
+		select {
+		case <-time.After(d):
+			ch <- c.advance(d)
+		case <-c.done:
+		}
+	}()
+	return ch
+}
+
+// pinnedClock is a stream clock at simTime, for the tests that build a stream without a simEnv.
+func pinnedClock() streamClock { return streamClock{sim: func() time.Time { return simTime }} }
+
 func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) *simEnv {
 	t.Helper()
 	if tc.Seed == 0 {
@@ -76,7 +118,8 @@ func newSimEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Options) 
 	if tc.BaseTime.IsZero() {
 		tc.BaseTime = simTime
 	}
-	e := &simEnv{tenant: simulator.NewTenant(tc), now: simTime, sinks: &testSinks{}, store: checkpoint.New(nil)}
+	e := &simEnv{tenant: simulator.NewTenant(tc), now: simTime, sinks: &testSinks{}, store: checkpoint.New(nil), done: make(chan struct{})}
+	t.Cleanup(func() { close(e.done) })
 	if opts.Clock == nil {
 		opts.Clock = e.clock
 	}
@@ -127,7 +170,7 @@ func (e *simEnv) pullSettings() PullSettings {
 	retry.RandomizationFactor = 0
 	return PullSettings{
 		Client: e.client, Store: e.store, Logger: e.logger, Retry: retry,
-		Workers: 2, PageSize: 10, BatchRecords: 50, Now: e.clock,
+		Workers: 2, PageSize: 10, BatchRecords: 50, Clock: streamClock{sim: e.clock, advance: e.advance, done: e.done},
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID},
 	}
 }

@@ -5,17 +5,15 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -43,27 +41,17 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 	if f.IncludeText {
 		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
 	}
-	for {
-		v, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			continue // one unreadable VULN; its detections go out without KnowledgeBase fields
-		}
-		if err != nil {
-			resp.Unreadable()
-			return qualys.ResponseError("knowledge_base", err)
-		}
+	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
+	return pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
 		visit(convert.EntryFromVuln(v))
-	}
+		return nil
+	})
 }
 
-// kbJoin adds KnowledgeBase fields to a batch of detections just before it is consumed: it fetches
-// the batch's unknown QIDs in one call, so a QID is never fetched alone and a detection is never
-// held back for long. When the KnowledgeBase cannot be read the detections go out without its
-// fields, and the failure is logged once per poll.
+// kbJoin finds the KnowledgeBase entries of the detections of a batch before they are converted:
+// it fetches the batch's unknown QIDs in one call, so a QID is never fetched alone and a detection
+// is never held back for long. When the KnowledgeBase cannot be read the detections go out
+// without its fields, and the failure is logged once per poll.
 type kbJoin struct {
 	cache  *kb.Cache
 	logger *zap.Logger
@@ -78,29 +66,20 @@ func (j *kbJoin) newPoll() {
 	j.mu.Unlock()
 }
 
-func (j *kbJoin) prepare(ctx context.Context, ld plog.Logs) {
+// fill fetches the entries of the QIDs of dets the cache does not hold.
+func (j *kbJoin) fill(ctx context.Context, dets []decode.Detection) {
 	var qids []int64
-	eachRecord(ld, func(lr plog.LogRecord) {
-		if v, ok := lr.Attributes().Get(convert.AttrQID); ok && j.cache.Get(v.Int()) == nil {
-			qids = append(qids, v.Int())
-		}
-	})
-	if len(qids) > 0 {
-		if err := j.cache.Fill(ctx, qids); err != nil {
-			j.reportOnce(err)
+	for i := range dets {
+		if j.cache.Get(dets[i].QID) == nil {
+			qids = append(qids, dets[i].QID)
 		}
 	}
-	eachRecord(ld, func(lr plog.LogRecord) {
-		attrs := lr.Attributes()
-		if _, done := attrs.Get(convert.AttrVulnDescription); done {
-			return
-		}
-		if v, ok := attrs.Get(convert.AttrQID); ok {
-			if e := j.cache.Get(v.Int()); e != nil {
-				convert.KnowledgeBase(attrs, e)
-			}
-		}
-	})
+	if len(qids) == 0 {
+		return
+	}
+	if err := j.cache.Fill(ctx, qids); err != nil {
+		j.reportOnce(err)
+	}
 }
 
 func (j *kbJoin) reportOnce(err error) {
@@ -112,17 +91,4 @@ func (j *kbJoin) reportOnce(err error) {
 	j.reported = true
 	j.logger.Warn("KnowledgeBase not readable; detections are emitted without title, severity, CVEs and CVSS until it is",
 		zap.Error(err))
-}
-
-func eachRecord(ld plog.Logs, fn func(plog.LogRecord)) {
-	rls := ld.ResourceLogs()
-	for i := range rls.Len() {
-		sls := rls.At(i).ScopeLogs()
-		for j := range sls.Len() {
-			lrs := sls.At(j).LogRecords()
-			for k := range lrs.Len() {
-				fn(lrs.At(k))
-			}
-		}
-	}
 }

@@ -34,6 +34,7 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 	s := newVulnStream(t, e.simEnv, func(c *VulnerabilitiesSettings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
+		c.Clock = runningClock(e.clock)
 		// Pages of one host come several per progress line, so a line per page would show.
 		c.PageSize = 1
 		c.Workers = 1
@@ -76,6 +77,7 @@ func TestComplianceProgressLines(t *testing.T) {
 	s := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
+		c.Clock = runningClock(e.clock)
 		// Batches of four hosts come several per progress line, so a line per batch would show.
 		c.PageSize = 4
 		c.PoliciesPerCall = 1

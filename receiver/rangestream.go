@@ -20,6 +20,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -36,12 +37,13 @@ type PullSettings struct {
 	Workers int
 	// PageSize is hosts per page (truncation_limit).
 	PageSize int
-	// BatchRecords is log records per batch handed to the consumer; 0 means defaultBatchRecords.
+	// BatchRecords is log records per batch handed to the consumer; 0 means pull.DefaultBatchRecords.
 	BatchRecords int
 	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
 	ProgressEvery time.Duration
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Clock is the stream's time: cursors, waits, checkpoint pace and progress; nil means
+	// qualys.WallClock.
+	Clock qualys.Clock
 	// Source is the subscription the stream pulls from, written on every resource it emits.
 	Source convert.Source
 }
@@ -53,100 +55,68 @@ func (s *PullSettings) sourceResource() metadata.ResourceMetricsOption {
 	return metadata.WithResource(res)
 }
 
-func (s *PullSettings) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *PullSettings) now() time.Time { return s.Clock.Now() }
 
 // rangeStream is the state machine shared by the streams that pull host id ranges: load the
 // checkpoint, plan a pull, pull its ranges, complete it.
 type rangeStream struct {
-	name string
 	PullSettings
-	consumer *retryingConsumer
-
-	state  streamState
-	loaded bool
-	// selection names the filters the stream asks Qualys with (see selection); "" for none.
-	selection string
+	// rec is the stream's checkpoint record.
+	rec pull.Checkpointed[pull.Progress, gaugeRecord]
 }
 
 func newRangeStream(name string, s PullSettings) *rangeStream {
+	s = withDefaults(s)
+	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pull.Progress, gaugeRecord]{
+		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pull.Progress).Began,
+		Failed: func() { s.Telemetry.checkpointFailed(name) },
+	}}
+}
+
+// withDefaults fills the settings a stream was given without.
+func withDefaults(s PullSettings) PullSettings {
 	if s.Logger == nil {
 		s.Logger = zap.NewNop()
 	}
 	if s.BatchRecords <= 0 {
-		s.BatchRecords = defaultBatchRecords
+		s.BatchRecords = pull.DefaultBatchRecords
 	}
 	if s.Store == nil {
 		s.Store = checkpoint.New(nil)
 	}
-	return &rangeStream{name: name, PullSettings: s}
-}
-
-// load reads the checkpoint once per process.
-func (r *rangeStream) load(ctx context.Context) {
-	if r.loaded {
-		return
+	if s.Clock == nil {
+		s.Clock = qualys.WallClock
 	}
-	r.loaded = true
-	found, err := r.Store.Load(ctx, r.name, &r.state)
-	switch {
-	case err != nil:
-		r.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
-		r.state = streamState{}
-	case found && selectionChanged(r.state.Selection, r.selection):
-		r.Logger.Info("The stream's filters changed since the checkpoint was written; starting with a full pull")
-		r.state = streamState{}
-	case found && r.state.Current != nil:
-		r.Logger.Info("Resuming the pull interrupted by the last shutdown",
-			zap.Time("cursor", r.state.Current.Cursor), zap.Bool("full", r.state.Current.Full))
-	}
-}
-
-// begin starts a new pull and checkpoints it, so a restart resumes it rather than starting over.
-func (r *rangeStream) begin(ctx context.Context, p pullProgress) {
-	r.state.Current = &p
-	r.state.Selection = r.selection
-	r.save(ctx)
+	return s
 }
 
 // pull pulls every range of the current pull not yet done.
-func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pageFunc, prepare func(*hostBatcher)) (int64, error) {
-	c := &retryingConsumer{sinks: sinks, retry: r.Retry, logger: r.Logger, stream: r.name, telemetry: r.Telemetry}
-	p := &rangePull{
-		stream: r.name, store: r.Store, state: &r.state, workers: r.Workers, retry: r.Retry, logger: r.Logger,
-		page: page, telemetry: r.Telemetry, progressEvery: r.ProgressEvery,
-		newOut: func() *hostBatcher {
-			b := newHostBatcher(c, r.BatchRecords, r.Source)
-			if prepare != nil {
-				prepare(b)
-			}
-			return b
-		},
+func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pull.PageFunc) (int64, error) {
+	c := r.PullSettings.consumer(sinks, r.rec.Name)
+	w := &pull.Workers{
+		Stream: r.rec.Name, Pull: r.rec.State.Current, Save: r.rec.Save, Workers: r.Workers, Retry: r.Retry,
+		Page: page, Logger: r.Logger, Telemetry: engineTelemetry{r.Telemetry}, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
+		NewBatcher: func() *pull.Batcher { return pull.NewBatcher(c, r.BatchRecords, r.Source) },
 	}
-	return p.run(ctx)
+	return w.Run(ctx)
 }
 
-// complete makes the current pull's cursor the stream's cursor. fullSync says a full pull counts
-// as the stream's last full sync (see gaugeCounting.completed).
-func (r *rangeStream) complete(ctx context.Context, fullSync bool) {
-	cur := r.state.Current
-	r.state.Cursor = cur.Cursor
-	if cur.Full && fullSync {
-		r.state.LastFullSync = cur.Cursor
-	}
-	r.state.Current = nil
-	r.save(ctx)
+// consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
+func (s *PullSettings) consumer(sinks Sinks, stream string) *pull.Consumer {
+	return pull.NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, engineTelemetry{s.Telemetry})
 }
 
-func (r *rangeStream) save(ctx context.Context) {
-	if err := r.Store.Save(context.WithoutCancel(ctx), r.name, &r.state); err != nil {
-		r.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
-		r.Telemetry.checkpointFailed(r.name)
-	}
+// engineTelemetry is the receiver's telemetry as the engine counts into it.
+type engineTelemetry struct{ t *Telemetry }
+
+func (e engineTelemetry) PageDone(stream string, records int64)    { e.t.pageDone(stream, records) }
+func (e engineTelemetry) RecordsDone(stream string, records int64) { e.t.recordsDone(stream, records) }
+func (e engineTelemetry) Progress(stream string, done, total int64) {
+	e.t.progress(stream, done, total)
+}
+
+func (e engineTelemetry) ConsumerRefused(stream string, permanent bool, records int) {
+	e.t.consumerRefused(stream, permanent, records)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:
@@ -205,10 +175,4 @@ func (s *selection) tags(f qualys.TagFilter) *selection {
 func (s *selection) hash() string {
 	sum := sha256.Sum256([]byte(s.v.Encode()))
 	return hex.EncodeToString(sum[:8])
-}
-
-// selectionChanged says whether a checkpoint's selection differs from the stream's. A checkpoint
-// without one (written before selections were recorded) is taken as matching.
-func selectionChanged(saved, current string) bool {
-	return saved != "" && current != "" && saved != current
 }

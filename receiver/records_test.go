@@ -57,4 +57,12 @@ func TestRecordOptionsGolden(t *testing.T) {
 	}
 }
 
-func eachRecordOf(ld plog.Logs, fn func(plog.LogRecord)) { eachRecord(ld, fn) }
+func eachRecordOf(ld plog.Logs, fn func(plog.LogRecord)) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				fn(lr)
+			}
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
 
@@ -205,7 +206,7 @@ func TestKillAndRestartWithFileStorage(t *testing.T) {
 }
 
 // requireAcceptedPages checks that an interrupted pull's checkpoint moved past accepted pages.
-func requireAcceptedPages(t *testing.T, ranges []idRange) {
+func requireAcceptedPages(t *testing.T, ranges []pull.IDRange) {
 	t.Helper()
 	moved := 0
 	for _, r := range ranges {
@@ -218,7 +219,7 @@ func requireAcceptedPages(t *testing.T, ranges []idRange) {
 
 // assertResumedAtCheckpoint checks that a resumed pull made no new host plan and asked for no page
 // below a range's checkpoint, nor for a range that was complete before the interruption.
-func assertResumedAtCheckpoint(t *testing.T, e *simEnv, ranges []idRange, interruption string) {
+func assertResumedAtCheckpoint(t *testing.T, e *simEnv, ranges []pull.IDRange, interruption string) {
 	t.Helper()
 	assert.Empty(t, requestsTo(e, simulator.EndpointHostList), "the host plan came from the checkpoint")
 	hld := requestsTo(e, simulator.EndpointHLD)
@@ -235,7 +236,7 @@ func assertResumedAtCheckpoint(t *testing.T, e *simEnv, ranges []idRange, interr
 // assertRepeatsWithin checks that logs hold every detection, and that a detection came twice only
 // from hosts at or past their range's checkpoint, in at most maxRanges ranges and maxHosts hosts
 // each. It returns the repeated hosts by range.
-func assertRepeatsWithin(t *testing.T, logs []plog.Logs, ranges []idRange, detections, maxRanges, maxHosts int) map[int64]map[int64]bool {
+func assertRepeatsWithin(t *testing.T, logs []plog.Logs, ranges []pull.IDRange, detections, maxRanges, maxHosts int) map[int64]map[int64]bool {
 	t.Helper()
 	seen := map[string]int{}
 	repeatedByRange := map[int64]map[int64]bool{}
@@ -263,7 +264,7 @@ func assertRepeatsWithin(t *testing.T, logs []plog.Logs, ranges []idRange, detec
 	return repeatedByRange
 }
 
-func rangeOf(ranges []idRange, id int64) *idRange {
+func rangeOf(ranges []pull.IDRange, id int64) *pull.IDRange {
 	for i := range ranges {
 		r := &ranges[i]
 		if id >= r.Min && (r.Max == 0 || id <= r.Max) {

@@ -117,7 +117,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 				errs = append(errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
 				var qe *qualys.Error
 				if errors.As(err, &qe) {
-					errs = append(errs, OperatorMessage(s.Name(), "poll", err), fmt.Sprintf("%#v", *qe))
+					errs = append(errs, qualys.OperatorMessage(s.Name(), "poll", err), fmt.Sprintf("%#v", *qe))
 				}
 			}
 		}

@@ -133,6 +133,5 @@ func TestCheckpointFailuresCounted(t *testing.T) {
 	require.NoError(t, s.Poll(t.Context(), e.sinks), "a storage failure does not stop the pull")
 	assert.Positive(t, e.metric(metricCheckpointFailures, kv("stream", StreamVulnerabilities)))
 	assertLogged(t, e.logs, zapcore.WarnLevel, "Checkpoint not saved; a restart would repeat more")
-	assertLogged(t, e.logs, zapcore.WarnLevel, "Gauge counts not saved; after a restart the first pull is full")
 	assertNoDetectionLost(t, e.simEnv, 0)
 }

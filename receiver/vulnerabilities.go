@@ -5,18 +5,16 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -49,7 +47,7 @@ type VulnerabilitiesStream struct {
 	*rangeStream
 	cfg    VulnerabilitiesSettings
 	kb     *kbJoin
-	counts *hostCounts
+	counts streamCounts[uint32]
 	// gauge is the life of counts: they cover the whole tenant once gauge.complete.
 	gauge        gaugeCounting
 	emittedTotal int64
@@ -59,11 +57,11 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
-	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts()}
-	s.counts.validKind = validDetectionKind
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, checkpoint: gaugeCheckpoint{
-		stream: s.name, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
-	s.selection = vulnerabilitiesSelection(cfg.Query)
+	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts(validDetectionKind)}
+	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, legacy: gaugeCheckpoint{
+		stream: StreamVulnerabilities, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
+	s.rec.Gauge = &s.gauge
+	s.rec.Selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
 	}
@@ -103,7 +101,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(s.name, started, s.now(), errKind(err))
+	s.Telemetry.pollDone(StreamVulnerabilities, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -111,49 +109,45 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.load(ctx)
-	s.gauge.load(ctx, s.state.Cursor, s.state.Current.ref())
+	s.rec.Load(ctx)
+	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, progressRef(s.rec.State.Current))
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
 			s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
 		}
 	}
-	if s.state.Current == nil {
+	if s.rec.State.Current == nil {
 		full := s.fullDue(started)
 		var since time.Time
 		if !full {
-			since = s.state.Cursor
+			since = s.rec.State.Cursor
 		}
-		plan, err := planHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
+		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
-		s.begin(ctx, pullProgress{Cursor: cursorOf(plan.serverTime, started), Full: full, Ranges: plan.ranges, Hosts: plan.hosts})
 		if full {
 			s.gauge.beginFull()
 		}
-		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.hosts),
-			zap.Int("ranges", len(plan.ranges)), zap.Time("changed_since", since))
+		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: full, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.Hosts),
+			zap.Int("ranges", len(plan.Ranges)), zap.Time("changed_since", since))
 	}
-	cur := s.state.Current
+	cur := s.rec.State.Current
 	q := s.cfg.Query
 	q.PageSize = s.PageSize
 	if !cur.Full {
-		q.ProcessedAfter = s.state.Cursor
+		q.ProcessedAfter = s.rec.State.Cursor
 	}
-	var prepare func(*hostBatcher)
-	if s.kb != nil {
-		prepare = func(b *hostBatcher) { b.prepare = s.kb.prepare }
-	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r idRange, out *hostBatcher) (int64, bool, error) {
+	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
-	}, prepare)
+	})
 	if err != nil {
-		s.gauge.stopped(ctx, cur.Cursor, cur.ref())
+		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return emitted, err
 	}
-	s.complete(ctx, s.gauge.completed(ctx, cur.Cursor, cur.Full))
+	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.now().Sub(started)))
 	return emitted, nil
@@ -163,9 +157,9 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 // summary gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 	switch {
-	case s.state.Cursor.IsZero():
+	case s.rec.State.Cursor.IsZero():
 		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.state.LastFullSync) >= s.cfg.FullSyncInterval:
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
 	case s.gauge.enabled && !s.gauge.complete:
 		return true
@@ -175,97 +169,17 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 
 // reportAltered reports the records of a page whose RESULTS were cut or repaired. A page pulled
 // again after a failure counts its records again.
-func (s *VulnerabilitiesStream) reportAltered(r idRange, truncated, repaired int) {
+func (s *VulnerabilitiesStream) reportAltered(r pull.IDRange, truncated, repaired int) {
 	if truncated > 0 {
-		s.Telemetry.recordsAltered(s.name, "results_truncated", truncated)
+		s.Telemetry.recordsAltered(StreamVulnerabilities, "results_truncated", truncated)
 		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
 			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
 	}
 	if repaired > 0 {
-		s.Telemetry.recordsAltered(s.name, "text_repaired", repaired)
+		s.Telemetry.recordsAltered(StreamVulnerabilities, "text_repaired", repaired)
 		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
 			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
-}
-
-// page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r idRange, out *hostBatcher, observed time.Time) (int64, bool, error) {
-	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
-	if err != nil {
-		return 0, false, err
-	}
-	defer resp.Body.Close()
-	d := decode.NewHostDetections(resp.Body)
-	d.MaxResultsBytes = s.cfg.MaxResultsBytes
-	var identity convert.HostIdentity
-	kinds := map[uint32]int{}
-	skipped, truncated, repaired := 0, 0, 0
-	var unreadable unreadableFields
-	var hostLost []decode.FieldError // the current host's unreadable fields: its detections lack them
-	// Reported even when the page fails later: records of it may already have been handed on.
-	defer func() {
-		s.reportAltered(r, truncated, repaired)
-		unreadable.report(s.Telemetry, s.Logger, s.name, "host_detections", zap.Int64("id_min", r.Next))
-	}()
-	for {
-		kind, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var re *decode.RecordError
-		if errors.As(err, &re) {
-			skipped++
-			continue
-		}
-		if err != nil {
-			resp.Unreadable()
-			return 0, false, qualys.ResponseError("host_detections", err)
-		}
-		switch kind {
-		case decode.KindHostStart:
-			host := d.Host()
-			identity = convert.HostFromVM(host)
-			out.startHost(identity.HostID, func(res pcommon.Resource) { convert.FillDetectionResource(res, &identity, host) })
-			clear(kinds)
-			hostLost = append(hostLost[:0], d.UnreadableFields()...)
-		case decode.KindDetection:
-			lr, err := out.addRecord(ctx)
-			if err != nil {
-				return 0, false, err
-			}
-			det := d.Detection()
-			convert.Detection(lr, det, observed)
-			if lost := d.UnreadableFields(); len(lost) > 0 {
-				unreadable.add(lost, identity.HostID)
-			} else {
-				unreadable.add(hostLost, identity.HostID)
-			}
-			kinds[detectionKind(det)]++
-			if det.ResultsTruncated {
-				truncated++
-			}
-			if det.ResultsRepaired {
-				repaired++
-			}
-		case decode.KindHostEnd:
-			out.endHost()
-			s.counts.setHost(identity.HostID, kinds)
-		}
-	}
-	if skipped > 0 {
-		s.Telemetry.recordsSkipped(s.name, "unreadable", skipped)
-		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
-			zap.Int("records", skipped), zap.Int64("id_min", r.Next))
-	}
-	next, more, err := nextPage(d.Warning(), r.Next)
-	if err != nil {
-		resp.Unreadable()
-		return 0, false, qualys.ResponseError("host_detections", err)
-	}
-	if more && r.Max > 0 && next > r.Max {
-		more = false
-	}
-	return next, !more, nil
 }
 
 // A detection's kind packs what the gauge counts by: severity, status and type.
@@ -323,7 +237,7 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	now := pcommon.NewTimestampFromTime(s.now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
 	if completed && s.gauge.complete {
-		s.counts.each(func(kind uint32, total int64) {
+		s.counts.Each(func(kind uint32, total int64) {
 			sev, st, ty, ok := unpackDetectionKind(kind)
 			if !ok || st == 0 || ty == 0 {
 				return
@@ -331,21 +245,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := &retryingConsumer{sinks: sinks, retry: s.Retry, logger: s.Logger, stream: s.name, telemetry: s.Telemetry}
-	return c.consumeMetrics(ctx, mb.Emit(s.sourceResource()))
-}
-
-// errKind names a poll error for telemetry; "" for none.
-func errKind(err error) string {
-	if err == nil {
-		return ""
-	}
-	var qe *qualys.Error
-	if errors.As(err, &qe) {
-		return qe.Kind.String()
-	}
-	if errors.Is(err, context.Canceled) {
-		return "shutdown"
-	}
-	return "other"
+	c := s.PullSettings.consumer(sinks, StreamVulnerabilities)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
 }

@@ -210,7 +210,7 @@ func TestVulnerabilitiesFromPublicSample(t *testing.T) {
 	client, err := qualys.New(srv.Client(), qualys.Settings{APIServerURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 1})
 	require.NoError(t, err)
 	sinks := &testSinks{}
-	ps := PullSettings{Client: client, Workers: 1, PageSize: 1000, Now: func() time.Time { return simTime },
+	ps := PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock(),
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID}}
 	s := NewVulnerabilitiesStream(VulnerabilitiesSettings{
 		PullSettings:    ps,

@@ -42,14 +42,15 @@ var fuzzCorpora = map[string][]string{
 <QDS_FACTOR name="RTI"><![CDATA[dos]]></QDS_FACTOR><QDS_FACTOR name="CVSS">7.5</QDS_FACTOR></QDS_FACTORS></DETECTION>`, 3)+
 			`<DETECTION><QID>2</QID><QDS_FACTORS><QDS_FACTOR name="RTI"><![CDATA[dos]]></QDS_FACTOR></QDS_FACTORS></DETECTION>`+
 			`</DETECTION_LIST></HOST>`+hldTail),
-	"FuzzHostList":       fuzzSeeds(hostListDoc, hostListIDSetDoc),
-	"FuzzHostAssets":     fuzzSeeds(hostAssetDoc, hostAssetErrorDoc),
-	"FuzzKnowledgeBase":  fuzzSeeds(kbDoc),
-	"FuzzSimpleReturn":   fuzzSeeds(simpleReturnDoc),
-	"FuzzPostureInfoXML": fuzzSeeds(postureXMLDoc),
-	"FuzzPCRSPolicyList": fuzzSeeds(pcrsPolicyDoc, `{"policyList":[{"id":"<POLICY ID>"},....]}`),
-	"FuzzPCRSHostIDs":    fuzzSeeds(pcrsHostIDDoc, `[{"response":{"code":1905,"text":"x"}}]`),
-	"FuzzPCRSPostures":   fuzzSeeds(pcrsPostureDoc, `[]`, `[{"id":"1","evidence":null,"lastFailDate":1700000000000}]`),
+	"FuzzHostList":          fuzzSeeds(hostListDoc, hostListIDSetDoc),
+	"FuzzHostAssets":        fuzzSeeds(hostAssetDoc, hostAssetErrorDoc),
+	"FuzzKnowledgeBase":     fuzzSeeds(kbDoc),
+	"FuzzSimpleReturn":      fuzzSeeds(simpleReturnDoc),
+	"FuzzPostureInfoXML":    fuzzSeeds(postureXMLDoc),
+	"FuzzClassicPolicyList": fuzzSeeds(classicPolicyListDoc),
+	"FuzzPCRSPolicyList":    fuzzSeeds(pcrsPolicyDoc, `{"policyList":[{"id":"<POLICY ID>"},....]}`),
+	"FuzzPCRSHostIDs":       fuzzSeeds(pcrsHostIDDoc, `[{"response":{"code":1905,"text":"x"}}]`),
+	"FuzzPCRSPostures":      fuzzSeeds(pcrsPostureDoc, `[]`, `[{"id":"1","evidence":null,"lastFailDate":1700000000000}]`),
 }
 
 func addSeeds(f *testing.F, name string) {
@@ -136,6 +137,11 @@ func FuzzSimpleReturn(f *testing.F) {
 func FuzzPostureInfoXML(f *testing.F) {
 	addSeeds(f, "FuzzPostureInfoXML")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, postureXMLEvents, data, true) })
+}
+
+func FuzzClassicPolicyList(f *testing.F) {
+	addSeeds(f, "FuzzClassicPolicyList")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, classicPolicyListEvents, data, true) })
 }
 
 func FuzzPCRSPolicyList(f *testing.F) {

@@ -10,20 +10,21 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 )
 
-// backOff is configretry's exponential back-off for one call's retries.
-type backOff struct {
+// BackOff is configretry's exponential back-off for one call's retries.
+type BackOff struct {
 	cfg   configretry.BackOffConfig
 	clock clock
 	start time.Time
 	next  time.Duration
 }
 
-func newBackOff(cfg configretry.BackOffConfig, c clock) *backOff {
-	return &backOff{cfg: cfg, clock: c, start: c.Now(), next: cfg.InitialInterval}
+// NewBackOff starts a back-off whose elapsed time runs from now on c.
+func NewBackOff(cfg configretry.BackOffConfig, c clock) *BackOff {
+	return &BackOff{cfg: cfg, clock: c, start: c.Now(), next: cfg.InitialInterval}
 }
 
-// nextWait returns the pause before the next attempt, or false once MaxElapsedTime would pass.
-func (b *backOff) nextWait() (time.Duration, bool) {
+// NextWait returns the pause before the next attempt, or false once MaxElapsedTime would pass.
+func (b *BackOff) NextWait() (time.Duration, bool) {
 	wait := b.next
 	if wait <= 0 {
 		wait = time.Second

@@ -152,7 +152,7 @@ func (r *Response) Unreadable() {
 // Do sends req, waiting out Qualys' limit answers and retrying transient failures within the
 // configured back-off. A returned error is an *Error.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
-	bo := newBackOff(c.settings.Retry, c.clock)
+	bo := NewBackOff(c.settings.Retry, c.clock)
 	limitWaits := 0
 	renewedToken := false
 	for {
@@ -188,8 +188,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 
 // backOffAfter waits before the next attempt of a call that failed transiently with err, or
 // returns err once the back-off is spent (or disabled); a shutdown while waiting ends the wait.
-func (c *Client) backOffAfter(ctx context.Context, bo *backOff, endpoint string, err error) error {
-	wait, ok := bo.nextWait()
+func (c *Client) backOffAfter(ctx context.Context, bo *BackOff, endpoint string, err error) error {
+	wait, ok := bo.NextWait()
 	if !ok || !c.settings.Retry.Enabled {
 		return err
 	}
@@ -206,9 +206,10 @@ func (c *Client) waitOutLimit(req Request, lw *limitWait, attempt int) {
 	if wait <= 0 {
 		wait = min(time.Duration(1<<min(attempt, 6))*time.Second, time.Minute)
 	}
+	// Held before it is logged: a call that starts once the line is out must already wait.
+	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait), lw.reason)
 	c.logger.Info("Qualys limit reached; waiting as Qualys asks", zap.String("endpoint", req.Endpoint),
 		zap.String("limit", lw.reason), zap.Int("code", lw.code), zap.Duration("wait", wait))
-	c.limiterFor(req).holdUntil(c.clock.Now().Add(wait), lw.reason)
 }
 
 // limiterFor returns the limiter of req's Qualys API, shared by every stream.

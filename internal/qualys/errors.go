@@ -75,6 +75,9 @@ type Error struct {
 	// Hint tells the operator what to fix, in their words.
 	Hint string
 	Err  error
+	// CutOff says the answer arrived but could not be read whole (cut off mid-body, malformed).
+	// The client cannot ask again for an answer it already handed on; the caller can.
+	CutOff bool
 }
 
 func (e *Error) Error() string {
@@ -159,14 +162,14 @@ func networkError(endpoint string, err error) *Error {
 }
 
 // ResponseError wraps a failure to read an answer that arrived (cut off, malformed, a broken
-// stream). It is transient: the same page is pulled again, and a fault that persists ends the poll
-// after the retries.
+// stream). It is transient and CutOff: the same page is pulled again, and a fault that persists
+// ends the poll once the retries' elapsed time is spent.
 func ResponseError(endpoint string, err error) error {
 	var qe *Error
 	if errors.As(err, &qe) {
 		return err
 	}
-	return &Error{Endpoint: endpoint, Kind: KindTransient, Err: err,
+	return &Error{Endpoint: endpoint, Kind: KindTransient, Err: err, CutOff: true,
 		Hint: "the answer was cut off or could not be read; the page is pulled again"}
 }
 
@@ -201,4 +204,11 @@ func RecoveryOf(err error) Recovery {
 	default:
 		return RecoverSoon
 	}
+}
+
+// IsCutOff reports whether err is an answer that could not be read whole (see ResponseError):
+// the one failure a caller retries itself, since the client has retried every other.
+func IsCutOff(err error) bool {
+	var qe *Error
+	return errors.As(err, &qe) && qe.CutOff
 }

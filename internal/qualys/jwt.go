@@ -101,7 +101,7 @@ func (s *tokenSource) fetchLocked(ctx context.Context) (string, error) {
 // GatewayLogin gets an API gateway token, proving the credentials work on the gateway. A 5xx or a
 // gateway not reachable yet is retried within the back-off, like every other call.
 func (c *Client) GatewayLogin(ctx context.Context) error {
-	bo := newBackOff(c.settings.Retry, c.clock)
+	bo := NewBackOff(c.settings.Retry, c.clock)
 	for {
 		_, err := c.tokens.get(ctx)
 		if err == nil || IsFatal(err) || ctx.Err() != nil {

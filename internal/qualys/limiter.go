@@ -205,8 +205,9 @@ func headerInt(h http.Header, names ...string) (int, bool) {
 	return 0, false
 }
 
-// Clock is the client's time: limit waits, back-off and token expiry. Tests replace it to move
-// time without sleeping.
+// Clock is the receiver's time: the client's limit waits, back-off and token expiry, and the
+// streams' cursors, retries, checkpoint pace and progress. Tests replace it to move time without
+// sleeping.
 type Clock interface {
 	Now() time.Time
 	After(d time.Duration) <-chan time.Time
@@ -215,6 +216,9 @@ type Clock interface {
 type clock = Clock
 
 type realClock struct{}
+
+// WallClock is the real time.
+var WallClock Clock = realClock{}
 
 func (realClock) Now() time.Time                         { return time.Now() }
 func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

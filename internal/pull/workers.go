@@ -1,0 +1,217 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// PageFunc pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
+// of the next page, or done when the range has no more pages.
+type PageFunc func(ctx context.Context, r IDRange, out *Batcher) (next int64, done bool, err error)
+
+// Workers pulls ranges in parallel, each page by page, and checkpoints what the consumer accepted.
+type Workers struct {
+	Stream string
+	// Pull is the pull in progress; its ranges move as the consumer accepts pages.
+	Pull *Progress
+	// Save writes the stream's checkpoint record, with Pull in it.
+	Save func(ctx context.Context)
+	// Workers is how many ranges are pulled at once.
+	Workers int
+	Retry   configretry.BackOffConfig
+	// NewBatcher gives each page its batcher.
+	NewBatcher func() *Batcher
+	Page       PageFunc
+	Logger     *zap.Logger
+	Telemetry  Telemetry
+	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
+	ProgressEvery time.Duration
+	Clock         qualys.Clock
+
+	mu       sync.Mutex
+	lastSave time.Time
+	emitted  int64
+	pages    int64
+}
+
+// checkpointEvery bounds how often progress inside a page is saved; page ends are always saved.
+const checkpointEvery = 5 * time.Second
+
+// Run pulls every range of the pull that is not done. The first error ends the run, after
+// the others stop at a checkpoint.
+func (p *Workers) Run(ctx context.Context) (emitted int64, err error) {
+	if p.Telemetry == nil {
+		p.Telemetry = nopTelemetry{}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopProgress := p.reportProgress(ctx)
+	defer stopProgress()
+	todo := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, p.Workers) {
+		wg.Go(func() {
+			for i := range todo {
+				if err := p.pullRange(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+feed:
+	for i, r := range p.Pull.Ranges {
+		if r.Done {
+			continue
+		}
+		select {
+		case todo <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(todo)
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil {
+		return p.emitted, cause
+	}
+	return p.emitted, nil
+}
+
+// pullRange pulls one range to its end. A page whose answer was cut off is pulled again from
+// where the consumer stopped accepting, on the retry schedule; any other failure ends the range.
+func (p *Workers) pullRange(ctx context.Context, i int) error {
+	retry := NewRetry(p.Retry, p.Clock)
+	for {
+		r := p.rangeAt(i)
+		if r.Done {
+			return nil
+		}
+		out := p.NewBatcher()
+		next, done, err := p.Page(ctx, r, out)
+		if err == nil {
+			err = out.Flush(ctx)
+		}
+		p.advance(ctx, i, out, next, done, err == nil)
+		if err == nil {
+			retry.Reset()
+			continue
+		}
+		if ctx.Err() != nil || qualys.IsFatal(err) {
+			return err
+		}
+		wait, ok := retry.Next()
+		if !ok || !qualys.IsCutOff(err) {
+			return fmt.Errorf("hosts from id %d: %w", p.rangeAt(i).Next, err)
+		}
+		p.Logger.Warn("Page failed; pulling it again from the last accepted host",
+			zap.Int64("id_min", p.rangeAt(i).Next), zap.Error(err), zap.Duration("retry_in", wait))
+		if !retry.Sleep(ctx, wait) {
+			return err
+		}
+	}
+}
+
+func (p *Workers) rangeAt(i int) IDRange {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.Pull.Ranges[i]
+}
+
+// advance records what the consumer accepted: after a complete page the range moves to the next
+// page; after a failed one, past the last host the consumer fully accepted.
+func (p *Workers) advance(ctx context.Context, i int, out *Batcher, next int64, done, pageComplete bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := &p.Pull.Ranges[i]
+	switch {
+	case pageComplete && done:
+		r.Done = true
+	case pageComplete:
+		r.Next = next
+	case out.accepted >= r.Next:
+		r.Next = out.accepted + 1
+	}
+	p.emitted += out.emitted
+	r.HostsDone += out.hostsEnded
+	p.Pull.HostsDone += out.hostsEnded
+	if r.Done && r.HostsDone < r.Hosts {
+		p.Pull.HostsDone += r.Hosts - r.HostsDone
+		r.HostsDone = r.Hosts
+	}
+	if pageComplete {
+		p.pages++
+		p.Telemetry.PageDone(p.Stream, out.emitted)
+	} else if out.emitted > 0 {
+		p.Telemetry.RecordsDone(p.Stream, out.emitted)
+	}
+	p.Telemetry.Progress(p.Stream, p.Pull.HostsDone, p.Pull.Hosts)
+	// A pull stopped by shutdown (or by another range's failure) saves where it stopped, so a
+	// restart repeats at most the host the consumer had partly accepted.
+	if pageComplete || ctx.Err() != nil || p.Clock.Now().Sub(p.lastSave) >= checkpointEvery {
+		p.saveLocked(ctx)
+	}
+}
+
+func (p *Workers) saveLocked(ctx context.Context) {
+	p.lastSave = p.Clock.Now()
+	p.Save(ctx)
+}
+
+// reportProgress logs, at a steady pace while the pull runs, how far it is: pages, records, elapsed
+// time and, when the host count is known, an estimate of the time left. It returns the stop func.
+func (p *Workers) reportProgress(ctx context.Context) (stop func()) {
+	every := p.ProgressEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	started := p.Clock.Now()
+	p.mu.Lock()
+	doneAtStart := p.Pull.HostsDone
+	p.mu.Unlock()
+	finished := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-finished:
+				return
+			case <-p.Clock.After(every):
+				p.logProgress(started, doneAtStart)
+			}
+		}
+	})
+	return func() { close(finished); wg.Wait() }
+}
+
+func (p *Workers) logProgress(started time.Time, doneAtStart int64) {
+	p.mu.Lock()
+	cur := *p.Pull
+	pages, records := p.pages, p.emitted
+	p.mu.Unlock()
+	elapsed := p.Clock.Now().Sub(started).Round(time.Second)
+	fields := []zap.Field{
+		zap.Int64("pages", pages), zap.Int64("records", records), zap.Duration("elapsed", elapsed),
+		zap.Int64("hosts_done", cur.HostsDone),
+	}
+	if cur.Hosts > 0 {
+		fields = append(fields, zap.Int64("hosts_total", cur.Hosts))
+		if rate := float64(cur.HostsDone-doneAtStart) / elapsed.Seconds(); rate > 0 && cur.HostsDone < cur.Hosts {
+			left := time.Duration(float64(cur.Hosts-cur.HostsDone) / rate * float64(time.Second))
+			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
+		}
+	}
+	p.Logger.Info("Pull in progress", fields...)
+}
