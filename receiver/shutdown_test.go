@@ -94,6 +94,8 @@ func TestShutdownWhileConsumerNeverAnswers(t *testing.T) {
 
 	require.NoError(t, awaitShutdown(t, r, 10*time.Second), "the poll stopped before the deadline")
 	assert.Equal(t, 1, e.logs.FilterMessage("Poll stopped by shutdown; it resumes from its checkpoint on the next start").Len())
+	assert.Zero(t, e.logs.FilterMessage("The next consumer refused records; retrying the same records").Len(),
+		"a batch the consumer had not answered at shutdown is no refusal")
 	var st streamState
 	found, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
 	require.NoError(t, err)

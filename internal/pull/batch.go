@@ -5,6 +5,7 @@ package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -174,6 +175,9 @@ func (c *Consumer) withRetry(ctx context.Context, records int, consume func() er
 		err := consume()
 		if err == nil {
 			return nil
+		}
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return err // stopped while the consumer had not answered: no refusal, nothing accepted
 		}
 		c.telemetry.ConsumerRefused(c.stream, consumererror.IsPermanent(err), records)
 		if consumererror.IsPermanent(err) {
