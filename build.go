@@ -97,7 +97,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if v := cfg.Vulnerabilities; v.Enabled {
 		var cache *kb.Cache
 		if v.KnowledgeBase.Enabled {
-			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText}
+			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText,
+				Logger: set.Logger.With(streamField(qreceiver.StreamVulnerabilities)), Telemetry: telemetry}
 			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
 				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes})
 		}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadatatest"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -957,4 +958,41 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 	logged := e.logs.FilterMessageSnippet("could not be read").All()
 	require.Len(t, logged, 1)
 	assert.Equal(t, "HostAsset/modified", logged[0].ContextMap()["element"])
+}
+
+// The same for a KnowledgeBase entry: a published date Qualys sends as text costs that attribute
+// on the detections of its QID; the entry counts once, as it is fetched, and its QID is named.
+func TestFaultBadValueCostsTheKnowledgeBaseField(t *testing.T) {
+	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 20, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
+	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
+		c.KnowledgeBase = kb.NewCache(KnowledgeBaseFetcher{Client: e.client, Logger: e.logger, Telemetry: e.telemetry}, time.Hour, kb.Limits{})
+	})
+	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadValue, Endpoint: simulator.EndpointKB, Record: 1})
+	require.NoError(t, err)
+	require.NoError(t, e.poller(s).pollOnce(t.Context()))
+
+	logged := e.logs.FilterMessageSnippet("could not be read").All()
+	require.Len(t, logged, 1)
+	assert.Equal(t, zapcore.WarnLevel, logged[0].Level)
+	assert.Equal(t, "VULN/PUBLISHED_DATETIME", logged[0].ContextMap()["element"])
+	assert.Equal(t, "soon", logged[0].ContextMap()["value"])
+	qid, ok := logged[0].ContextMap()["qid"].(int64)
+	require.True(t, ok, "the line names the QID")
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "field_unreadable")))
+
+	withQID, without := 0, 0
+	eachLog(e.sinks.allLogs(), func(_, rec map[string]any) {
+		if rec[convert.AttrQID] != qid {
+			assert.Contains(t, rec, convert.AttrVulnPublished)
+			return
+		}
+		withQID++
+		assert.Contains(t, rec, convert.AttrVulnDescription, "the rest of the entry is joined")
+		if _, ok := rec[convert.AttrVulnPublished]; !ok {
+			without++
+		}
+	})
+	assert.Positive(t, withQID)
+	assert.Equal(t, withQID, without, "every detection of that QID goes out without the published date")
+	assertNoDetectionLost(t, e.simEnv, 0)
 }

@@ -22,6 +22,9 @@ type KnowledgeBaseFetcher struct {
 	Client *qualys.Client
 	// IncludeText keeps DIAGNOSIS, CONSEQUENCE and SOLUTION, each up to MaxKnowledgeBaseTextBytes.
 	IncludeText bool
+	// Logger and Telemetry report entries with a field that could not be read (optional).
+	Logger    *zap.Logger
+	Telemetry *Telemetry
 }
 
 // MaxKnowledgeBaseTextBytes bounds each KnowledgeBase text the cache keeps with IncludeText: Qualys
@@ -41,11 +44,18 @@ func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int
 	if f.IncludeText {
 		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
 	}
-	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
-	return pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
+	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields. A field
+	// that cannot be read costs that field: the entry counts once, as it is fetched.
+	lost := unreadableFields{idKey: "qid"}
+	err = pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
+		lost.add(d.UnreadableFields(), v.QID)
 		visit(convert.EntryFromVuln(v))
 		return nil
 	})
+	if f.Logger != nil {
+		lost.report(f.Telemetry, f.Logger, StreamVulnerabilities, "knowledge_base")
+	}
+	return err
 }
 
 // kbJoin finds the KnowledgeBase entries of the detections of a batch before they are converted:

@@ -4,6 +4,8 @@
 package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
+	"cmp"
+
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
@@ -19,6 +21,8 @@ type unreadableFields struct {
 	records int
 	first   decode.FieldError
 	hostID  int64
+	// idKey names the id in the warn line: host_id unless set (qid for KnowledgeBase entries).
+	idKey string
 }
 
 // add counts a record emitted without the fields in lost, if any; hostID is its host.
@@ -42,9 +46,9 @@ func (u *unreadableFields) report(t *Telemetry, logger *zap.Logger, stream, endp
 		append([]zap.Field{
 			zap.String("endpoint", endpoint), zap.Int("records", u.records),
 			zap.String("element", u.first.Path), zap.String("value", u.first.Value),
-			zap.NamedError("cause", u.first.Err), zap.Int64("host_id", u.hostID),
+			zap.NamedError("cause", u.first.Err), zap.Int64(cmp.Or(u.idKey, "host_id"), u.hostID),
 		}, fields...)...)
-	*u = unreadableFields{}
+	*u = unreadableFields{idKey: u.idKey}
 }
 
 // firstLost keeps the first unreadable field of each record by id, for records that are emitted

@@ -50,7 +50,8 @@ const (
 	// Record (HLD) or the TITLE of entry number Record (KnowledgeBase).
 	FaultBadChars FaultKind = "bad_chars"
 	// FaultBadValue puts text where a number or date is due: TIMES_FOUND of detection number
-	// Record (HLD), modified of host asset number Record (QPS).
+	// Record (HLD), modified of host asset number Record (QPS), PUBLISHED_DATETIME of VULN number
+	// Record (KnowledgeBase).
 	FaultBadValue FaultKind = "bad_value"
 	// FaultHugeResults makes the first detection's RESULTS Size bytes long (default 100 MiB), streamed.
 	FaultHugeResults FaultKind = "huge_results"
@@ -112,7 +113,7 @@ func (k FaultKind) appliesTo(endpoint string) bool {
 	case k == FaultBadChars:
 		return endpoint == EndpointHLD || endpoint == EndpointKB
 	case k == FaultBadValue:
-		return endpoint == EndpointHLD || endpoint == EndpointHostAsset
+		return endpoint == EndpointHLD || endpoint == EndpointHostAsset || endpoint == EndpointKB
 	case k == FaultMalformed, k == FaultEmpty:
 		return slices.Contains(recordEndpoints, endpoint)
 	}

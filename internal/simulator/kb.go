@@ -171,7 +171,11 @@ func writeVuln(o *out, v *Vuln, all bool) {
 	}
 	o.text(4, "CATEGORY", v.Category)
 	o.date(4, "LAST_SERVICE_MODIFICATION_DATETIME", v.Modified)
-	o.date(4, "PUBLISHED_DATETIME", v.Published)
+	if o.badValue(o.items) {
+		o.text(4, "PUBLISHED_DATETIME", "soon")
+	} else {
+		o.date(4, "PUBLISHED_DATETIME", v.Published)
+	}
 	o.boolElem(4, "PATCHABLE", v.Patchable)
 	if v.VulnType != VulnTypeIG {
 		o.open(4, "SOFTWARE_LIST")
