@@ -19,6 +19,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
@@ -30,17 +31,17 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	var checkpoints *checkpoint.Store
 	// One telemetry too: it remembers which streams ever completed a poll (last_successful_poll).
 	// Its instruments are synchronous, so it holds no registration to release between periods.
-	var telemetry *qreceiver.Telemetry
+	var tel *telemetry.Telemetry
 	return func(ctx context.Context, host component.Host, store storage.Client) (qreceiver.Runtime, error) {
 		if checkpoints == nil {
 			checkpoints = checkpoint.New(store)
 		}
-		if telemetry == nil {
+		if tel == nil {
 			tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 			if err != nil {
 				return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
 			}
-			telemetry = qreceiver.NewTelemetry(tb, set.ID.String())
+			tel = telemetry.New(tb, set.ID.String())
 		}
 		httpClient, err := cfg.HTTP.ToClient(ctx, host.GetExtensions(), set.TelemetrySettings)
 		if err != nil {
@@ -59,7 +60,7 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			Retry:          cfg.Retry,
 			Version:        set.BuildInfo.Version,
 			Logger:         set.Logger,
-			Observer:       telemetry,
+			Observer:       tel,
 			Capture:        captureWriter,
 
 			UnauthorizedHint: cfg.unauthorizedHint(),
@@ -67,10 +68,10 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 		if err != nil {
 			return qreceiver.Runtime{}, err
 		}
-		streams := buildStreams(set, cfg, client, checkpoints, telemetry)
+		streams := buildStreams(set, cfg, client, checkpoints, tel)
 		return qreceiver.Runtime{
 			Streams:   streams,
-			Telemetry: telemetry,
+			Telemetry: tel,
 			Close: func(context.Context) error {
 				httpClient.CloseIdleConnections()
 				return nil
@@ -79,14 +80,14 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	}
 }
 
-func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, telemetry *qreceiver.Telemetry) []qreceiver.ScheduledStream {
+func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry) []qreceiver.ScheduledStream {
 	source := cfg.source(set.ID)
 	pull := func(stream string, pageSize int) qreceiver.PullSettings {
 		return qreceiver.PullSettings{
 			Source:    source,
 			Client:    client,
 			Store:     store,
-			Telemetry: telemetry,
+			Telemetry: tel,
 			Logger:    set.Logger.With(streamField(stream)),
 			Retry:     cfg.Retry,
 			Workers:   cfg.MaxConcurrency,

@@ -19,6 +19,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // StreamAssets is the assets stream's name in logs, metrics and checkpoints.
@@ -73,7 +74,7 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(StreamAssets, started, s.now(), errKind(err))
+	s.Telemetry.PollDone(StreamAssets, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -121,13 +122,13 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
 // each host of the page that has its host asset (or every host when there is no window).
 func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
-	lost := firstLost{} // by host id, from the Host List and the host assets
+	lost := telemetry.FirstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
 		return 0, false, err
 	}
-	var unreadable unreadableFields
-	defer unreadable.report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
+	var unreadable telemetry.UnreadableFields
+	defer unreadable.Report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
@@ -149,7 +150,7 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batch
 			return 0, false, err
 		}
 		convert.AssetRecord(lr, a, observed)
-		unreadable.add(lost.of(h.ID), h.ID)
+		unreadable.Add(lost.Of(h.ID), h.ID)
 		out.EndHost()
 		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
@@ -165,7 +166,7 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batch
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
+func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost telemetry.FirstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +178,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 	err = pull.ReadAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
-			lost.note(d.Host().ID, d.UnreadableFields())
+			lost.Note(d.Host().ID, d.UnreadableFields())
 		}
 		return nil
 	})
@@ -185,7 +186,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 		return nil, nil, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -194,7 +195,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 // hostAssets reads the host assets of the host id span of hosts (ascending), modified within the
 // window, following QPS paging (id GREATER lastId) while it says more records exist. Only the host
 // assets of hosts are kept: the span may hold hosts the tag filter left out.
-func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, lost firstLost) (map[int64]*decode.HostAsset, error) {
+func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, lost telemetry.FirstLost) (map[int64]*decode.HostAsset, error) {
 	want := make(map[int64]*decode.HostAsset, len(hosts))
 	for _, h := range hosts {
 		want[h.ID] = nil
@@ -231,7 +232,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, los
 }
 
 // readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
-func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost firstLost) (decode.ServiceResponse, error) {
+func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost telemetry.FirstLost) (decode.ServiceResponse, error) {
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
@@ -246,7 +247,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 	err := pull.ReadAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
-			lost.note(a.QWebHostID, d.UnreadableFields())
+			lost.Note(a.QWebHostID, d.UnreadableFields())
 		}
 		return nil
 	})
@@ -254,7 +255,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(StreamAssets, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil

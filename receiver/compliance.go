@@ -161,7 +161,7 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
 	s.rec = pull.Checkpointed[compliancePull, gaugeRecord]{
 		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: &s.gauge,
-		Failed:    func() { cfg.Telemetry.checkpointFailed(StreamCompliance) },
+		Failed:    func() { cfg.Telemetry.CheckpointFailed(StreamCompliance) },
 		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
 		Began:     (*compliancePull).began, Resumable: s.resumable, ResumeFields: resumeFields,
 	}
@@ -211,7 +211,7 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.cfg.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.cfg.Telemetry.pollDone(StreamCompliance, started, s.cfg.now(), errKind(err))
+	s.cfg.Telemetry.PollDone(StreamCompliance, started, s.cfg.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}

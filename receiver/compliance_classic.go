@@ -16,6 +16,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // classicSource reads postures from the classic posture API on the API server
@@ -98,8 +99,8 @@ type classicPage struct {
 	controls map[int64]decode.Control
 	techs    map[int64]decode.Technology
 	titles   map[int64]string
-	lost     firstLost // unreadable fields of the postures, by posture id
-	hostLost firstLost // unreadable fields of the glossary hosts, by host id
+	lost     telemetry.FirstLost // unreadable fields of the postures, by posture id
+	hostLost telemetry.FirstLost // unreadable fields of the glossary hosts, by host id
 }
 
 // page pulls the page of policy (the pull's policy pi) that starts at host idMin into w and returns
@@ -128,8 +129,8 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	}
 	var hosts int64
 	var lastHost int64
-	var unreadable unreadableFields
-	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "posture_info", zap.Int64("policy_id", policy))
+	var unreadable telemetry.UnreadableFields
+	defer unreadable.Report(cfg.Telemetry, cfg.Logger, StreamCompliance, "posture_info", zap.Int64("policy_id", policy))
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
@@ -146,10 +147,10 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 		if c.s.statuses != nil && !c.s.statuses[p.Status] {
 			continue // not emitted
 		}
-		if lost := pg.lost.of(info.ID); len(lost) > 0 {
-			unreadable.add(lost, info.HostID)
+		if lost := pg.lost.Of(info.ID); len(lost) > 0 {
+			unreadable.Add(lost, info.HostID)
 		} else {
-			unreadable.add(pg.hostLost.of(info.HostID), info.HostID)
+			unreadable.Add(pg.hostLost.Of(info.HostID), info.HostID)
 		}
 	}
 	w.reportSkipped("posture_info", policy)
@@ -174,7 +175,7 @@ func unknownPolicy(err error) bool {
 
 func readClassicPage(resp *qualys.Response, d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
 	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
-		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
+		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: telemetry.FirstLost{}, hostLost: telemetry.FirstLost{}}
 	err := pull.ReadAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
 		pg.take(kind, d)
 		return nil
@@ -190,10 +191,10 @@ func (pg *classicPage) take(kind decode.Kind, d *decode.PostureInfoList) {
 	switch kind {
 	case decode.KindPosture:
 		pg.infos = append(pg.infos, *d.Info())
-		pg.lost.note(d.Info().ID, d.UnreadableFields())
+		pg.lost.Note(d.Info().ID, d.UnreadableFields())
 	case decode.KindGlossaryHost:
 		pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
-		pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
+		pg.hostLost.Note(d.GlossaryHost().ID, d.UnreadableFields())
 	case decode.KindControl:
 		pg.controls[d.Control().ID] = *d.Control()
 	case decode.KindTechnology:

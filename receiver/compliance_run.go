@@ -49,7 +49,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		}
 		if out.Emitted() > 0 {
 			r.emitted += out.Emitted()
-			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.Emitted())
+			r.s.cfg.Telemetry.RecordsDone(StreamCompliance, out.Emitted())
 		}
 		return err
 	})
@@ -57,7 +57,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		return err
 	}
 	r.batches++
-	r.s.cfg.Telemetry.pageDone(StreamCompliance, 0)
+	r.s.cfg.Telemetry.PageDone(StreamCompliance, 0)
 	r.moveTo(ctx, after, pairs)
 	return nil
 }
@@ -66,7 +66,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	r.cur.Next, r.cur.NextHost = p.next, p.host
 	r.cur.Pairs += pairs
-	r.s.cfg.Telemetry.progress(StreamCompliance, r.cur.Pairs, 0)
+	r.s.cfg.Telemetry.Progress(StreamCompliance, r.cur.Pairs, 0)
 	r.s.rec.Save(ctx)
 	every := r.s.cfg.ProgressEvery
 	if every <= 0 {
@@ -150,7 +150,7 @@ func (w *postureWriter) skip() { w.skipped++ }
 // reportSkipped logs the records of a batch that could not be read.
 func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
 	if w.skipped > 0 {
-		w.run.s.cfg.Telemetry.recordsSkipped(StreamCompliance, "unreadable", w.skipped)
+		w.run.s.cfg.Telemetry.RecordsSkipped(StreamCompliance, "unreadable", w.skipped)
 		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
 			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
 	}

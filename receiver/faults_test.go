@@ -32,6 +32,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadatatest"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // The fault matrix of issue 8: every way a Qualys answer can go wrong, injected by the simulator
@@ -58,7 +59,7 @@ func (c simClock) After(d time.Duration) <-chan time.Time {
 type faultEnv struct {
 	*simEnv
 	tel       *componenttest.Telemetry
-	telemetry *Telemetry
+	telemetry *telemetry.Telemetry
 }
 
 type faultEnvOptions struct {
@@ -82,7 +83,7 @@ func newFaultEnv(t *testing.T, tc simulator.TenantConfig, so simulator.Options, 
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
-	telemetry := NewTelemetry(tb, testReceiverID)
+	rt := telemetry.New(tb, testReceiverID)
 
 	hc := o.httpClient
 	if hc == nil {
@@ -98,11 +99,11 @@ func newFaultEnv(t *testing.T, tc simulator.TenantConfig, so simulator.Options, 
 	}
 	client, err := qualys.New(hc, qualys.Settings{
 		APIServerURL: e.apiURL, GatewayURL: e.gatewayURL, Username: user, Password: pass,
-		MaxConcurrency: 2, Retry: testRetry(), Logger: e.logger, Observer: telemetry, Clock: clk,
+		MaxConcurrency: 2, Retry: testRetry(), Logger: e.logger, Observer: rt, Clock: clk,
 	})
 	require.NoError(t, err)
 	e.client = client
-	return &faultEnv{simEnv: e, tel: tel, telemetry: telemetry}
+	return &faultEnv{simEnv: e, tel: tel, telemetry: rt}
 }
 
 // vulnStream is the vulnerabilities stream reporting to the env's telemetry, pulling pages of 10

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // gaugeCheckpoint reads the gauge counts an earlier receiver kept under a second key beside the
@@ -27,7 +28,7 @@ type gaugeCheckpoint struct {
 	what      string // what is counted, for the log lines: "detection", "posture"
 	store     *checkpoint.Store
 	logger    *zap.Logger
-	telemetry *Telemetry
+	telemetry *telemetry.Telemetry
 }
 
 // countsCheckpoint is the stored form.

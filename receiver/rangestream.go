@@ -22,13 +22,14 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // PullSettings are shared by the streams that pull the host id space in ranges.
 type PullSettings struct {
 	Client    *qualys.Client
 	Store     *checkpoint.Store
-	Telemetry *Telemetry
+	Telemetry *telemetry.Telemetry
 	Logger    *zap.Logger
 	// Retry bounds the retries of a failed page and of a consumer that refuses data.
 	Retry configretry.BackOffConfig
@@ -69,7 +70,7 @@ func newRangeStream(name string, s PullSettings) *rangeStream {
 	s = withDefaults(s)
 	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pull.Progress, gaugeRecord]{
 		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pull.Progress).Began,
-		Failed: func() { s.Telemetry.checkpointFailed(name) },
+		Failed: func() { s.Telemetry.CheckpointFailed(name) },
 	}}
 }
 
@@ -95,7 +96,7 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pull.PageFunc)
 	c := r.PullSettings.consumer(sinks, r.rec.Name)
 	w := &pull.Workers{
 		Stream: r.rec.Name, Pull: r.rec.State.Current, Save: r.rec.Save, Workers: r.Workers, Retry: r.Retry,
-		Page: page, Logger: r.Logger, Telemetry: engineTelemetry{r.Telemetry}, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
+		Page: page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
 		NewBatcher: func() *pull.Batcher { return pull.NewBatcher(c, r.BatchRecords, r.Source) },
 	}
 	return w.Run(ctx)
@@ -103,20 +104,7 @@ func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pull.PageFunc)
 
 // consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
 func (s *PullSettings) consumer(sinks Sinks, stream string) *pull.Consumer {
-	return pull.NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, engineTelemetry{s.Telemetry})
-}
-
-// engineTelemetry is the receiver's telemetry as the engine counts into it.
-type engineTelemetry struct{ t *Telemetry }
-
-func (e engineTelemetry) PageDone(stream string, records int64)    { e.t.pageDone(stream, records) }
-func (e engineTelemetry) RecordsDone(stream string, records int64) { e.t.recordsDone(stream, records) }
-func (e engineTelemetry) Progress(stream string, done, total int64) {
-	e.t.progress(stream, done, total)
-}
-
-func (e engineTelemetry) ConsumerRefused(stream string, permanent bool, records int) {
-	e.t.consumerRefused(stream, permanent, records)
+	return pull.NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, s.Telemetry)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -43,7 +44,7 @@ type Runtime struct {
 	Streams []ScheduledStream
 	// Telemetry is the receiver's own metrics, where a failed start-up check counts as a failed
 	// poll; nil records nothing.
-	Telemetry *Telemetry
+	Telemetry *telemetry.Telemetry
 	// Close releases what the runtime holds (HTTP connections, storage client).
 	Close func(context.Context) error
 }

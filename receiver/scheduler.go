@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -30,7 +31,7 @@ type scheduler struct {
 	sinks    Sinks
 	logger   *zap.Logger
 	// telemetry counts a failed start-up check as a failed poll; the streams count their polls.
-	telemetry *Telemetry
+	telemetry *telemetry.Telemetry
 	// status reports the component status from the polls and checks (status.go); nil reports none.
 	status *streamStatus
 	// now, after and random are the clock, the timer and the jitter's source; nil is the real one.
@@ -42,7 +43,7 @@ type scheduler struct {
 	causes  causeLog
 }
 
-func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *Telemetry) *scheduler {
+func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *telemetry.Telemetry) *scheduler {
 	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry}
 }
 
@@ -95,7 +96,7 @@ func (s *scheduler) check(ctx context.Context, c Checked) (time.Duration, error)
 		if ctx.Err() != nil {
 			return 0, err
 		}
-		s.telemetry.pollDone(s.stream.Name(), started, s.clock(), errKind(err))
+		s.telemetry.PollDone(s.stream.Name(), started, s.clock(), errKind(err))
 		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock().Sub(started))
 		msg := OperatorMessage(s.stream.Name(), chk.What, err)
 		level, quiet := zapcore.ErrorLevel, 0

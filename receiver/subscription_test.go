@@ -17,6 +17,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // Two receivers in one collector share its meter provider. Every series of their own telemetry
@@ -34,7 +35,7 @@ func TestTwoReceiversKeepTheirTelemetryAndResourcesApart(t *testing.T) {
 		tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 		require.NoError(t, err)
 		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.Telemetry = NewTelemetry(tb, id)
+			c.Telemetry = telemetry.New(tb, id)
 			c.Source = convert.Source{APIServer: "qualysapi." + id, ReceiverID: id}
 		})
 		return e, s.Poll(t.Context(), e.sinks)

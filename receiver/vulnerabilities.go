@@ -101,7 +101,7 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 	started := s.now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.pollDone(StreamVulnerabilities, started, s.now(), errKind(err))
+	s.Telemetry.PollDone(StreamVulnerabilities, started, s.now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -171,12 +171,12 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 // again after a failure counts its records again.
 func (s *VulnerabilitiesStream) reportAltered(r pull.IDRange, truncated, repaired int) {
 	if truncated > 0 {
-		s.Telemetry.recordsAltered(StreamVulnerabilities, "results_truncated", truncated)
+		s.Telemetry.RecordsAltered(StreamVulnerabilities, "results_truncated", truncated)
 		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
 			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
 	}
 	if repaired > 0 {
-		s.Telemetry.recordsAltered(StreamVulnerabilities, "text_repaired", repaired)
+		s.Telemetry.RecordsAltered(StreamVulnerabilities, "text_repaired", repaired)
 		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
 			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}

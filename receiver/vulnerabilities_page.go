@@ -15,6 +15,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // page pulls one page of Host List Detection into out.
@@ -36,7 +37,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		return 0, false, err
 	}
 	if pg.skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamVulnerabilities, "unreadable", pg.skipped)
+		s.Telemetry.RecordsSkipped(StreamVulnerabilities, "unreadable", pg.skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", pg.skipped), zap.Int64("id_min", r.Next))
 	}
@@ -71,7 +72,7 @@ type detectionPage struct {
 	// hostLost is the current host's unreadable fields: its detections lack them.
 	hostLost                     []decode.FieldError
 	skipped, truncated, repaired int
-	unreadable                   unreadableFields
+	unreadable                   telemetry.UnreadableFields
 }
 
 // read reads the page to its end; a record that cannot be read is counted and skipped.
@@ -101,9 +102,9 @@ func (pg *detectionPage) add(ctx context.Context, kind decode.Kind, d *decode.Ho
 	case decode.KindDetection:
 		det := d.Detection()
 		if lost := d.UnreadableFields(); len(lost) > 0 {
-			pg.unreadable.add(lost, pg.identity.HostID)
+			pg.unreadable.Add(lost, pg.identity.HostID)
 		} else {
-			pg.unreadable.add(pg.hostLost, pg.identity.HostID)
+			pg.unreadable.Add(pg.hostLost, pg.identity.HostID)
 		}
 		pg.kinds[detectionKind(det)]++
 		if det.ResultsTruncated {
@@ -199,5 +200,5 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 // report counts and logs the page's records that were cut, repaired or lack a field.
 func (pg *detectionPage) report(r pull.IDRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
-	pg.unreadable.report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
+	pg.unreadable.Report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
 }
