@@ -18,6 +18,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
@@ -82,8 +83,8 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 
 func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry) []qreceiver.ScheduledStream {
 	source := cfg.source(set.ID)
-	pull := func(stream string, pageSize int) qreceiver.PullSettings {
-		return qreceiver.PullSettings{
+	settings := func(stream string, pageSize int) pull.Settings {
+		return pull.Settings{
 			Source:    source,
 			Client:    client,
 			Store:     store,
@@ -109,7 +110,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(v.Interval),
 			Stream: qreceiver.NewVulnerabilitiesStream(qreceiver.VulnerabilitiesSettings{
-				PullSettings:     pull(qreceiver.StreamVulnerabilities, v.PageSize),
+				Settings:         settings(qreceiver.StreamVulnerabilities, v.PageSize),
 				Query:            cfg.detectionQuery(),
 				FullSyncInterval: v.FullSyncInterval,
 				MaxResultsBytes:  maxResults,
@@ -123,7 +124,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(a.Interval),
 			Stream: qreceiver.NewAssetsStream(qreceiver.AssetsSettings{
-				PullSettings:   pull(qreceiver.StreamAssets, a.PageSize),
+				Settings:       settings(qreceiver.StreamAssets, a.PageSize),
 				Tags:           cfg.tagFilter(),
 				ModifiedWithin: time.Duration(a.ModifiedWithin),
 				Metrics:        metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
@@ -134,7 +135,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(c.Interval),
 			Stream: qreceiver.NewComplianceStream(qreceiver.ComplianceSettings{
-				PullSettings:     pull(qreceiver.StreamCompliance, 0),
+				Settings:         settings(qreceiver.StreamCompliance, 0),
 				API:              qreceiver.ComplianceAPI(c.API),
 				PolicyIDs:        c.PolicyIDs,
 				Statuses:         c.Status,

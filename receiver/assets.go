@@ -27,7 +27,7 @@ const StreamAssets = "assets"
 
 // AssetsSettings configure the assets stream.
 type AssetsSettings struct {
-	PullSettings
+	pull.Settings
 	// Tags selects the hosts by tag name (Host List use_tags).
 	Tags qualys.TagFilter
 	// ModifiedWithin keeps only assets whose host asset was modified within this window before the
@@ -41,9 +41,9 @@ type AssetsSettings struct {
 // each page merged with the asset-management host assets of its host id span. A pull is
 // checkpointed by range like the other streams, so a restart resumes it mid-way.
 type AssetsStream struct {
-	*rangeStream
+	*pull.Engine
 	cfg    AssetsSettings
-	counts streamCounts[uint32]
+	counts pull.StreamCounts[uint32]
 	kinds  assetKinds
 	// countsComplete says a pull that began in this process completed, so counts covers every asset;
 	// countingFull says the pull in progress began in this process.
@@ -56,8 +56,8 @@ var _ Stream = (*AssetsStream)(nil)
 
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts(nil)}
-	s.rec.Selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
+	s := &AssetsStream{Engine: pull.NewEngine(StreamAssets, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(nil)}
+	s.Rec.Selection = pull.NewSelection().Tags(cfg.Tags).Set("modified_within", cfg.ModifiedWithin.String()).Hash()
 	return s
 }
 
@@ -65,16 +65,16 @@ func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
 func (s *AssetsStream) Name() string { return StreamAssets }
 
 // Checks implements Checked: login, Host List and the asset-management host assets.
-func (s *AssetsStream) Checks() []Check {
-	return []Check{apiServerLoginCheck(s.Client), hostListCheck(s.Client), hostAssetsCheck(s.Client)}
+func (s *AssetsStream) Checks() []pull.Check {
+	return []pull.Check{pull.APIServerLoginCheck(s.Client), pull.HostListCheck(s.Client), pull.HostAssetsCheck(s.Client)}
 }
 
 // Poll implements Stream.
 func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
-	started := s.now()
+	started := s.Now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.PollDone(StreamAssets, started, s.now(), errKind(err))
+	s.Telemetry.PollDone(StreamAssets, started, s.Now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -82,19 +82,19 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.rec.Load(ctx)
-	if s.rec.State.Current == nil {
+	s.Rec.Load(ctx)
+	if s.Rec.State.Current == nil {
 		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
-		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Rec.Begin(ctx, pull.Progress{Cursor: pull.CursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
 		s.counts.BeginFull()
 		s.countingFull = true
 		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	emitted, err := s.Pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, r, out, started)
 	})
 	if err != nil {
@@ -105,18 +105,18 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.rec.Complete(ctx, true)
-	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
+	s.Rec.Complete(ctx, true)
+	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.Now().Sub(started)))
 	return emitted, nil
 }
 
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
 func (s *AssetsStream) modifiedAfter() time.Time {
-	if s.cfg.ModifiedWithin <= 0 || s.rec.State.Current == nil {
+	if s.cfg.ModifiedWithin <= 0 || s.Rec.State.Current == nil {
 		return time.Time{}
 	}
-	return s.rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
+	return s.Rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
 }
 
 // page pulls one Host List page of r, then the host assets of the page's host id span, and emits
@@ -282,7 +282,7 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 	if mb == nil {
 		return nil
 	}
-	now := pcommon.NewTimestampFromTime(s.now())
+	now := pcommon.NewTimestampFromTime(s.Now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
 	if completed && s.countsComplete {
 		s.counts.Each(func(kind uint32, total int64) {
@@ -290,8 +290,8 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := s.PullSettings.consumer(sinks, StreamAssets)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
+	c := s.Settings.Consumer(sinks, StreamAssets)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
 }
 
 // assetKind is what the qualys.assets gauge counts by.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -33,7 +34,7 @@ const ninetyDays = 90 * 24 * time.Hour
 func newAssetsStream(t *testing.T, e *simEnv, mutate func(*AssetsSettings)) *AssetsStream {
 	t.Helper()
 	cfg := AssetsSettings{
-		PullSettings:   e.pullSettings(),
+		Settings:       e.pullSettings(),
 		ModifiedWithin: ninetyDays,
 		Metrics:        newMetricsBuilder(t),
 	}
@@ -120,7 +121,7 @@ func TestAssetsThreePagesEachOnce(t *testing.T) {
 		assert.Contains(t, r.Body, "<limitResults>10</limitResults>")
 		assert.NotContains(t, r.Body, `field="updated"`, "no window, no updated criterion")
 	}
-	assert.Nil(t, s.rec.State.Current, "the pull completed")
+	assert.Nil(t, s.Rec.State.Current, "the pull completed")
 	assert.Equal(t, int64(30), s.emittedTotal)
 }
 
@@ -594,8 +595,8 @@ func pollAssetsFrom(t *testing.T, hostList, hostAsset []byte) *testSinks {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewAssetsStream(AssetsSettings{
-		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
-		Metrics:      newMetricsBuilder(t),
+		Settings: pull.Settings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
+		Metrics:  newMetricsBuilder(t),
 	})
 	require.NoError(t, s.Poll(t.Context(), sinks))
 	return sinks

@@ -124,7 +124,7 @@ func newBenchStream(tb testing.TB, p *benchPage, withKB bool) *VulnerabilitiesSt
 	})
 	require.NoError(tb, err)
 	cfg := VulnerabilitiesSettings{
-		PullSettings:    PullSettings{Client: client, Logger: zap.NewNop(), Workers: 1, PageSize: p.hosts},
+		Settings:        pull.Settings{Client: client, Logger: zap.NewNop(), Workers: 1, PageSize: p.hosts},
 		Query:           benchQuery(p.hosts),
 		MaxResultsBytes: 4096,
 	}
@@ -406,8 +406,8 @@ func TestSinglePageHeapIsFlat(t *testing.T) {
 		})
 		require.NoError(t, err)
 		s := NewVulnerabilitiesStream(VulnerabilitiesSettings{
-			PullSettings: PullSettings{Client: client, Logger: zap.NewNop(), Workers: 1, PageSize: 1000},
-			Query:        benchQuery(1000), MaxResultsBytes: 4096,
+			Settings: pull.Settings{Client: client, Logger: zap.NewNop(), Workers: 1, PageSize: 1000},
+			Query:    benchQuery(1000), MaxResultsBytes: 4096,
 		})
 		peak := watchHeap(t)
 		records := pullBenchPage(t, s, simTime)

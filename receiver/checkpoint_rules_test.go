@@ -115,10 +115,10 @@ func TestCheckpointRules(t *testing.T) {
 				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
 			}
 			retry := testRetry()
-			r := newRangeStream("fake", PullSettings{Store: checkpoint.New(disk), Workers: 1, BatchRecords: 1, Retry: retry})
-			r.rec.Selection = "sel"
+			r := pull.NewEngine("fake", pull.Settings{Store: checkpoint.New(disk), Workers: 1, BatchRecords: 1, Retry: retry})
+			r.Rec.Selection = "sel"
 			if tc.selection != "" {
-				r.rec.Selection = tc.selection
+				r.Rec.Selection = tc.selection
 			}
 			src := tc.source
 			src.last, src.perPage = 10, 4
@@ -129,13 +129,13 @@ func TestCheckpointRules(t *testing.T) {
 				sinks.n = 1 << 30
 			}
 
-			r.rec.Load(ctx)
-			if r.rec.State.Current == nil {
-				r.rec.Begin(ctx, pull.Progress{Cursor: began, Full: true, Ranges: []pull.IDRange{{Min: 1, Next: 1}}})
+			r.Rec.Load(ctx)
+			if r.Rec.State.Current == nil {
+				r.Rec.Begin(ctx, pull.Progress{Cursor: began, Full: true, Ranges: []pull.IDRange{{Min: 1, Next: 1}}})
 			}
-			_, err := r.pull(ctx, sinks, src.page)
+			_, err := r.Pull(ctx, sinks, src.page)
 			if err == nil {
-				r.rec.Complete(ctx, true)
+				r.Rec.Complete(ctx, true)
 			}
 
 			require.ErrorIs(t, err, tc.wantErr)

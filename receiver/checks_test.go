@@ -20,6 +20,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -31,7 +32,7 @@ func TestStartupCheckMessages(t *testing.T) {
 		opts   simulator.Options
 		fault  *simulator.Fault
 		client func(*qualys.Settings)
-		checks func(*qualys.Client) []Check
+		checks func(*qualys.Client) []pull.Check
 		// stream is the stream whose checks run; nil runs checks as the vulnerabilities stream's.
 		stream  func(*qualys.Client) Stream
 		message string
@@ -39,7 +40,7 @@ func TestStartupCheckMessages(t *testing.T) {
 		{
 			name:    "bad password",
 			client:  func(s *qualys.Settings) { s.Password = "wrong" },
-			checks:  func(c *qualys.Client) []Check { return []Check{apiServerLoginCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.APIServerLoginCheck(c)} },
 			message: "vulnerabilities: API server login failed (HTTP 401): wrong username or password, or the right credentials on another platform: check password, and platform or api_url against the username's platform",
 		},
 		{
@@ -48,20 +49,20 @@ func TestStartupCheckMessages(t *testing.T) {
 				s.Username = "acme2jd"
 				s.UnauthorizedHint = `the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`
 			},
-			checks:  func(c *qualys.Client) []Check { return []Check{apiServerLoginCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.APIServerLoginCheck(c)} },
 			message: `vulnerabilities: API server login failed (HTTP 401): wrong username or password, or the right credentials on another platform: check password, and platform or api_url against the username's platform; the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`,
 		},
 		{
 			name:    "registration not completed",
 			fault:   &simulator.Fault{Kind: simulator.FaultRegistration, Endpoint: simulator.EndpointKB},
-			checks:  func(c *qualys.Client) []Check { return []Check{knowledgeBaseCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.KnowledgeBaseCheck(c)} },
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2003): the Qualys user has not completed registration; log in once to the Qualys console",
 		},
 		{
 			name: "missing KnowledgeBase permission",
 			opts: simulator.Options{MissingPermissions: []simulator.Permission{simulator.PermKB}},
-			checks: func(c *qualys.Client) []Check {
-				return []Check{apiServerLoginCheck(c), detectionsCheck(c), knowledgeBaseCheck(c)}
+			checks: func(c *qualys.Client) []pull.Check {
+				return []pull.Check{pull.APIServerLoginCheck(c), pull.DetectionsCheck(c), pull.KnowledgeBaseCheck(c)}
 			},
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2000): the user lacks a permission this API needs: grant read on VM, AssetView, PC and Reporting, API access, and Manage VM/PC module",
 		},
@@ -70,7 +71,7 @@ func TestStartupCheckMessages(t *testing.T) {
 			name:   "gateway auth failure",
 			client: func(s *qualys.Settings) { s.Password = "wrong" },
 			stream: func(c *qualys.Client) Stream {
-				return NewComplianceStream(ComplianceSettings{PullSettings: PullSettings{Client: c}})
+				return NewComplianceStream(ComplianceSettings{Settings: pull.Settings{Client: c}})
 			},
 			message: "compliance: API gateway login failed (HTTP 401): the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform",
 		},
@@ -132,11 +133,11 @@ func TestStartupCheckGatesPolls(t *testing.T) {
 
 type checkedStream struct {
 	Stream
-	checks []Check
+	checks []pull.Check
 }
 
-func (c checkedStream) Name() string    { return StreamVulnerabilities }
-func (c checkedStream) Checks() []Check { return c.checks }
+func (c checkedStream) Name() string         { return StreamVulnerabilities }
+func (c checkedStream) Checks() []pull.Check { return c.checks }
 
 // A stream whose check fails leaves the others alone (issue 10): vulnerabilities polls and emits
 // while compliance, without the Policy Compliance permission, logs what to fix and is checked again

@@ -49,10 +49,10 @@ const (
 
 // ComplianceSettings configure the compliance stream.
 type ComplianceSettings struct {
-	// PullSettings: PageSize is host ids per postureInfo call (gateway) or hosts per page
+	// pull.Settings: PageSize is host ids per postureInfo call (gateway) or hosts per page
 	// (classic), 0 for the defaults; Workers is not used, batches are pulled one at a time within
 	// the PCRS limit of 25 calls a minute.
-	PullSettings
+	pull.Settings
 	// API is where postures come from; "" means ComplianceAPIGateway.
 	API ComplianceAPI
 	// PolicyIDs limits the stream to these policies; empty means every policy of the policy list.
@@ -75,7 +75,7 @@ type ComplianceSettings struct {
 }
 
 // complianceState is what the compliance stream checkpoints.
-type complianceState = pull.Record[compliancePull, gaugeRecord]
+type complianceState = pull.Record[compliancePull, pull.GaugeRecord]
 
 // compliancePull is the pull in progress. Its position says what the consumer accepted: every
 // policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
@@ -93,11 +93,11 @@ type compliancePull struct {
 }
 
 // ref is the pull as the gauge counts see it; nil for no pull.
-func (p *compliancePull) ref() *pullRef {
+func (p *compliancePull) ref() *pull.Ref {
 	if p == nil {
 		return nil
 	}
-	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
+	return &pull.Ref{Cursor: p.Cursor, Full: p.Full, Position: pull.PositionOf(p)}
 }
 
 // began is when the pull began and whether it is full, for its checkpoint record.
@@ -117,7 +117,7 @@ type policyEntry struct {
 
 // postureSource is one of the two posture APIs.
 type postureSource interface {
-	checks() []Check
+	checks() []pull.Check
 	// policies lists the tenant's policies and returns the Qualys server time of the answer, zero
 	// when the answer does not say.
 	policies(ctx context.Context) ([]policyEntry, time.Time, error)
@@ -132,13 +132,13 @@ type ComplianceStream struct {
 	cfg      ComplianceSettings
 	src      postureSource
 	statuses map[string]bool
-	counts   streamCounts[postureKind]
+	counts   pull.StreamCounts[postureKind]
 
 	// rec is the stream's checkpoint record.
-	rec    pull.Checkpointed[compliancePull, gaugeRecord]
+	rec    pull.Checkpointed[compliancePull, pull.GaugeRecord]
 	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
-	gauge        gaugeCounting
+	gauge        *pull.GaugeCounting
 	emittedTotal int64
 }
 
@@ -149,7 +149,7 @@ var (
 
 // NewComplianceStream returns the compliance stream.
 func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
-	cfg.PullSettings = withDefaults(cfg.PullSettings)
+	cfg.Settings = pull.WithDefaults(cfg.Settings)
 	if cfg.API == "" {
 		cfg.API = ComplianceAPIGateway
 	}
@@ -157,10 +157,9 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
 	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
-		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
-	s.rec = pull.Checkpointed[compliancePull, gaugeRecord]{
-		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: &s.gauge,
+	s.gauge = pull.NewGaugeCounting(StreamCompliance, "posture", s.counts, cfg.Counts.Enabled, cfg.Store, cfg.Logger)
+	s.rec = pull.Checkpointed[compliancePull, pull.GaugeRecord]{
+		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: s.gauge,
 		Failed:    func() { cfg.Telemetry.CheckpointFailed(StreamCompliance) },
 		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
 		Began:     (*compliancePull).began, Resumable: s.resumable, ResumeFields: resumeFields,
@@ -184,8 +183,8 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 // whether evidence is asked for: a posture comes again only when its status changes, so evidence
 // turned on would otherwise reach most postures only at the weekly full pull.
 func complianceSelection(policyIDs []int64, statuses map[string]bool, evidence bool) string {
-	return newSelection().ints("policy_ids", policyIDs).strings("status", slices.Collect(maps.Keys(statuses))).
-		set("evidence", strconv.FormatBool(evidence)).hash()
+	return pull.NewSelection().Ints("policy_ids", policyIDs).Strings("status", slices.Collect(maps.Keys(statuses))).
+		Set("evidence", strconv.FormatBool(evidence)).Hash()
 }
 
 // statusFilter is the set of wanted statuses, nil when every status is wanted.
@@ -204,14 +203,14 @@ func statusFilter(statuses []string) map[string]bool {
 func (s *ComplianceStream) Name() string { return StreamCompliance }
 
 // Checks implements Checked: login to the API the stream uses, and the Policy Compliance module.
-func (s *ComplianceStream) Checks() []Check { return s.src.checks() }
+func (s *ComplianceStream) Checks() []pull.Check { return s.src.checks() }
 
 // Poll implements Stream.
 func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
-	started := s.cfg.now()
+	started := s.cfg.Now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.cfg.Telemetry.PollDone(StreamCompliance, started, s.cfg.now(), errKind(err))
+	s.cfg.Telemetry.PollDone(StreamCompliance, started, s.cfg.Now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -220,7 +219,7 @@ func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
 
 func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.rec.Load(ctx)
-	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
+	s.gauge.Load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -237,9 +236,9 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 	if s.rec.State.Current == nil {
 		full := s.fullDue(started)
 		if full {
-			s.gauge.beginFull()
+			s.gauge.BeginFull()
 		}
-		s.rec.Begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
+		s.rec.Begin(ctx, compliancePull{Cursor: pull.CursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		var since time.Time
 		if !full {
 			since = s.rec.State.Cursor
@@ -248,7 +247,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
 	}
 	cur := s.rec.State.Current
-	run := &postureRun{s: s, cur: cur, consumer: s.cfg.PullSettings.consumer(sinks, StreamCompliance),
+	run := &postureRun{s: s, cur: cur, consumer: s.cfg.Settings.Consumer(sinks, StreamCompliance),
 		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
 		run.since = s.rec.State.Cursor
@@ -257,9 +256,9 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return run.emitted, err
 	}
-	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
+	s.rec.Complete(ctx, s.gauge.Completed(cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
-		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
+		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.Now().Sub(started)))
 	return run.emitted, nil
 }
 
@@ -284,7 +283,7 @@ func (s *ComplianceStream) fullDue(now time.Time) bool {
 		return true
 	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
-	case s.gauge.enabled && !s.gauge.complete:
+	case s.gauge.Enabled() && !s.gauge.Complete():
 		return true
 	}
 	return false
@@ -331,9 +330,9 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 	if mb == nil {
 		return nil
 	}
-	now := pcommon.NewTimestampFromTime(s.cfg.now())
+	now := pcommon.NewTimestampFromTime(s.cfg.Now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamCompliance)
-	if completed && s.gauge.complete && s.gauge.enabled {
+	if completed && s.gauge.Complete() && s.gauge.Enabled() {
 		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
 		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
 		totals := map[postureKind]int64{}
@@ -350,6 +349,6 @@ func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, complet
 			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 		}
 	}
-	c := s.cfg.PullSettings.consumer(sinks, StreamCompliance)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
+	c := s.cfg.Settings.Consumer(sinks, StreamCompliance)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.SourceResource()))
 }

@@ -26,11 +26,11 @@ type classicSource struct {
 	s *ComplianceStream
 }
 
-func (c *classicSource) checks() []Check {
+func (c *classicSource) checks() []pull.Check {
 	client := c.s.cfg.Client
-	return []Check{
-		apiServerLoginCheck(client),
-		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return closeBody(client.CompliancePolicies(ctx, 0)) }},
+	return []pull.Check{
+		pull.APIServerLoginCheck(client),
+		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return pull.CloseBody(client.CompliancePolicies(ctx, 0)) }},
 	}
 }
 

@@ -31,11 +31,11 @@ type gatewaySource struct {
 	version string
 }
 
-func (g *gatewaySource) checks() []Check {
+func (g *gatewaySource) checks() []pull.Check {
 	c := g.s.cfg.Client
-	return []Check{
-		gatewayLoginCheck(c),
-		{What: "Policy Compliance posture (PCRS)", Run: func(ctx context.Context) error { return closeBody(g.policyList(ctx)) }},
+	return []pull.Check{
+		pull.GatewayLoginCheck(c),
+		{What: "Policy Compliance posture (PCRS)", Run: func(ctx context.Context) error { return pull.CloseBody(g.policyList(ctx)) }},
 	}
 }
 

@@ -72,7 +72,7 @@ func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	if every <= 0 {
 		every = time.Minute
 	}
-	now := r.s.cfg.now()
+	now := r.s.cfg.Now()
 	if now.Sub(r.lastLog) >= every {
 		r.lastLog = now
 		elapsed := now.Sub(r.started)

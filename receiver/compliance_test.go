@@ -26,6 +26,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -57,7 +58,7 @@ func newComplianceEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Op
 func newComplianceStream(t *testing.T, e *simEnv, mutate func(*ComplianceSettings)) *ComplianceStream {
 	t.Helper()
 	cfg := ComplianceSettings{
-		PullSettings:     e.pullSettings(),
+		Settings:         e.pullSettings(),
 		FullSyncInterval: ComplianceFullSyncInterval,
 		Metrics:          newMetricsBuilder(t),
 		Counts:           metadata.DefaultMetricsConfig().QualysCompliancePostures,
@@ -580,8 +581,8 @@ func TestCompliancePublicSamples(t *testing.T) {
 	require.NoError(t, err)
 	sinks := &testSinks{}
 	s := NewComplianceStream(ComplianceSettings{
-		PullSettings: PullSettings{Client: client, Clock: pinnedClock()},
-		Metrics:      newMetricsBuilder(t),
+		Settings: pull.Settings{Client: client, Clock: pinnedClock()},
+		Metrics:  newMetricsBuilder(t),
 	})
 	err = s.Poll(t.Context(), sinks)
 	require.Error(t, err)

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -334,8 +335,8 @@ func plantHost(t *testing.T, store *checkpoint.Store) {
 	t.Helper()
 	st := stateOf(t, store)
 	require.NotNil(t, st.Gauge)
-	planted := newHostCounts(validDetectionKind)
-	require.NoError(t, planted.restore(st.Gauge.Counts))
+	planted := pull.NewHostCounts(validDetectionKind)
+	require.NoError(t, planted.Unmarshal(st.Gauge.Counts))
 	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
 	planted.Set(999_999_999, map[uint32]int{active: 7})
 	st.Gauge.Counts = planted.Marshal()
@@ -349,59 +350,6 @@ func assertDetectionsGauge(t *testing.T, e *simEnv, msg string) {
 	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
 	for status, n := range want.ByStatus {
 		assert.Equal(t, int64(n), got[status], "status %s: %s", status, msg)
-	}
-}
-
-// Which saved counts a restart uses: a completed pull's against the last completed cursor or the
-// pull in progress; a stopped pull's only against the pull in progress; a full pull's counting
-// goes on only for that same full pull, stopped exactly where the checkpoint's position is.
-func TestGaugeCheckpointUse(t *testing.T) {
-	c1, c2 := simTime, simTime.Add(time.Hour)
-	cases := []struct {
-		name               string
-		saved              countsCheckpoint
-		collecting         bool
-		completed          time.Time
-		current            *pullRef
-		baseline, counting bool
-		restored           bool
-	}{
-		{"completed, last completed", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c1, nil, true, false, true},
-		{"completed, then the cursor write was lost", countsCheckpoint{AsOf: c2, Completed: true, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
-		{"stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
-		{"stopped, then completed but the final counts were lost", countsCheckpoint{AsOf: c2, Baseline: true}, false, c2, nil, false, false, false},
-		{"older pull", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c2, nil, false, false, false},
-		{"full pull stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "p"}, true, true, true},
-		{"first full pull stopped, resumed", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "p"}, false, true, true},
-		{"full pull stopped, resumed, killed past the counts", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "q"}, true, false, true},
-		{"first full pull killed past the counts", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "q"}, false, false, true},
-		{"full counting, but the pull in progress is not full", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, position: "p"}, true, false, true},
-		{"no tag", countsCheckpoint{Completed: true, Baseline: true}, false, time.Time{}, nil, false, false, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			store := checkpoint.New(nil)
-			saved := newHostCounts(nil)
-			if tc.collecting {
-				saved.BeginFull()
-			}
-			saved.Set(5, map[uint32]int{1: 2})
-			tc.saved.Counts = saved.Marshal()
-			require.NoError(t, store.Save(t.Context(), "s.counts", &tc.saved))
-			g := gaugeCheckpoint{stream: "s", what: "detection", store: store, logger: zap.NewNop()}
-			counts := newHostCounts(nil)
-			baseline, counting := g.load(t.Context(), counts, tc.completed, tc.current)
-			assert.Equal(t, tc.baseline, baseline, "baseline")
-			assert.Equal(t, tc.counting, counting, "counting")
-			assert.Equal(t, counting, counts.Collecting(), "a full pull's counting is kept only to go on with it")
-			totals := map[uint32]int64{}
-			counts.Each(func(k uint32, n int64) { totals[k] = n })
-			if tc.restored {
-				assert.Equal(t, map[uint32]int64{1: 2}, totals)
-			} else {
-				assert.Empty(t, totals)
-			}
-		})
 	}
 }
 
@@ -481,18 +429,18 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 // The gauges' counts accept only kinds their stream makes: a damaged kind would index past the
 // status or type enums when the gauge is emitted.
 func TestCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
-	good := newHostCounts(nil)
+	good := pull.NewHostCounts(nil)
 	good.Set(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
-	require.NoError(t, newHostCounts(validDetectionKind).restore(good.Marshal()))
+	require.NoError(t, pull.NewHostCounts(validDetectionKind).Unmarshal(good.Marshal()))
 	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
-		bad := newHostCounts(nil)
+		bad := pull.NewHostCounts(nil)
 		bad.Set(1, map[uint32]int{kind: 1})
-		assert.Error(t, newHostCounts(validDetectionKind).restore(bad.Marshal()), "kind %#x", kind)
+		assert.Error(t, pull.NewHostCounts(validDetectionKind).Unmarshal(bad.Marshal()), "kind %#x", kind)
 	}
 
 	postures := newPostureCounts()
 	postures.SetOne(1, postureKind{policy: 3, status: 2})
-	require.NoError(t, newPostureCounts().restore(postures.Marshal()))
+	require.NoError(t, newPostureCounts().Unmarshal(postures.Marshal()))
 	postures.SetOne(2, postureKind{policy: 3, status: uint8(len(postureStatuses) + 1)})
-	assert.Error(t, newPostureCounts().restore(postures.Marshal()), "a status out of range")
+	assert.Error(t, newPostureCounts().Unmarshal(postures.Marshal()), "a status out of range")
 }

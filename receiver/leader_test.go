@@ -74,7 +74,7 @@ func TestLeaderElection(t *testing.T) {
 		ps := e.pullSettings()
 		ps.Store = store
 		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+			c.Settings = ps
 			// With the gauge on, a new term pulls in full once to count the tenant; off, it goes on
 			// from the cursor, which is what this test checks.
 			c.CountsEnabled = false
@@ -208,7 +208,7 @@ func TestLeadershipLostMidPull(t *testing.T) {
 		ps.PageSize = pageSize
 		ps.BatchRecords = 8
 		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+			c.Settings = ps
 			c.CountsEnabled = false
 		})
 		return Runtime{Streams: []ScheduledStream{{

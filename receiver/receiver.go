@@ -19,6 +19,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	rcvr "go.opentelemetry.io/collector/receiver"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"go.uber.org/zap"
 )
 
@@ -31,12 +33,8 @@ type Stream interface {
 	Poll(ctx context.Context, sinks Sinks) error
 }
 
-// Sinks is where streams hand their output. Each call blocks until the next consumer accepted the
-// data or refused it; an error means "not accepted".
-type Sinks interface {
-	ConsumeLogs(ctx context.Context, ld plog.Logs) error
-	ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error
-}
+// Sinks is where streams hand their output (see pull.Sinks).
+type Sinks = pull.Sinks
 
 // Runtime is what Start builds for the streams: it needs the host (extensions) that only Start has.
 type Runtime struct {

@@ -117,7 +117,7 @@ func startReceiver(t *testing.T, e *simEnv, ext extension.Extension, sink consum
 		ps.PageSize = restartPage
 		ps.BatchRecords = 8
 		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+			c.Settings = ps
 			c.CountsEnabled = false
 		})
 		return Runtime{Streams: []ScheduledStream{{

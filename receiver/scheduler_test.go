@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
@@ -55,8 +56,8 @@ func (s *scriptedStream) Poll(context.Context, Sinks) error {
 // checkedScript is a scriptedStream with a start-up check.
 type checkedScript struct{ *scriptedStream }
 
-func (s checkedScript) Checks() []Check {
-	return []Check{{What: "API server", Run: func(context.Context) error {
+func (s checkedScript) Checks() []pull.Check {
+	return []pull.Check{{What: "API server", Run: func(context.Context) error {
 		s.attempts = append(s.attempts, attempt{"check", s.clock.elapsed()})
 		if len(s.checks) == 0 {
 			return nil

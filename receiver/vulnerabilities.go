@@ -23,7 +23,7 @@ const StreamVulnerabilities = "vulnerabilities"
 
 // VulnerabilitiesSettings configure the vulnerabilities stream.
 type VulnerabilitiesSettings struct {
-	PullSettings
+	pull.Settings
 	// Query holds the filters and options of Host List Detection; ProcessedAfter and PageSize are
 	// set by the stream.
 	Query qualys.DetectionQuery
@@ -44,12 +44,12 @@ type VulnerabilitiesSettings struct {
 // VulnerabilitiesStream pulls Host List Detection: a full pull first, then only hosts processed
 // since the last completed pull, with a full re-sync every FullSyncInterval.
 type VulnerabilitiesStream struct {
-	*rangeStream
+	*pull.Engine
 	cfg    VulnerabilitiesSettings
 	kb     *kbJoin
-	counts streamCounts[uint32]
+	counts pull.StreamCounts[uint32]
 	// gauge is the life of counts: they cover the whole tenant once gauge.complete.
-	gauge        gaugeCounting
+	gauge        *pull.GaugeCounting
 	emittedTotal int64
 }
 
@@ -57,11 +57,10 @@ var _ Stream = (*VulnerabilitiesStream)(nil)
 
 // NewVulnerabilitiesStream returns the vulnerabilities stream.
 func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
-	s := &VulnerabilitiesStream{rangeStream: newRangeStream(StreamVulnerabilities, cfg.PullSettings), cfg: cfg, counts: newHostCounts(validDetectionKind)}
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.CountsEnabled, legacy: gaugeCheckpoint{
-		stream: StreamVulnerabilities, what: "detection", store: s.Store, logger: s.Logger, telemetry: s.Telemetry}}
-	s.rec.Gauge = &s.gauge
-	s.rec.Selection = vulnerabilitiesSelection(cfg.Query)
+	s := &VulnerabilitiesStream{Engine: pull.NewEngine(StreamVulnerabilities, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(validDetectionKind)}
+	s.gauge = pull.NewGaugeCounting(StreamVulnerabilities, "detection", s.counts, cfg.CountsEnabled, s.Store, s.Logger)
+	s.Rec.Gauge = s.gauge
+	s.Rec.Selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}
 	}
@@ -70,38 +69,38 @@ func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStrea
 
 // vulnerabilitiesSelection names the filters of q that select detections (see selection).
 func vulnerabilitiesSelection(q qualys.DetectionQuery) string {
-	sel := newSelection().strings("status", q.Status).tags(q.Tags).ints("qids", q.QIDs)
+	sel := pull.NewSelection().Strings("status", q.Status).Tags(q.Tags).Ints("qids", q.QIDs)
 	if len(q.IncludeVulnType) == 1 { // both types, like none, is no filter
-		sel.set("include_vuln_type", q.IncludeVulnType[0])
+		sel.Set("include_vuln_type", q.IncludeVulnType[0])
 	}
 	if q.ArfKernelFilter != nil {
-		sel.set("arf_kernel_filter", strconv.Itoa(*q.ArfKernelFilter))
+		sel.Set("arf_kernel_filter", strconv.Itoa(*q.ArfKernelFilter))
 	}
 	severities := make([]int64, len(q.Severities))
 	for i, v := range q.Severities {
 		severities[i] = int64(v)
 	}
-	return sel.ints("severities", severities).hash()
+	return sel.Ints("severities", severities).Hash()
 }
 
 // Name implements Stream.
 func (s *VulnerabilitiesStream) Name() string { return StreamVulnerabilities }
 
 // Checks implements Checked: login, detections and, when the join is on, the KnowledgeBase.
-func (s *VulnerabilitiesStream) Checks() []Check {
-	checks := []Check{apiServerLoginCheck(s.Client), detectionsCheck(s.Client)}
+func (s *VulnerabilitiesStream) Checks() []pull.Check {
+	checks := []pull.Check{pull.APIServerLoginCheck(s.Client), pull.DetectionsCheck(s.Client)}
 	if s.kb != nil {
-		checks = append(checks, knowledgeBaseCheck(s.Client))
+		checks = append(checks, pull.KnowledgeBaseCheck(s.Client))
 	}
 	return checks
 }
 
 // Poll implements Stream.
 func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
-	started := s.now()
+	started := s.Now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.PollDone(StreamVulnerabilities, started, s.now(), errKind(err))
+	s.Telemetry.PollDone(StreamVulnerabilities, started, s.Now(), errKind(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
@@ -109,47 +108,47 @@ func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
 }
 
 func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.rec.Load(ctx)
-	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, progressRef(s.rec.State.Current))
+	s.Rec.Load(ctx)
+	s.gauge.Load(ctx, s.Rec.State.Gauge, s.Rec.State.Cursor, pull.RefOf(s.Rec.State.Current))
 	if s.kb != nil {
 		s.kb.newPoll()
 		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
 			s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
 		}
 	}
-	if s.rec.State.Current == nil {
+	if s.Rec.State.Current == nil {
 		full := s.fullDue(started)
 		var since time.Time
 		if !full {
-			since = s.rec.State.Cursor
+			since = s.Rec.State.Cursor
 		}
 		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
 		if err != nil {
 			return 0, err
 		}
 		if full {
-			s.gauge.beginFull()
+			s.gauge.BeginFull()
 		}
-		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: full, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Rec.Begin(ctx, pull.Progress{Cursor: pull.CursorOf(plan.ServerTime, started), Full: full, Ranges: plan.Ranges, Hosts: plan.Hosts})
 		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.Hosts),
 			zap.Int("ranges", len(plan.Ranges)), zap.Time("changed_since", since))
 	}
-	cur := s.rec.State.Current
+	cur := s.Rec.State.Current
 	q := s.cfg.Query
 	q.PageSize = s.PageSize
 	if !cur.Full {
-		q.ProcessedAfter = s.rec.State.Cursor
+		q.ProcessedAfter = s.Rec.State.Cursor
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	emitted, err := s.Pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 		return s.page(ctx, q, r, out, started)
 	})
 	if err != nil {
-		s.rec.Save(ctx) // where the pull stopped, with the counts
+		s.Rec.Save(ctx) // where the pull stopped, with the counts
 		return emitted, err
 	}
-	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
+	s.Rec.Complete(ctx, s.gauge.Completed(cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
-		zap.Duration("duration", s.now().Sub(started)))
+		zap.Duration("duration", s.Now().Sub(started)))
 	return emitted, nil
 }
 
@@ -157,11 +156,11 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 // summary gauge needs a baseline that neither this process nor the checkpoint holds.
 func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 	switch {
-	case s.rec.State.Cursor.IsZero():
+	case s.Rec.State.Cursor.IsZero():
 		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
+	case s.cfg.FullSyncInterval > 0 && now.Sub(s.Rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
 		return true
-	case s.gauge.enabled && !s.gauge.complete:
+	case s.gauge.Enabled() && !s.gauge.Complete():
 		return true
 	}
 	return false
@@ -234,9 +233,9 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 	if mb == nil {
 		return nil
 	}
-	now := pcommon.NewTimestampFromTime(s.now())
+	now := pcommon.NewTimestampFromTime(s.Now())
 	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
-	if completed && s.gauge.complete {
+	if completed && s.gauge.Complete() {
 		s.counts.Each(func(kind uint32, total int64) {
 			sev, st, ty, ok := unpackDetectionKind(kind)
 			if !ok || st == 0 || ty == 0 {
@@ -245,6 +244,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := s.PullSettings.consumer(sinks, StreamVulnerabilities)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
+	c := s.Settings.Consumer(sinks, StreamVulnerabilities)
+	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
 }

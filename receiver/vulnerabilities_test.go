@@ -26,6 +26,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -35,7 +36,7 @@ var allStatuses = []string{"New", "Active", "Re-Opened", "Fixed"}
 func newVulnStream(t *testing.T, e *simEnv, mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
 	t.Helper()
 	cfg := VulnerabilitiesSettings{
-		PullSettings:     e.pullSettings(),
+		Settings:         e.pullSettings(),
 		Query:            qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		FullSyncInterval: 7 * 24 * time.Hour,
 		MaxResultsBytes:  64,
@@ -210,10 +211,10 @@ func TestVulnerabilitiesFromPublicSample(t *testing.T) {
 	client, err := qualys.New(srv.Client(), qualys.Settings{APIServerURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 1})
 	require.NoError(t, err)
 	sinks := &testSinks{}
-	ps := PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock(),
+	ps := pull.Settings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock(),
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID}}
 	s := NewVulnerabilitiesStream(VulnerabilitiesSettings{
-		PullSettings:    ps,
+		Settings:        ps,
 		Query:           qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		MaxResultsBytes: 256,
 		KnowledgeBase:   kb.NewCache(KnowledgeBaseFetcher{Client: client}, time.Hour, kb.Limits{}),

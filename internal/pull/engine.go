@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"cmp"
@@ -20,13 +20,12 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// PullSettings are shared by the streams that pull the host id space in ranges.
-type PullSettings struct {
+// Settings are shared by the streams that pull the host id space in ranges.
+type Settings struct {
 	Client    *qualys.Client
 	Store     *checkpoint.Store
 	Telemetry *telemetry.Telemetry
@@ -38,7 +37,7 @@ type PullSettings struct {
 	Workers int
 	// PageSize is hosts per page (truncation_limit).
 	PageSize int
-	// BatchRecords is log records per batch handed to the consumer; 0 means pull.DefaultBatchRecords.
+	// BatchRecords is log records per batch handed to the consumer; 0 means DefaultBatchRecords.
 	BatchRecords int
 	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
 	ProgressEvery time.Duration
@@ -49,38 +48,38 @@ type PullSettings struct {
 	Source convert.Source
 }
 
-// sourceResource is the resource of the stream's metrics: the subscription they count.
-func (s *PullSettings) sourceResource() metadata.ResourceMetricsOption {
+// SourceResource is the resource of the stream's metrics: the subscription they count.
+func (s *Settings) SourceResource() metadata.ResourceMetricsOption {
 	res := pcommon.NewResource()
 	s.Source.FillResource(res)
 	return metadata.WithResource(res)
 }
 
-func (s *PullSettings) now() time.Time { return s.Clock.Now() }
+func (s *Settings) Now() time.Time { return s.Clock.Now() }
 
-// rangeStream is the state machine shared by the streams that pull host id ranges: load the
+// Engine is the state machine shared by the streams that pull host id ranges: load the
 // checkpoint, plan a pull, pull its ranges, complete it.
-type rangeStream struct {
-	PullSettings
-	// rec is the stream's checkpoint record.
-	rec pull.Checkpointed[pull.Progress, gaugeRecord]
+type Engine struct {
+	Settings
+	// Rec is the stream's checkpoint record.
+	Rec Checkpointed[Progress, GaugeRecord]
 }
 
-func newRangeStream(name string, s PullSettings) *rangeStream {
-	s = withDefaults(s)
-	return &rangeStream{PullSettings: s, rec: pull.Checkpointed[pull.Progress, gaugeRecord]{
-		Name: name, Store: s.Store, Logger: s.Logger, Began: (*pull.Progress).Began,
+func NewEngine(name string, s Settings) *Engine {
+	s = WithDefaults(s)
+	return &Engine{Settings: s, Rec: Checkpointed[Progress, GaugeRecord]{
+		Name: name, Store: s.Store, Logger: s.Logger, Began: (*Progress).Began,
 		Failed: func() { s.Telemetry.CheckpointFailed(name) },
 	}}
 }
 
-// withDefaults fills the settings a stream was given without.
-func withDefaults(s PullSettings) PullSettings {
+// WithDefaults fills the settings a stream was given without.
+func WithDefaults(s Settings) Settings {
 	if s.Logger == nil {
 		s.Logger = zap.NewNop()
 	}
 	if s.BatchRecords <= 0 {
-		s.BatchRecords = pull.DefaultBatchRecords
+		s.BatchRecords = DefaultBatchRecords
 	}
 	if s.Store == nil {
 		s.Store = checkpoint.New(nil)
@@ -92,75 +91,75 @@ func withDefaults(s PullSettings) PullSettings {
 }
 
 // pull pulls every range of the current pull not yet done.
-func (r *rangeStream) pull(ctx context.Context, sinks Sinks, page pull.PageFunc) (int64, error) {
-	c := r.PullSettings.consumer(sinks, r.rec.Name)
-	w := &pull.Workers{
-		Stream: r.rec.Name, Pull: r.rec.State.Current, Save: r.rec.Save, Workers: r.Workers, Retry: r.Retry,
+func (r *Engine) Pull(ctx context.Context, sinks Sinks, page PageFunc) (int64, error) {
+	c := r.Settings.Consumer(sinks, r.Rec.Name)
+	w := &Workers{
+		Stream: r.Rec.Name, Pull: r.Rec.State.Current, Save: r.Rec.Save, Workers: r.Workers, Retry: r.Retry,
 		Page: page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
-		NewBatcher: func() *pull.Batcher { return pull.NewBatcher(c, r.BatchRecords, r.Source) },
+		NewBatcher: func() *Batcher { return NewBatcher(c, r.BatchRecords, r.Source) },
 	}
 	return w.Run(ctx)
 }
 
 // consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
-func (s *PullSettings) consumer(sinks Sinks, stream string) *pull.Consumer {
-	return pull.NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, s.Telemetry)
+func (s *Settings) Consumer(sinks Sinks, stream string) *Consumer {
+	return NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, s.Telemetry)
 }
 
 // clockSkew moves a cursor taken from the local clock back, for the rare answer without DATETIME:
 // repeating a few minutes costs duplicates, skipping them would lose changes.
 const clockSkew = 5 * time.Minute
 
-func cursorOf(serverTime, started time.Time) time.Time {
+func CursorOf(serverTime, started time.Time) time.Time {
 	if !serverTime.IsZero() {
 		return serverTime
 	}
 	return started.Add(-clockSkew)
 }
 
-// selection names a stream's filters by a short hash of their canonical form: a checkpoint records
+// Selection names a stream's filters by a short hash of their canonical form: a checkpoint records
 // it, so a cursor taken under other filters is not used. An incremental pull asks only for what
 // changed since the cursor, so records the new filters take in that did not change would
-// otherwise come only with the next full pull. Only what selects records goes in, with lists
+// otherwise come only with the next full  Only what selects records goes in, with lists
 // sorted and without repeats, so reordering a list in the config or changing a page size or an
 // output option keeps the checkpoint.
-type selection struct{ v url.Values }
+type Selection struct{ v url.Values }
 
-func newSelection() *selection { return &selection{v: url.Values{}} }
+func NewSelection() *Selection { return &Selection{v: url.Values{}} }
 
 // strings adds a list filter; an empty list adds nothing.
-func (s *selection) strings(key string, values []string) *selection {
+func (s *Selection) Strings(key string, values []string) *Selection {
 	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
 		s.v.Add(key, v)
 	}
 	return s
 }
 
-func (s *selection) ints(key string, values []int64) *selection {
+func (s *Selection) Ints(key string, values []int64) *Selection {
 	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
 		s.v.Add(key, strconv.FormatInt(v, 10))
 	}
 	return s
 }
 
-func (s *selection) set(key, value string) *selection {
+func (s *Selection) Set(key, value string) *Selection {
 	s.v.Set(key, value)
 	return s
 }
 
-func (s *selection) tags(f qualys.TagFilter) *selection {
-	s.strings("tag_include", f.Include).strings("tag_exclude", f.Exclude)
+func (s *Selection) Tags(f qualys.TagFilter) *Selection {
+	s.Strings("tag_include", f.Include).Strings("tag_exclude", f.Exclude)
 	if len(f.Include) > 0 {
-		s.set("tag_include_selector", cmp.Or(f.IncludeSelector, "any"))
+		s.Set("tag_include_selector", cmp.Or(f.IncludeSelector, "any"))
 	}
 	if len(f.Exclude) > 0 {
-		s.set("tag_exclude_selector", cmp.Or(f.ExcludeSelector, "any"))
+		s.Set("tag_exclude_selector", cmp.Or(f.ExcludeSelector, "any"))
 	}
 	return s
 }
 
-// hash is the selection's name for checkpoints.
-func (s *selection) hash() string {
+// hash is the Selection's name for checkpoints.
+func (s *Selection) Hash() string {
 	sum := sha256.Sum256([]byte(s.v.Encode()))
 	return hex.EncodeToString(sum[:8])
 }
