@@ -21,6 +21,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
@@ -99,7 +100,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if v := cfg.Vulnerabilities; v.Enabled {
 		var cache *kb.Cache
 		if v.KnowledgeBase.Enabled {
-			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText}
+			fetcher := vulnerabilities.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText}
 			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
 				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes})
 		}
@@ -109,8 +110,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		}
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(v.Interval),
-			Stream: qreceiver.NewVulnerabilitiesStream(qreceiver.VulnerabilitiesSettings{
-				Settings:         settings(qreceiver.StreamVulnerabilities, v.PageSize),
+			Stream: vulnerabilities.New(vulnerabilities.Settings{
+				Settings:         settings(vulnerabilities.Name, v.PageSize),
 				Query:            cfg.detectionQuery(),
 				FullSyncInterval: v.FullSyncInterval,
 				MaxResultsBytes:  maxResults,

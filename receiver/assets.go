@@ -50,9 +50,14 @@ type AssetsStream struct {
 	countsComplete bool
 	countingFull   bool
 	emittedTotal   int64
+	// observed is when the records of the poll in progress were observed.
+	observed time.Time
 }
 
-var _ Stream = (*AssetsStream)(nil)
+var (
+	_ Stream      = (*AssetsStream)(nil)
+	_ pull.Source = (*AssetsStream)(nil)
+)
 
 // NewAssetsStream returns the assets stream.
 func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
@@ -64,7 +69,7 @@ func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
 // Name implements Stream.
 func (s *AssetsStream) Name() string { return StreamAssets }
 
-// Checks implements Checked: login, Host List and the asset-management host assets.
+// Checks implements pull.Source: login, Host List and the asset-management host assets.
 func (s *AssetsStream) Checks() []pull.Check {
 	return []pull.Check{pull.APIServerLoginCheck(s.Client), pull.HostListCheck(s.Client), pull.HostAssetsCheck(s.Client)}
 }
@@ -84,19 +89,18 @@ func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
 func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
 	s.Rec.Load(ctx)
 	if s.Rec.State.Current == nil {
-		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+		p, err := s.Engine.Plan(ctx, s, time.Time{}, started)
 		if err != nil {
 			return 0, err
 		}
-		s.Rec.Begin(ctx, pull.Progress{Cursor: pull.CursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Rec.Begin(ctx, p)
 		s.counts.BeginFull()
 		s.countingFull = true
-		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
+		s.Logger.Info("Pull started", zap.Int64("hosts", p.Hosts), zap.Int("ranges", len(p.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.Pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
-		return s.page(ctx, r, out, started)
-	})
+	s.observed = started
+	emitted, err := s.Pull(ctx, sinks, s)
 	if err != nil {
 		return emitted, err
 	}
@@ -110,6 +114,11 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 	return emitted, nil
 }
 
+// Plan implements pull.Source: every host of the tag filter; an assets pull is always full.
+func (s *AssetsStream) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
+	return pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+}
+
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
 func (s *AssetsStream) modifiedAfter() time.Time {
@@ -119,9 +128,10 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 	return s.Rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
 }
 
-// page pulls one Host List page of r, then the host assets of the page's host id span, and emits
-// each host of the page that has its host asset (or every host when there is no window).
-func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
+// Page implements pull.Source: one Host List page of r, then the host assets of the page's host id
+// span; it emits each host of the page that has its host asset (or every host when there is no
+// window).
+func (s *AssetsStream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	lost := telemetry.FirstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
@@ -149,7 +159,7 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batch
 		if err != nil {
 			return 0, false, err
 		}
-		convert.AssetRecord(lr, a, observed)
+		convert.AssetRecord(lr, a, s.observed)
 		unreadable.Add(lost.Of(h.ID), h.ID)
 		out.EndHost()
 		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})

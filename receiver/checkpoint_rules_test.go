@@ -29,7 +29,14 @@ type fakeHosts struct {
 	asked []int64
 }
 
-func (f *fakeHosts) page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+func (f *fakeHosts) Checks() []pull.Check { return nil }
+
+// Plan is one range of every host.
+func (f *fakeHosts) Plan(context.Context, time.Time) (pull.HostPlan, error) {
+	return pull.HostPlan{Ranges: []pull.IDRange{{Min: 1, Next: 1}}, Hosts: f.last}, nil
+}
+
+func (f *fakeHosts) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	f.asked = append(f.asked, r.Next)
 	id := r.Next
 	for n := int64(0); n < f.perPage && id <= f.last; n, id = n+1, id+1 {
@@ -133,7 +140,7 @@ func TestCheckpointRules(t *testing.T) {
 			if r.Rec.State.Current == nil {
 				r.Rec.Begin(ctx, pull.Progress{Cursor: began, Full: true, Ranges: []pull.IDRange{{Min: 1, Next: 1}}})
 			}
-			_, err := r.Pull(ctx, sinks, src.page)
+			_, err := r.Pull(ctx, sinks, &src)
 			if err == nil {
 				r.Rec.Complete(ctx, true)
 			}

@@ -23,6 +23,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Each start-up failure is told in one line that says what is wrong and how to fix it.
@@ -136,7 +137,7 @@ type checkedStream struct {
 	checks []pull.Check
 }
 
-func (c checkedStream) Name() string         { return StreamVulnerabilities }
+func (c checkedStream) Name() string         { return vulnerabilities.Name }
 func (c checkedStream) Checks() []pull.Check { return c.checks }
 
 // A stream whose check fails leaves the others alone (issue 10): vulnerabilities polls and emits

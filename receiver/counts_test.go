@@ -20,8 +20,8 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // With the detections gauge on, a restart no longer costs a full pull: the counts of the last
@@ -36,7 +36,7 @@ func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
 		client, err := ext.(storage.Extension).GetClient(t.Context(), component.KindReceiver, receiverID, "")
 		require.NoError(t, err)
 		defer func() { require.NoError(t, client.Close(context.Background())) }()
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Store = checkpoint.New(client) })
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.Store = checkpoint.New(client) })
 		e.sinks.reset()
 		e.server.ResetRequests()
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
@@ -91,7 +91,7 @@ func (s *stopAfterFirstBatch) ConsumeLogs(ctx context.Context, ld plog.Logs) err
 // rest and the gauge includes the changes the stopped part delivered, not only those after it.
 func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
-	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	oneByOne := func(c *vulnerabilities.Settings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
 
 	// A change on a low and a high host id: the stopped pull delivers the first, the resumed one
@@ -132,7 +132,7 @@ func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 	st := stateOf(t, e.store)
 	require.NotNil(t, st.Gauge, "a completed pull's record holds its counts")
 	st.Gauge.Counts = st.Gauge.Counts[:len(st.Gauge.Counts)/2]
-	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities, &st))
+	require.NoError(t, e.store.Save(t.Context(), vulnerabilities.Name, &st))
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
@@ -142,7 +142,7 @@ func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
-	off := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.CountsEnabled = false })
+	off := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.CountsEnabled = false })
 	require.NoError(t, off.Poll(t.Context(), e.sinks))
 	assert.True(t, incrementalHLD(t, e), "without the gauge a restart goes on incrementally")
 	assert.Nil(t, stateOf(t, e.store).Gauge, "no counts saved with the gauge off")
@@ -207,7 +207,7 @@ func TestComplianceCountsSurviveRestart(t *testing.T) {
 func TestFiltersChangedMeanFullPull(t *testing.T) {
 	t.Run("vulnerabilities", func(t *testing.T) {
 		e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
-		activeOnly := func(c *VulnerabilitiesSettings) { c.Query.Status = []string{"Active"} }
+		activeOnly := func(c *vulnerabilities.Settings) { c.Query.Status = []string{"Active"} }
 		require.NoError(t, newVulnStream(t, e, activeOnly).Poll(t.Context(), e.sinks))
 
 		e.advance(time.Hour)
@@ -251,44 +251,9 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 	})
 }
 
-// A selection is the same for the same filters in another order or with repeats, and for changes
-// that select nothing else (page size, output options); it differs when a filter changes.
-func TestSelectionIsCanonical(t *testing.T) {
-	two := 2
-	base := qualys.DetectionQuery{Status: []string{"New", "Active"}, Severities: []int{4, 5}, QIDs: []int64{9, 3},
-		Tags: qualys.TagFilter{Include: []string{"b", "a"}}, ArfKernelFilter: &two}
-	same := []qualys.DetectionQuery{
-		{Status: []string{"Active", "New", "New"}, Severities: []int{5, 4}, QIDs: []int64{3, 9}, Tags: qualys.TagFilter{Include: []string{"a", "b"}, IncludeSelector: "any"}, ArfKernelFilter: &two},
-		func() qualys.DetectionQuery {
-			q := base
-			q.PageSize, q.ShowResults, q.ProcessedAfter = 7, true, time.Now()
-			return q
-		}(),
-	}
-	for i, q := range same {
-		assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "case %d", i)
-	}
-	differ := []func(*qualys.DetectionQuery){
-		func(q *qualys.DetectionQuery) { q.Status = []string{"Active"} },
-		func(q *qualys.DetectionQuery) { q.Severities = nil },
-		func(q *qualys.DetectionQuery) { q.QIDs = append(q.QIDs, 1) },
-		func(q *qualys.DetectionQuery) { q.Tags.Include = []string{"a"} },
-		func(q *qualys.DetectionQuery) { q.Tags.IncludeSelector = "all" },
-		func(q *qualys.DetectionQuery) { q.Tags.Exclude = []string{"a"} },
-		func(q *qualys.DetectionQuery) { q.ArfKernelFilter = nil },
-		func(q *qualys.DetectionQuery) { q.IncludeVulnType = []string{"confirmed"} },
-	}
-	for i, change := range differ {
-		q := base
-		q.Tags.Include = slices.Clone(base.Tags.Include)
-		change(&q)
-		assert.NotEqual(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "change %d", i)
-	}
-	// Both vulnerability types, like none, filter nothing.
-	both := base
-	both.IncludeVulnType = []string{"potential", "confirmed"}
-	assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(both))
-
+// A compliance selection is the same for the same policies in another order or with repeats, and
+// for every status named as for none; it differs when a filter or evidence changes.
+func TestComplianceSelectionIsCanonical(t *testing.T) {
 	all := statusFilter(nil)
 	assert.Equal(t, complianceSelection([]int64{2, 1, 2}, all, false), complianceSelection([]int64{1, 2}, statusFilter([]string{"Passed", "Failed", "Error"}), false))
 	assert.NotEqual(t, complianceSelection([]int64{1}, all, false), complianceSelection([]int64{1, 2}, all, false))
@@ -301,7 +266,7 @@ func TestSelectionIsCanonical(t *testing.T) {
 // (here one planted in the saved counts), as a full pull in one process does.
 func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
-	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	oneByOne := func(c *vulnerabilities.Settings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
 
 	plantHost(t, e.store) // a host the tenant does not have, in the saved counts
@@ -323,7 +288,7 @@ func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 	t.Helper()
 	var st streamState
-	found, err := store.Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := store.Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	return st
@@ -335,12 +300,13 @@ func plantHost(t *testing.T, store *checkpoint.Store) {
 	t.Helper()
 	st := stateOf(t, store)
 	require.NotNil(t, st.Gauge)
-	planted := pull.NewHostCounts(validDetectionKind)
+	planted := pull.NewHostCounts(nil)
 	require.NoError(t, planted.Unmarshal(st.Gauge.Counts))
-	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
+	// Severity 3, status Active (the second), type Confirmed (the first): see internal/vulnerabilities.
+	active := uint32(3) | uint32(2)<<8 | uint32(1)<<16
 	planted.Set(999_999_999, map[uint32]int{active: 7})
 	st.Gauge.Counts = planted.Marshal()
-	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities, &st))
+	require.NoError(t, store.Save(t.Context(), vulnerabilities.Name, &st))
 }
 
 // assertDetectionsGauge checks the last detections gauge, by status, against the tenant.
@@ -391,8 +357,8 @@ func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
 func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
 	disk := newMapStorage()
-	process := func(mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
-		return newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
+	process := func(mutate func(*vulnerabilities.Settings)) *vulnerabilities.Stream {
+		return newVulnStream(t, e, func(c *vulnerabilities.Settings) {
 			c.PageSize, c.Workers, c.BatchRecords = 1, 1, 1000
 			c.Store = checkpoint.New(disk)
 			if mutate != nil {
@@ -409,7 +375,7 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e.advance(8 * 24 * time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	gaugeOff := func(c *VulnerabilitiesSettings) { c.CountsEnabled = false }
+	gaugeOff := func(c *vulnerabilities.Settings) { c.CountsEnabled = false }
 	require.Error(t, process(gaugeOff).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
 	require.True(t, stateOf(t, checkpoint.New(disk)).Current.Full)
 
@@ -426,18 +392,9 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	assertDetectionsGauge(t, e, "the planted host dropped")
 }
 
-// The gauges' counts accept only kinds their stream makes: a damaged kind would index past the
-// status or type enums when the gauge is emitted.
-func TestCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
-	good := pull.NewHostCounts(nil)
-	good.Set(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
-	require.NoError(t, pull.NewHostCounts(validDetectionKind).Unmarshal(good.Marshal()))
-	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
-		bad := pull.NewHostCounts(nil)
-		bad.Set(1, map[uint32]int{kind: 1})
-		assert.Error(t, pull.NewHostCounts(validDetectionKind).Unmarshal(bad.Marshal()), "kind %#x", kind)
-	}
-
+// The postures gauge's counts accept only kinds the compliance stream makes: a damaged status
+// would index past the status enum when the gauge is emitted.
+func TestPostureCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
 	postures := newPostureCounts()
 	postures.SetOne(1, postureKind{policy: 3, status: 2})
 	require.NoError(t, newPostureCounts().Unmarshal(postures.Marshal()))

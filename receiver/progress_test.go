@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Names of the progress self-metrics, as the collector exports them.
@@ -31,7 +32,7 @@ const progressEvery = 250 * time.Millisecond
 func TestProgressLinesOnSlowPull(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 4, ResultsBytes: 400},
 		simulator.Options{BandwidthBytesPerSec: 200_000}, faultEnvOptions{})
-	s := newVulnStream(t, e.simEnv, func(c *VulnerabilitiesSettings) {
+	s := newVulnStream(t, e.simEnv, func(c *vulnerabilities.Settings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
 		c.Clock = runningClock(e.clock)
@@ -56,7 +57,7 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 	// without detections never appear in a page; they count as done when their range ends.
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
 	require.Less(t, want.HostsWithDetections, want.Hosts, "the tenant has hosts without detections")
-	vuln := kv("stream", StreamVulnerabilities)
+	vuln := kv("stream", vulnerabilities.Name)
 	assert.Equal(t, 40.0, e.metric(metricPullHostsTotal, vuln), "hosts in the pull")
 	assert.EqualValues(t, want.Hosts, e.metric(metricPullHostsDone, vuln), "hosts done by the end: all of them")
 	assert.GreaterOrEqual(t, e.metric(metricPullHostsDone, vuln), float64(last["hosts_done"].(int64)))

@@ -4,13 +4,7 @@
 package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
-	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"net/url"
-	"slices"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -65,6 +59,7 @@ type Engine struct {
 	Rec Checkpointed[Progress, GaugeRecord]
 }
 
+// NewEngine is the engine of the stream name.
 func NewEngine(name string, s Settings) *Engine {
 	s = WithDefaults(s)
 	return &Engine{Settings: s, Rec: Checkpointed[Progress, GaugeRecord]{
@@ -90,18 +85,40 @@ func WithDefaults(s Settings) Settings {
 	return s
 }
 
-// pull pulls every range of the current pull not yet done.
-func (r *Engine) Pull(ctx context.Context, sinks Sinks, page PageFunc) (int64, error) {
+// Source is a stream as the engine drives it: the checks that prove it can pull, the plan of a
+// pull cut into host id ranges, and the pages of a range.
+type Source interface {
+	Checks() []Check
+	// Plan reads the hosts of a pull of what changed since (zero: everything) and cuts them into
+	// ranges (PlanHostRanges).
+	Plan(ctx context.Context, since time.Time) (HostPlan, error)
+	// Page pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
+	// of the next page, or done when the range has no more pages.
+	Page(ctx context.Context, r IDRange, out *Batcher) (next int64, done bool, err error)
+}
+
+// Plan asks src for a pull of what changed since (zero: a full pull) and returns it as the pull
+// that began at started, to Begin.
+func (r *Engine) Plan(ctx context.Context, src Source, since, started time.Time) (Progress, error) {
+	plan, err := src.Plan(ctx, since)
+	if err != nil {
+		return Progress{}, err
+	}
+	return Progress{Cursor: CursorOf(plan.ServerTime, started), Full: since.IsZero(), Ranges: plan.Ranges, Hosts: plan.Hosts}, nil
+}
+
+// Pull pulls every range of the current pull not yet done from src.
+func (r *Engine) Pull(ctx context.Context, sinks Sinks, src Source) (int64, error) {
 	c := r.Settings.Consumer(sinks, r.Rec.Name)
 	w := &Workers{
 		Stream: r.Rec.Name, Pull: r.Rec.State.Current, Save: r.Rec.Save, Workers: r.Workers, Retry: r.Retry,
-		Page: page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
+		Page: src.Page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
 		NewBatcher: func() *Batcher { return NewBatcher(c, r.BatchRecords, r.Source) },
 	}
 	return w.Run(ctx)
 }
 
-// consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
+// Consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
 func (s *Settings) Consumer(sinks Sinks, stream string) *Consumer {
 	return NewConsumer(sinks, stream, s.Retry, s.Clock, s.Logger, s.Telemetry)
 }
@@ -117,49 +134,3 @@ func CursorOf(serverTime, started time.Time) time.Time {
 	return started.Add(-clockSkew)
 }
 
-// Selection names a stream's filters by a short hash of their canonical form: a checkpoint records
-// it, so a cursor taken under other filters is not used. An incremental pull asks only for what
-// changed since the cursor, so records the new filters take in that did not change would
-// otherwise come only with the next full  Only what selects records goes in, with lists
-// sorted and without repeats, so reordering a list in the config or changing a page size or an
-// output option keeps the checkpoint.
-type Selection struct{ v url.Values }
-
-func NewSelection() *Selection { return &Selection{v: url.Values{}} }
-
-// strings adds a list filter; an empty list adds nothing.
-func (s *Selection) Strings(key string, values []string) *Selection {
-	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
-		s.v.Add(key, v)
-	}
-	return s
-}
-
-func (s *Selection) Ints(key string, values []int64) *Selection {
-	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
-		s.v.Add(key, strconv.FormatInt(v, 10))
-	}
-	return s
-}
-
-func (s *Selection) Set(key, value string) *Selection {
-	s.v.Set(key, value)
-	return s
-}
-
-func (s *Selection) Tags(f qualys.TagFilter) *Selection {
-	s.Strings("tag_include", f.Include).Strings("tag_exclude", f.Exclude)
-	if len(f.Include) > 0 {
-		s.Set("tag_include_selector", cmp.Or(f.IncludeSelector, "any"))
-	}
-	if len(f.Exclude) > 0 {
-		s.Set("tag_exclude_selector", cmp.Or(f.ExcludeSelector, "any"))
-	}
-	return s
-}
-
-// hash is the Selection's name for checkpoints.
-func (s *Selection) Hash() string {
-	sum := sha256.Sum256([]byte(s.v.Encode()))
-	return hex.EncodeToString(sum[:8])
-}

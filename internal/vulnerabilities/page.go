@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package vulnerabilities // import "github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 
 import (
 	"context"
@@ -18,16 +18,16 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
-	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
+// Page implements pull.Source: one page of Host List Detection into out.
+func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	resp, err := s.Client.HostDetections(ctx, s.query, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return 0, false, err
 	}
 	defer resp.Body.Close()
 	d := decode.NewHostDetections(resp.Body)
 	d.MaxResultsBytes = s.cfg.MaxResultsBytes
-	pg := &detectionPage{s: s, out: out, observed: observed, kinds: map[uint32]int{}}
+	pg := &detectionPage{s: s, out: out, observed: s.observed, kinds: map[uint32]int{}}
 	// Reported even when the page fails later: records of it may already have been handed on.
 	defer pg.report(r)
 	if err := pg.read(ctx, d, resp); err != nil {
@@ -37,7 +37,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		return 0, false, err
 	}
 	if pg.skipped > 0 {
-		s.Telemetry.RecordsSkipped(StreamVulnerabilities, "unreadable", pg.skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", pg.skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", pg.skipped), zap.Int64("id_min", r.Next))
 	}
@@ -55,7 +55,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 // detectionPage turns the hosts and detections of one page into records, host by host, and
 // tallies what the page's report says.
 type detectionPage struct {
-	s        *VulnerabilitiesStream
+	s        *Stream
 	out      *pull.Batcher
 	observed time.Time
 
@@ -200,5 +200,5 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 // report counts and logs the page's records that were cut, repaired or lack a field.
 func (pg *detectionPage) report(r pull.IDRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
-	pg.unreadable.Report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
+	pg.unreadable.Report(pg.s.Telemetry, pg.s.Logger, Name, "host_detections", zap.Int64("id_min", r.Next))
 }

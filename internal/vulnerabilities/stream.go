@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package vulnerabilities // import "github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 
 import (
 	"context"
@@ -18,11 +18,11 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
-// StreamVulnerabilities is the vulnerabilities stream's name in logs, metrics and checkpoints.
-const StreamVulnerabilities = "vulnerabilities"
+// Name is the vulnerabilities stream's name in logs, metrics and checkpoints.
+const Name = "vulnerabilities"
 
-// VulnerabilitiesSettings configure the vulnerabilities stream.
-type VulnerabilitiesSettings struct {
+// Settings configure the vulnerabilities stream.
+type Settings struct {
 	pull.Settings
 	// Query holds the filters and options of Host List Detection; ProcessedAfter and PageSize are
 	// set by the stream.
@@ -41,24 +41,28 @@ type VulnerabilitiesSettings struct {
 	CountsEnabled bool
 }
 
-// VulnerabilitiesStream pulls Host List Detection: a full pull first, then only hosts processed
+// Stream pulls Host List Detection: a full pull first, then only hosts processed
 // since the last completed pull, with a full re-sync every FullSyncInterval.
-type VulnerabilitiesStream struct {
+type Stream struct {
 	*pull.Engine
-	cfg    VulnerabilitiesSettings
+	cfg    Settings
 	kb     *kbJoin
 	counts pull.StreamCounts[uint32]
 	// gauge is the life of counts: they cover the whole tenant once gauge.complete.
 	gauge        *pull.GaugeCounting
 	emittedTotal int64
+	// query and observed are the pull in progress's: what its pages ask for and the time its
+	// records were observed.
+	query    qualys.DetectionQuery
+	observed time.Time
 }
 
-var _ Stream = (*VulnerabilitiesStream)(nil)
+var _ pull.Source = (*Stream)(nil)
 
-// NewVulnerabilitiesStream returns the vulnerabilities stream.
-func NewVulnerabilitiesStream(cfg VulnerabilitiesSettings) *VulnerabilitiesStream {
-	s := &VulnerabilitiesStream{Engine: pull.NewEngine(StreamVulnerabilities, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(validDetectionKind)}
-	s.gauge = pull.NewGaugeCounting(StreamVulnerabilities, "detection", s.counts, cfg.CountsEnabled, s.Store, s.Logger)
+// New returns the vulnerabilities stream.
+func New(cfg Settings) *Stream {
+	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(validDetectionKind), query: cfg.Query}
+	s.gauge = pull.NewGaugeCounting(Name, "detection", s.counts, cfg.CountsEnabled, s.Store, s.Logger)
 	s.Rec.Gauge = s.gauge
 	s.Rec.Selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
@@ -83,11 +87,11 @@ func vulnerabilitiesSelection(q qualys.DetectionQuery) string {
 	return sel.Ints("severities", severities).Hash()
 }
 
-// Name implements Stream.
-func (s *VulnerabilitiesStream) Name() string { return StreamVulnerabilities }
+// Name is the stream's name.
+func (s *Stream) Name() string { return Name }
 
-// Checks implements Checked: login, detections and, when the join is on, the KnowledgeBase.
-func (s *VulnerabilitiesStream) Checks() []pull.Check {
+// Checks implements pull.Source: login, detections and, when the join is on, the KnowledgeBase.
+func (s *Stream) Checks() []pull.Check {
 	checks := []pull.Check{pull.APIServerLoginCheck(s.Client), pull.DetectionsCheck(s.Client)}
 	if s.kb != nil {
 		checks = append(checks, pull.KnowledgeBaseCheck(s.Client))
@@ -95,53 +99,35 @@ func (s *VulnerabilitiesStream) Checks() []pull.Check {
 	return checks
 }
 
-// Poll implements Stream.
-func (s *VulnerabilitiesStream) Poll(ctx context.Context, sinks Sinks) error {
+// Poll pulls once and hands everything to sinks.
+func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
 	started := s.Now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.PollDone(StreamVulnerabilities, started, s.Now(), errKind(err))
+	s.Telemetry.PollDone(Name, started, s.Now(), qualys.ErrKindName(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
 	return err
 }
 
-func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
 	s.Rec.Load(ctx)
 	s.gauge.Load(ctx, s.Rec.State.Gauge, s.Rec.State.Cursor, pull.RefOf(s.Rec.State.Current))
-	if s.kb != nil {
-		s.kb.newPoll()
-		if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
-			s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
-		}
-	}
+	s.refreshKnowledgeBase(ctx)
 	if s.Rec.State.Current == nil {
-		full := s.fullDue(started)
-		var since time.Time
-		if !full {
-			since = s.Rec.State.Cursor
-		}
-		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
-		if err != nil {
+		if err := s.begin(ctx, started); err != nil {
 			return 0, err
 		}
-		if full {
-			s.gauge.BeginFull()
-		}
-		s.Rec.Begin(ctx, pull.Progress{Cursor: pull.CursorOf(plan.ServerTime, started), Full: full, Ranges: plan.Ranges, Hosts: plan.Hosts})
-		s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", plan.Hosts),
-			zap.Int("ranges", len(plan.Ranges)), zap.Time("changed_since", since))
 	}
 	cur := s.Rec.State.Current
-	q := s.cfg.Query
-	q.PageSize = s.PageSize
+	s.query = s.cfg.Query
+	s.query.PageSize = s.PageSize
 	if !cur.Full {
-		q.ProcessedAfter = s.Rec.State.Cursor
+		s.query.ProcessedAfter = s.Rec.State.Cursor
 	}
-	emitted, err := s.Pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
-		return s.page(ctx, q, r, out, started)
-	})
+	s.observed = started
+	emitted, err := s.Pull(ctx, sinks, s)
 	if err != nil {
 		s.Rec.Save(ctx) // where the pull stopped, with the counts
 		return emitted, err
@@ -152,9 +138,45 @@ func (s *VulnerabilitiesStream) poll(ctx context.Context, sinks Sinks, started t
 	return emitted, nil
 }
 
+// refreshKnowledgeBase brings the cache up to date before a poll, when the join is on.
+func (s *Stream) refreshKnowledgeBase(ctx context.Context) {
+	if s.kb == nil {
+		return
+	}
+	s.kb.newPoll()
+	if err := s.cfg.KnowledgeBase.Refresh(ctx); err != nil {
+		s.Logger.Warn("KnowledgeBase refresh failed; cached entries stay in use", zap.Error(err))
+	}
+}
+
+// begin plans a pull, full or of the hosts processed since the cursor, and checkpoints it.
+func (s *Stream) begin(ctx context.Context, started time.Time) error {
+	full := s.fullDue(started)
+	var since time.Time
+	if !full {
+		since = s.Rec.State.Cursor
+	}
+	p, err := s.Engine.Plan(ctx, s, since, started)
+	if err != nil {
+		return err
+	}
+	if full {
+		s.gauge.BeginFull()
+	}
+	s.Rec.Begin(ctx, p)
+	s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", p.Hosts),
+		zap.Int("ranges", len(p.Ranges)), zap.Time("changed_since", since))
+	return nil
+}
+
+// Plan implements pull.Source: the hosts of the tag filter processed since.
+func (s *Stream) Plan(ctx context.Context, since time.Time) (pull.HostPlan, error) {
+	return pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
+}
+
 // fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
 // summary gauge needs a baseline that neither this process nor the checkpoint holds.
-func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
+func (s *Stream) fullDue(now time.Time) bool {
 	switch {
 	case s.Rec.State.Cursor.IsZero():
 		return true
@@ -168,14 +190,14 @@ func (s *VulnerabilitiesStream) fullDue(now time.Time) bool {
 
 // reportAltered reports the records of a page whose RESULTS were cut or repaired. A page pulled
 // again after a failure counts its records again.
-func (s *VulnerabilitiesStream) reportAltered(r pull.IDRange, truncated, repaired int) {
+func (s *Stream) reportAltered(r pull.IDRange, truncated, repaired int) {
 	if truncated > 0 {
-		s.Telemetry.RecordsAltered(StreamVulnerabilities, "results_truncated", truncated)
+		s.Telemetry.RecordsAltered(Name, "results_truncated", truncated)
 		s.Logger.Info("RESULTS cut at max_results_bytes; the records say so with qualys.detection.results_truncated",
 			zap.Int("records", truncated), zap.Int("max_results_bytes", s.cfg.MaxResultsBytes), zap.Int64("id_min", r.Next))
 	}
 	if repaired > 0 {
-		s.Telemetry.RecordsAltered(StreamVulnerabilities, "text_repaired", repaired)
+		s.Telemetry.RecordsAltered(Name, "text_repaired", repaired)
 		s.Logger.Warn("Qualys sent invalid UTF-8 or control characters in RESULTS; emitted with U+FFFD for the invalid bytes and the control characters dropped",
 			zap.Int("records", repaired), zap.Int64("id_min", r.Next))
 	}
@@ -228,7 +250,7 @@ func typeIndex(t string) int {
 }
 
 // emitMetrics emits the records counter, and the detections gauge when it covers the whole tenant.
-func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, completed bool) error {
 	mb := s.cfg.Metrics
 	if mb == nil {
 		return nil
@@ -244,6 +266,6 @@ func (s *VulnerabilitiesStream) emitMetrics(ctx context.Context, sinks Sinks, co
 			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
 		})
 	}
-	c := s.Settings.Consumer(sinks, StreamVulnerabilities)
+	c := s.Settings.Consumer(sinks, Name)
 	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
 }
