@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
@@ -124,8 +125,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if a := cfg.Assets; a.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(a.Interval),
-			Stream: qreceiver.NewAssetsStream(qreceiver.AssetsSettings{
-				Settings:       settings(qreceiver.StreamAssets, a.PageSize),
+			Stream: assets.New(assets.Settings{
+				Settings:       settings(assets.Name, a.PageSize),
 				Tags:           cfg.tagFilter(),
 				ModifiedWithin: time.Duration(a.ModifiedWithin),
 				Metrics:        metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),

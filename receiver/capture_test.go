@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -118,7 +119,7 @@ func TestReplayAnswersAnUncapturedRequestWithAnError(t *testing.T) {
 	require.NoError(t, newAssetsStream(t, captured, nil).Poll(t.Context(), captured.sinks))
 
 	replayed, replay, replayLog := newReplayEnv(t, dir, 0)
-	err := newAssetsStream(t, replayed, func(c *AssetsSettings) { c.Tags = qualys.TagFilter{Include: []string{"Never-Captured"}} }).
+	err := newAssetsStream(t, replayed, func(c *assets.Settings) { c.Tags = qualys.TagFilter{Include: []string{"Never-Captured"}} }).
 		Poll(t.Context(), replayed.sinks)
 	var qe *qualys.Error
 	require.ErrorAs(t, err, &qe)

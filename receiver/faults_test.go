@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
@@ -941,7 +942,7 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 	require.Positive(t, want)
 	e.sinks.reset()
 
-	s := newAssetsStream(t, e.simEnv, func(c *AssetsSettings) { c.Telemetry = e.telemetry })
+	s := newAssetsStream(t, e.simEnv, func(c *assets.Settings) { c.Telemetry = e.telemetry })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadValue, Endpoint: simulator.EndpointHostAsset, Record: 2})
 	require.NoError(t, err)
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
@@ -954,8 +955,8 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 1, without, "one asset arrives without qualys.asset.modified")
-	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamAssets), kv("reason", "field_unreadable")))
-	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", StreamAssets)))
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", assets.Name), kv("reason", "field_unreadable")))
+	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", assets.Name)))
 	logged := e.logs.FilterMessageSnippet("could not be read").All()
 	require.Len(t, logged, 1)
 	assert.Equal(t, "HostAsset/modified", logged[0].ContextMap()["element"])

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
@@ -131,7 +132,7 @@ func distinct(list []string) []any {
 // none of it.
 func TestAssetsCarryCloudSource(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 60}, simulator.Options{})
-	s := newAssetsStream(t, e, func(c *AssetsSettings) { c.ModifiedWithin = 0 })
+	s := newAssetsStream(t, e, func(c *assets.Settings) { c.ModifiedWithin = 0 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	byProvider := map[string]int{}
 	eachLog(e.sinks.allLogs(), func(res, rec map[string]any) {

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package assets // import "github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 
 import (
 	"context"
@@ -22,11 +22,11 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// StreamAssets is the assets stream's name in logs, metrics and checkpoints.
-const StreamAssets = "assets"
+// Name is the assets stream's name in logs, metrics and checkpoints.
+const Name = "assets"
 
-// AssetsSettings configure the assets stream.
-type AssetsSettings struct {
+// Settings configure the assets stream.
+type Settings struct {
 	pull.Settings
 	// Tags selects the hosts by tag name (Host List use_tags).
 	Tags qualys.TagFilter
@@ -37,12 +37,12 @@ type AssetsSettings struct {
 	Metrics *metadata.MetricsBuilder
 }
 
-// AssetsStream pulls the asset inventory: every poll a full snapshot of Host List (details=All),
+// Stream pulls the asset inventory: every poll a full snapshot of Host List (details=All),
 // each page merged with the asset-management host assets of its host id span. A pull is
 // checkpointed by range like the other streams, so a restart resumes it mid-way.
-type AssetsStream struct {
+type Stream struct {
 	*pull.Engine
-	cfg    AssetsSettings
+	cfg    Settings
 	counts pull.StreamCounts[uint32]
 	kinds  assetKinds
 	// countsComplete says a pull that began in this process completed, so counts covers every asset;
@@ -54,39 +54,36 @@ type AssetsStream struct {
 	observed time.Time
 }
 
-var (
-	_ Stream      = (*AssetsStream)(nil)
-	_ pull.Source = (*AssetsStream)(nil)
-)
+var _ pull.Source = (*Stream)(nil)
 
-// NewAssetsStream returns the assets stream.
-func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	s := &AssetsStream{Engine: pull.NewEngine(StreamAssets, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(nil)}
+// New returns the assets stream.
+func New(cfg Settings) *Stream {
+	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(nil)}
 	s.Rec.Selection = pull.NewSelection().Tags(cfg.Tags).Set("modified_within", cfg.ModifiedWithin.String()).Hash()
 	return s
 }
 
-// Name implements Stream.
-func (s *AssetsStream) Name() string { return StreamAssets }
+// Name is the stream's name.
+func (s *Stream) Name() string { return Name }
 
 // Checks implements pull.Source: login, Host List and the asset-management host assets.
-func (s *AssetsStream) Checks() []pull.Check {
+func (s *Stream) Checks() []pull.Check {
 	return []pull.Check{pull.APIServerLoginCheck(s.Client), pull.HostListCheck(s.Client), pull.HostAssetsCheck(s.Client)}
 }
 
-// Poll implements Stream.
-func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
+// Poll pulls once and hands everything to sinks.
+func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
 	started := s.Now()
 	emitted, err := s.poll(ctx, sinks, started)
 	s.emittedTotal += emitted
-	s.Telemetry.PollDone(StreamAssets, started, s.Now(), errKind(err))
+	s.Telemetry.PollDone(Name, started, s.Now(), qualys.ErrKindName(err))
 	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
 		err = merr
 	}
 	return err
 }
 
-func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
 	s.Rec.Load(ctx)
 	if s.Rec.State.Current == nil {
 		p, err := s.Engine.Plan(ctx, s, time.Time{}, started)
@@ -115,13 +112,13 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 }
 
 // Plan implements pull.Source: every host of the tag filter; an assets pull is always full.
-func (s *AssetsStream) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
+func (s *Stream) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
 	return pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 }
 
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
-func (s *AssetsStream) modifiedAfter() time.Time {
+func (s *Stream) modifiedAfter() time.Time {
 	if s.cfg.ModifiedWithin <= 0 || s.Rec.State.Current == nil {
 		return time.Time{}
 	}
@@ -131,14 +128,14 @@ func (s *AssetsStream) modifiedAfter() time.Time {
 // Page implements pull.Source: one Host List page of r, then the host assets of the page's host id
 // span; it emits each host of the page that has its host asset (or every host when there is no
 // window).
-func (s *AssetsStream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	lost := telemetry.FirstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
 		return 0, false, err
 	}
 	var unreadable telemetry.UnreadableFields
-	defer unreadable.Report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
+	defer unreadable.Report(s.Telemetry, s.Logger, Name, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
@@ -176,7 +173,7 @@ func (s *AssetsStream) Page(ctx context.Context, r pull.IDRange, out *pull.Batch
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost telemetry.FirstLost) ([]*decode.Host, *decode.Warning, error) {
+func (s *Stream) hostPage(ctx context.Context, r pull.IDRange, lost telemetry.FirstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err
@@ -196,7 +193,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost teleme
 		return nil, nil, err
 	}
 	if skipped > 0 {
-		s.Telemetry.RecordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -205,7 +202,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost teleme
 // hostAssets reads the host assets of the host id span of hosts (ascending), modified within the
 // window, following QPS paging (id GREATER lastId) while it says more records exist. Only the host
 // assets of hosts are kept: the span may hold hosts the tag filter left out.
-func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, lost telemetry.FirstLost) (map[int64]*decode.HostAsset, error) {
+func (s *Stream) hostAssets(ctx context.Context, hosts []*decode.Host, lost telemetry.FirstLost) (map[int64]*decode.HostAsset, error) {
 	want := make(map[int64]*decode.HostAsset, len(hosts))
 	for _, h := range hosts {
 		want[h.ID] = nil
@@ -242,7 +239,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, los
 }
 
 // readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
-func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost telemetry.FirstLost) (decode.ServiceResponse, error) {
+func (s *Stream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost telemetry.FirstLost) (decode.ServiceResponse, error) {
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
@@ -265,7 +262,7 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
-		s.Telemetry.RecordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
@@ -287,7 +284,7 @@ func serviceError(se *decode.ServiceError) error {
 }
 
 // emitMetrics emits the records counter, and the assets gauge when it covers every asset.
-func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, completed bool) error {
 	mb := s.cfg.Metrics
 	if mb == nil {
 		return nil
@@ -300,15 +297,15 @@ func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed b
 			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
 		})
 	}
-	c := s.Settings.Consumer(sinks, StreamAssets)
+	c := s.Settings.Consumer(sinks, Name)
 	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
 }
 
 // assetKind is what the qualys.assets gauge counts by.
 type assetKind struct{ trackingMethod, osType string }
 
-// unknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
-const unknownOSType = "unknown"
+// UnknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
+const UnknownOSType = "unknown"
 
 // assetKinds numbers the assetKind values seen, so hostCounts can count them by a small key. The
 // values are few (tracking methods times OS families), so the table never shrinks.
@@ -322,7 +319,7 @@ func (k *assetKinds) of(a convert.Asset) uint32 {
 	id := a.Identity()
 	kind := assetKind{trackingMethod: a.TrackingMethod(), osType: convert.OSType(id.OS)}
 	if kind.osType == "" {
-		kind.osType = unknownOSType
+		kind.osType = UnknownOSType
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
