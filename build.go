@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
@@ -136,13 +137,13 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if c := cfg.Compliance; c.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(c.Interval),
-			Stream: qreceiver.NewComplianceStream(qreceiver.ComplianceSettings{
-				Settings:         settings(qreceiver.StreamCompliance, 0),
-				API:              qreceiver.ComplianceAPI(c.API),
+			Stream: compliance.New(compliance.Settings{
+				Settings:         settings(compliance.Name, 0),
+				API:              compliance.API(c.API),
 				PolicyIDs:        c.PolicyIDs,
 				Statuses:         c.Status,
 				Evidence:         c.IncludeEvidence,
-				FullSyncInterval: qreceiver.ComplianceFullSyncInterval,
+				FullSyncInterval: compliance.FullSyncInterval,
 				Metrics:          metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
 				Counts:           cfg.MetricsBuilder.Metrics.QualysCompliancePostures,
 			}),

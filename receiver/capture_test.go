@@ -24,6 +24,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -79,7 +80,7 @@ func pollEveryStream(t *testing.T, e *simEnv) []pmetric.Metrics {
 	streams := []Stream{
 		newVulnStream(t, e, nil),
 		newAssetsStream(t, e, nil),
-		newComplianceStream(t, e, func(c *ComplianceSettings) { c.Evidence = true; c.PageSize = 3 }),
+		newComplianceStream(t, e, func(c *compliance.Settings) { c.Evidence = true; c.PageSize = 3 }),
 	}
 	var metrics []pmetric.Metrics
 	for _, s := range streams {

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
@@ -72,7 +73,7 @@ func TestStartupCheckMessages(t *testing.T) {
 			name:   "gateway auth failure",
 			client: func(s *qualys.Settings) { s.Password = "wrong" },
 			stream: func(c *qualys.Client) Stream {
-				return NewComplianceStream(ComplianceSettings{Settings: pull.Settings{Client: c}})
+				return compliance.New(compliance.Settings{Settings: pull.Settings{Client: c}})
 			},
 			message: "compliance: API gateway login failed (HTTP 401): the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform",
 		},
@@ -185,7 +186,7 @@ func TestFailedCheckDoesNotStopOtherStreams(t *testing.T) {
 		} else {
 			assert.Equal(t, zap.DebugLevel, entry.Level, "the same cause is an error line at most once an hour")
 		}
-		assert.Equal(t, StreamCompliance, entry.ContextMap()["stream"])
+		assert.Equal(t, compliance.Name, entry.ContextMap()["stream"])
 		again, err := time.ParseDuration(entry.ContextMap()["checked_again_in"].(string))
 		require.NoError(t, err, "a duration with its unit")
 		assert.LessOrEqual(t, again, complianceEvery, "never later than the interval")

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
@@ -227,7 +228,7 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 	t.Run("compliance", func(t *testing.T) {
 		e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 20, Policies: 3, ControlsPerPolicy: 3}, simulator.Options{})
 		first := e.tenant.Policies()[0].ID
-		onePolicy := func(c *ComplianceSettings) { c.PolicyIDs = []int64{int64(first)} }
+		onePolicy := func(c *compliance.Settings) { c.PolicyIDs = []int64{int64(first)} }
 		require.NoError(t, newComplianceStream(t, e, onePolicy).Poll(t.Context(), e.sinks))
 
 		e.advance(time.Hour)
@@ -249,16 +250,6 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 		assert.Len(t, e.logs.FilterMessage("The stream's filters changed since the checkpoint was written; starting with a full pull").All(), 1)
 		assertEachPostureOnce(t, e, simulator.Query{})
 	})
-}
-
-// A compliance selection is the same for the same policies in another order or with repeats, and
-// for every status named as for none; it differs when a filter or evidence changes.
-func TestComplianceSelectionIsCanonical(t *testing.T) {
-	all := statusFilter(nil)
-	assert.Equal(t, complianceSelection([]int64{2, 1, 2}, all, false), complianceSelection([]int64{1, 2}, statusFilter([]string{"Passed", "Failed", "Error"}), false))
-	assert.NotEqual(t, complianceSelection([]int64{1}, all, false), complianceSelection([]int64{1, 2}, all, false))
-	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, statusFilter([]string{"Failed"}), false))
-	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, all, true))
 }
 
 // The counts of a full pull in progress survive a stop: after the restart the resumed full pull
@@ -390,14 +381,4 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	assert.False(t, incrementalHLD(t, e), "the next poll is full")
 	assert.True(t, stateOf(t, checkpoint.New(disk)).LastFullSync.After(firstFull))
 	assertDetectionsGauge(t, e, "the planted host dropped")
-}
-
-// The postures gauge's counts accept only kinds the compliance stream makes: a damaged status
-// would index past the status enum when the gauge is emitted.
-func TestPostureCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
-	postures := newPostureCounts()
-	postures.SetOne(1, postureKind{policy: 3, status: 2})
-	require.NoError(t, newPostureCounts().Unmarshal(postures.Marshal()))
-	postures.SetOne(2, postureKind{policy: 3, status: uint8(len(postureStatuses) + 1)})
-	assert.Error(t, newPostureCounts().Unmarshal(postures.Marshal()), "a status out of range")
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadatatest"
@@ -669,7 +670,7 @@ func TestFaultMatrixCompliance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4}, simulator.Options{}, faultEnvOptions{compliance: true})
-			s := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) {
+			s := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) {
 				c.Telemetry = e.telemetry
 				c.PageSize = 12
 			})

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
@@ -75,7 +76,7 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 func TestComplianceProgressLines(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4, HostsPerPolicy: 40},
 		simulator.Options{BandwidthBytesPerSec: 20_000}, faultEnvOptions{compliance: true})
-	s := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) {
+	s := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
 		c.Clock = runningClock(e.clock)
@@ -104,7 +105,7 @@ func TestComplianceProgressLines(t *testing.T) {
 	completed := e.logs.FilterMessage("Pull completed").All()
 	require.Len(t, completed, 1)
 	end := completed[0].ContextMap()
-	comp := kv("stream", StreamCompliance)
+	comp := kv("stream", compliance.Name)
 	assert.EqualValues(t, end["batches"], e.metric(metricPages, comp), "one per batch")
 	assert.EqualValues(t, end["records"], e.metric(metricRecords, comp), "records emitted")
 	assert.EqualValues(t, e.sinks.records(), e.metric(metricRecords, comp), "records accepted")

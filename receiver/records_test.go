@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -33,7 +34,7 @@ func TestRecordOptionsGolden(t *testing.T) {
 		},
 		"compliance": func(t *testing.T) plog.Logs {
 			e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 6, Policies: 2, ControlsPerPolicy: 3, HostsPerPolicy: 4}, simulator.Options{})
-			s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Evidence = true; c.PageSize = 3 })
+			s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Evidence = true; c.PageSize = 3 })
 			require.NoError(t, s.Poll(t.Context(), e.sinks))
 			return e.sinks.allLogs()
 		},

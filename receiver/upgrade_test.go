@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
@@ -158,12 +159,12 @@ func TestUpgradeStoppedVulnerabilities(t *testing.T) {
 func TestUpgradeCompletedCompliance(t *testing.T) {
 	disk := checkpointFile(t, "compliance-completed", func(disk *mapStorage) {
 		e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
-		s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Store = checkpoint.New(disk) })
+		s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
 	})
 	e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
 	e.advance(time.Hour)
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Store = checkpoint.New(disk) })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
 	require.NotEmpty(t, calls)
@@ -175,5 +176,5 @@ func TestUpgradeCompletedCompliance(t *testing.T) {
 	for status, n := range want.PosturesByStatus {
 		assert.Equal(t, int64(n), got[status], "status %s", status)
 	}
-	assertOneRecord(t, disk, StreamCompliance)
+	assertOneRecord(t, disk, compliance.Name)
 }

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 // postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
 // the checkpoint past each one the consumer accepted.
 type postureRun struct {
-	s        *ComplianceStream
-	cur      *compliancePull
+	s        *Stream
+	cur      *Progress
 	consumer *pull.Consumer
 	// since is statusChangedSince / status_changes_since; zero for a full pull.
 	since    time.Time
@@ -49,7 +49,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		}
 		if out.Emitted() > 0 {
 			r.emitted += out.Emitted()
-			r.s.cfg.Telemetry.RecordsDone(StreamCompliance, out.Emitted())
+			r.s.cfg.Telemetry.RecordsDone(Name, out.Emitted())
 		}
 		return err
 	})
@@ -57,7 +57,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		return err
 	}
 	r.batches++
-	r.s.cfg.Telemetry.PageDone(StreamCompliance, 0)
+	r.s.cfg.Telemetry.PageDone(Name, 0)
 	r.moveTo(ctx, after, pairs)
 	return nil
 }
@@ -66,7 +66,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	r.cur.Next, r.cur.NextHost = p.next, p.host
 	r.cur.Pairs += pairs
-	r.s.cfg.Telemetry.Progress(StreamCompliance, r.cur.Pairs, 0)
+	r.s.cfg.Telemetry.Progress(Name, r.cur.Pairs, 0)
 	r.s.rec.Save(ctx)
 	every := r.s.cfg.ProgressEvery
 	if every <= 0 {
@@ -150,7 +150,7 @@ func (w *postureWriter) skip() { w.skipped++ }
 // reportSkipped logs the records of a batch that could not be read.
 func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
 	if w.skipped > 0 {
-		w.run.s.cfg.Telemetry.RecordsSkipped(StreamCompliance, "unreadable", w.skipped)
+		w.run.s.cfg.Telemetry.RecordsSkipped(Name, "unreadable", w.skipped)
 		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
 			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
 	}

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // out a 429 for as long as Retry-After says and honours X-RateLimit-* headers when the gateway
 // sends them; it renews the JWT before it expires and once on a 401.
 type gatewaySource struct {
-	s *ComplianceStream
+	s *Stream
 	// version is the newest PCRS version the gateway serves, found by the first policy list call.
 	version string
 }
@@ -255,7 +255,7 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 		d.MaxEvidenceBytes = -1
 	}
 	var unreadable telemetry.UnreadableFields
-	defer unreadable.Report(cfg.Telemetry, cfg.Logger, StreamCompliance, "pcrs_postures")
+	defer unreadable.Report(cfg.Telemetry, cfg.Logger, Name, "pcrs_postures")
 	err = pull.ReadAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
 		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
 			return err

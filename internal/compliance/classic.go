@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 // (/api/2.0/fo/compliance/posture/info/, see internal/qualys/pcrs.go), for subscriptions without the
 // gateway: one policy at a time, page by page in ascending host id (id_min from WARNING/URL).
 type classicSource struct {
-	s *ComplianceStream
+	s *Stream
 }
 
 func (c *classicSource) checks() []pull.Check {
@@ -130,7 +130,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	var hosts int64
 	var lastHost int64
 	var unreadable telemetry.UnreadableFields
-	defer unreadable.Report(cfg.Telemetry, cfg.Logger, StreamCompliance, "posture_info", zap.Int64("policy_id", policy))
+	defer unreadable.Report(cfg.Telemetry, cfg.Logger, Name, "posture_info", zap.Int64("policy_id", policy))
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
