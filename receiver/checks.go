@@ -8,16 +8,16 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
-// Checked is a stream with start-up checks. They run before its first poll and again after a poll
+// checked is a stream with start-up checks. They run before its first poll and again after a poll
 // that failed on credentials or permissions; a stream whose check fails skips that poll.
-type Checked interface {
+type checked interface {
 	Checks() []pull.Check
 }
 
 // The scheduler's names for how a poll error reads to the operator (see
 // internal/qualys/operator.go).
 var (
-	OperatorMessage = qualys.OperatorMessage
+	operatorMessage = qualys.OperatorMessage
 	needsCheckAgain = qualys.NeedsCheckAgain
 	errKind         = qualys.ErrKindName
 )

@@ -103,7 +103,7 @@ func TestStartupCheckMessages(t *testing.T) {
 				stream = checkedStream{checks: tt.checks(client)}
 			}
 			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
-			_, err := sched.check(t.Context(), sched.stream.(Checked))
+			_, err := sched.check(t.Context(), sched.stream.(checked))
 			require.Error(t, err)
 			logged := e.logs.FilterLevelExact(zap.ErrorLevel).All()
 			require.Len(t, logged, 1)

@@ -245,7 +245,7 @@ func TestSchedulerFailedCheckRerunsWithinMinutes(t *testing.T) {
 			want = append(want, attempt{"poll", 90 * m}, attempt{"poll", 90*m + 24*time.Hour})
 			assert.Equal(t, want, script.attempts, "no poll while the check fails; the fix is picked up 15m later at most")
 
-			msg := OperatorMessage(vulnerabilities.Name, "API server", cause)
+			msg := operatorMessage(vulnerabilities.Name, "API server", cause)
 			lines := logs.FilterMessage(msg).All()
 			require.Len(t, lines, 9)
 			var levels []zapcore.Level
@@ -267,7 +267,7 @@ func TestSchedulerTransientCheckFailureLoggedEachTime(t *testing.T) {
 	clock := newFakeClock()
 	script := &scriptedStream{clock: clock, polls: []error{nil}, checks: repeat(errUnreachable, 3)}
 	logs := runScript(t, checkedScript{script}, script, Schedule{Interval: 4 * time.Hour}, midJitter)
-	lines := logs.FilterMessage(OperatorMessage(vulnerabilities.Name, "API server", errUnreachable)).All()
+	lines := logs.FilterMessage(operatorMessage(vulnerabilities.Name, "API server", errUnreachable)).All()
 	require.Len(t, lines, 3)
 	for _, l := range lines {
 		assert.Equal(t, zapcore.ErrorLevel, l.Level)

@@ -110,7 +110,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		comp := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) { c.Telemetry = e.telemetry })
 		for _, s := range []interface {
 			Stream
-			Checked
+			checked
 		}{vuln, comp} {
 			p := e.poller(s)
 			p.check(t.Context(), s)
