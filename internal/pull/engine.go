@@ -133,4 +133,3 @@ func CursorOf(serverTime, started time.Time) time.Time {
 	}
 	return started.Add(-clockSkew)
 }
-
