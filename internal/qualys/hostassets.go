@@ -14,7 +14,7 @@ import (
 // HostAssetsPath is the asset-management (QPS) host asset search.
 const HostAssetsPath = "/qps/rest/2.0/search/am/hostasset"
 
-// MaxHostAssetsPage is QPS' largest limitResults (addendum §3.3).
+// MaxHostAssetsPage is QPS' largest limitResults.
 const MaxHostAssetsPage = 1000
 
 // HostAssetQuery selects host assets: those of the VM hosts in HostIDs, modified after
