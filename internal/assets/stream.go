@@ -73,14 +73,7 @@ func (s *Stream) Checks() []pull.Check {
 
 // Poll pulls once and hands everything to sinks.
 func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
-	started := s.Now()
-	emitted, err := s.poll(ctx, sinks, started)
-	s.emittedTotal += emitted
-	s.Telemetry.PollDone(Name, started, s.Now(), qualys.ErrKindName(err))
-	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
-		err = merr
-	}
-	return err
+	return s.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
 func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
@@ -284,21 +277,18 @@ func serviceError(se *decode.ServiceError) error {
 }
 
 // emitMetrics emits the records counter, and the assets gauge when it covers every asset.
-func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, completed bool) error {
-	mb := s.cfg.Metrics
-	if mb == nil {
-		return nil
-	}
-	now := pcommon.NewTimestampFromTime(s.Now())
-	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
-	if completed && s.countsComplete {
-		s.counts.Each(func(kind uint32, total int64) {
-			k := s.kinds.at(kind)
-			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
-		})
-	}
-	c := s.Settings.Consumer(sinks, Name)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
+	s.emittedTotal += emitted
+	return s.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamAssets, s.emittedTotal,
+		completed && s.countsComplete, s.recordGauge)
+}
+
+// recordGauge records the assets gauge at now.
+func (s *Stream) recordGauge(now pcommon.Timestamp) {
+	s.counts.Each(func(kind uint32, total int64) {
+		k := s.kinds.at(kind)
+		s.cfg.Metrics.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
+	})
 }
 
 // assetKind is what the qualys.assets gauge counts by.

@@ -129,8 +129,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	}
 	var hosts int64
 	var lastHost int64
-	var unreadable telemetry.UnreadableFields
-	defer unreadable.Report(cfg.Telemetry, cfg.Logger, Name, "posture_info", zap.Int64("policy_id", policy))
+	defer w.reportUnreadable("posture_info", zap.Int64("policy_id", policy))
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
@@ -140,17 +139,12 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 			hosts++
 			lastHost = info.HostID
 		}
-		p := pg.posture(info)
-		if err := w.add(ctx, p, pg.host(info.HostID), info); err != nil {
+		lost := pg.lost.Of(info.ID)
+		if len(lost) == 0 {
+			lost = pg.hostLost.Of(info.HostID)
+		}
+		if err := w.add(ctx, pg.posture(info), pg.host(info.HostID), info, lost); err != nil {
 			return position{}, 0, err
-		}
-		if c.s.statuses != nil && !c.s.statuses[p.Status] {
-			continue // not emitted
-		}
-		if lost := pg.lost.Of(info.ID); len(lost) > 0 {
-			unreadable.Add(lost, info.HostID)
-		} else {
-			unreadable.Add(pg.hostLost.Of(info.HostID), info.HostID)
 		}
 	}
 	w.reportSkipped("posture_info", policy)

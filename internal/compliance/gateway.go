@@ -17,7 +17,6 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // gatewaySource reads postures from PC posture streaming (PCRS) on the API gateway: the policy
@@ -254,16 +253,9 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	if !cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
-	var unreadable telemetry.UnreadableFields
-	defer unreadable.Report(cfg.Telemetry, cfg.Logger, Name, "pcrs_postures")
+	defer w.reportUnreadable("pcrs_postures")
 	err = pull.ReadAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
-		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
-			return err
-		}
-		if g.s.statuses == nil || g.s.statuses[p.Status] { // emitted
-			unreadable.Add(d.UnreadableFields(), p.HostID)
-		}
-		return nil
+		return w.add(ctx, p, convert.HostFromPCRS(p), nil, d.UnreadableFields())
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
@@ -110,10 +111,13 @@ type postureWriter struct {
 	host    int64
 	started bool
 	skipped int
+	// unreadable tallies the records emitted without a field.
+	unreadable telemetry.UnreadableFields
 }
 
-// add writes p, under the host identity id, when its status is wanted, and counts it.
-func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo) error {
+// add writes p, under the host identity id, when its status is wanted, and counts it; lost are the
+// fields of p that could not be read.
+func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo, lost []decode.FieldError) error {
 	s := w.run.s
 	wanted := s.statuses == nil || s.statuses[p.Status]
 	// A posture not wanted, or of a status the gauge does not know, is not counted.
@@ -141,7 +145,13 @@ func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.H
 	if classic != nil {
 		convert.ClassicEvidence(lr, classic, s.cfg.Evidence)
 	}
+	w.unreadable.Add(lost, id.HostID)
 	return nil
+}
+
+// reportUnreadable counts and logs the records of an answer emitted without a field.
+func (w *postureWriter) reportUnreadable(endpoint string, fields ...zap.Field) {
+	w.unreadable.Report(w.run.s.cfg.Telemetry, w.run.s.cfg.Logger, Name, endpoint, fields...)
 }
 
 // skip counts a record the decoder could not read.

@@ -202,14 +202,7 @@ func (s *Stream) Checks() []pull.Check { return s.src.checks() }
 
 // Poll pulls once and hands everything to sinks.
 func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
-	started := s.cfg.Now()
-	emitted, err := s.poll(ctx, sinks, started)
-	s.emittedTotal += emitted
-	s.cfg.Telemetry.PollDone(Name, started, s.cfg.Now(), qualys.ErrKindName(err))
-	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
-		err = merr
-	}
-	return err
+	return s.cfg.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
 func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
@@ -229,7 +222,7 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 		s.titles[p.id] = p.title
 	}
 	if s.rec.State.Current == nil {
-		full := s.fullDue(started)
+		full := pull.FullDue(&s.rec.State, started, s.cfg.FullSyncInterval, s.gauge)
 		if full {
 			s.gauge.BeginFull()
 		}
@@ -270,20 +263,6 @@ func (s *Stream) selectPolicies(list []policyEntry) []int64 {
 	return slices.Compact(ids)
 }
 
-// fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
-// gauge needs a baseline that neither this process nor the checkpoint holds.
-func (s *Stream) fullDue(now time.Time) bool {
-	switch {
-	case s.rec.State.Cursor.IsZero():
-		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
-		return true
-	case s.gauge.Enabled() && !s.gauge.Complete():
-		return true
-	}
-	return false
-}
-
 // resumable says whether the pull in progress of the checkpoint can go on: one begun on the
 // other API starts over, as its position is in the same terms but its cursor came from another
 // clock.
@@ -320,30 +299,27 @@ func (s *Stream) withRetries(ctx context.Context, what string, call func() error
 }
 
 // emitMetrics emits the records counter, and the postures gauge when it covers the whole tenant.
-func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, completed bool) error {
-	mb := s.cfg.Metrics
-	if mb == nil {
-		return nil
-	}
-	now := pcommon.NewTimestampFromTime(s.cfg.Now())
-	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamCompliance)
-	if completed && s.gauge.Complete() && s.gauge.Enabled() {
-		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
-		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
-		totals := map[postureKind]int64{}
-		s.counts.Each(func(k postureKind, total int64) {
-			if !byStatus {
-				k.status = 1
-			}
-			if !byPolicy {
-				k.policy = 0
-			}
-			totals[k] += total
-		})
-		for k, total := range totals {
-			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
+	s.emittedTotal += emitted
+	return s.cfg.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamCompliance, s.emittedTotal,
+		completed && s.gauge.Complete() && s.gauge.Enabled(), s.recordGauge)
+}
+
+// recordGauge records the postures gauge at now, summed over the attributes not enabled.
+func (s *Stream) recordGauge(now pcommon.Timestamp) {
+	byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
+	byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
+	totals := map[postureKind]int64{}
+	s.counts.Each(func(k postureKind, total int64) {
+		if !byStatus {
+			k.status = 1
 		}
+		if !byPolicy {
+			k.policy = 0
+		}
+		totals[k] += total
+	})
+	for k, total := range totals {
+		s.cfg.Metrics.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 	}
-	c := s.cfg.Settings.Consumer(sinks, Name)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.SourceResource()))
 }

@@ -133,3 +133,49 @@ func CursorOf(serverTime, started time.Time) time.Time {
 	}
 	return started.Add(-clockSkew)
 }
+
+// PollOnce is one poll of the stream name: poll pulls and returns how many records it emitted;
+// the poll is counted, then emit emits the stream's metrics, told how many records the poll
+// emitted and whether it completed. The poll's error comes before emit's.
+func (s *Settings) PollOnce(ctx context.Context, sinks Sinks, name string,
+	poll func(ctx context.Context, sinks Sinks, started time.Time) (int64, error),
+	emit func(ctx context.Context, sinks Sinks, emitted int64, completed bool) error,
+) error {
+	started := s.Now()
+	emitted, err := poll(ctx, sinks, started)
+	s.Telemetry.PollDone(name, started, s.Now(), qualys.ErrKindName(err))
+	if merr := emit(ctx, sinks, emitted, err == nil); err == nil {
+		err = merr
+	}
+	return err
+}
+
+// FullDue says whether a stream's next pull must be full: the first one, a re-sync due every
+// (0: never), or a gauge that needs a baseline neither this process nor the checkpoint holds.
+func FullDue[P any](rec *Record[P, GaugeRecord], now time.Time, every time.Duration, gauge *GaugeCounting) bool {
+	switch {
+	case rec.Cursor.IsZero():
+		return true
+	case every > 0 && now.Sub(rec.LastFullSync) >= every:
+		return true
+	case gauge.Enabled() && !gauge.Complete():
+		return true
+	}
+	return false
+}
+
+// EmitMetrics emits the metrics mb builds for the stream name: the records counter at total and,
+// with withGauge, what gauge records at now.
+func (s *Settings) EmitMetrics(ctx context.Context, sinks Sinks, name string, mb *metadata.MetricsBuilder,
+	stream metadata.AttributeQualysStream, total int64, withGauge bool, gauge func(now pcommon.Timestamp),
+) error {
+	if mb == nil {
+		return nil
+	}
+	now := pcommon.NewTimestampFromTime(s.Now())
+	mb.RecordQualysRecordsEmittedDataPoint(now, total, stream)
+	if withGauge {
+		gauge(now)
+	}
+	return s.Consumer(sinks, name).ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
+}

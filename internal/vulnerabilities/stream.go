@@ -101,14 +101,7 @@ func (s *Stream) Checks() []pull.Check {
 
 // Poll pulls once and hands everything to sinks.
 func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
-	started := s.Now()
-	emitted, err := s.poll(ctx, sinks, started)
-	s.emittedTotal += emitted
-	s.Telemetry.PollDone(Name, started, s.Now(), qualys.ErrKindName(err))
-	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
-		err = merr
-	}
-	return err
+	return s.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
 func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
@@ -151,7 +144,7 @@ func (s *Stream) refreshKnowledgeBase(ctx context.Context) {
 
 // begin plans a pull, full or of the hosts processed since the cursor, and checkpoints it.
 func (s *Stream) begin(ctx context.Context, started time.Time) error {
-	full := s.fullDue(started)
+	full := pull.FullDue(&s.Rec.State, started, s.cfg.FullSyncInterval, s.gauge)
 	var since time.Time
 	if !full {
 		since = s.Rec.State.Cursor
@@ -172,20 +165,6 @@ func (s *Stream) begin(ctx context.Context, started time.Time) error {
 // Plan implements pull.Source: the hosts of the tag filter processed since.
 func (s *Stream) Plan(ctx context.Context, since time.Time) (pull.HostPlan, error) {
 	return pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Query.Tags, ProcessedAfter: since}, s.Workers, s.PageSize)
-}
-
-// fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
-// summary gauge needs a baseline that neither this process nor the checkpoint holds.
-func (s *Stream) fullDue(now time.Time) bool {
-	switch {
-	case s.Rec.State.Cursor.IsZero():
-		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.Rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
-		return true
-	case s.gauge.Enabled() && !s.gauge.Complete():
-		return true
-	}
-	return false
 }
 
 // reportAltered reports the records of a page whose RESULTS were cut or repaired. A page pulled
@@ -250,22 +229,19 @@ func typeIndex(t string) int {
 }
 
 // emitMetrics emits the records counter, and the detections gauge when it covers the whole tenant.
-func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, completed bool) error {
-	mb := s.cfg.Metrics
-	if mb == nil {
-		return nil
-	}
-	now := pcommon.NewTimestampFromTime(s.Now())
-	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamVulnerabilities)
-	if completed && s.gauge.Complete() {
-		s.counts.Each(func(kind uint32, total int64) {
-			sev, st, ty, ok := unpackDetectionKind(kind)
-			if !ok || st == 0 || ty == 0 {
-				return
-			}
-			mb.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
-		})
-	}
-	c := s.Settings.Consumer(sinks, Name)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.SourceResource()))
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
+	s.emittedTotal += emitted
+	return s.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamVulnerabilities, s.emittedTotal,
+		completed && s.gauge.Complete(), s.recordGauge)
+}
+
+// recordGauge records the detections gauge at now.
+func (s *Stream) recordGauge(now pcommon.Timestamp) {
+	s.counts.Each(func(kind uint32, total int64) {
+		sev, st, ty, ok := unpackDetectionKind(kind)
+		if !ok || st == 0 || ty == 0 {
+			return
+		}
+		s.cfg.Metrics.RecordQualysVulnerabilityDetectionsDataPoint(now, total, sev, detectionStatuses[st-1], detectionTypes[ty-1])
+	})
 }
