@@ -202,3 +202,34 @@ func (pg *detectionPage) report(r pull.IDRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
 	pg.unreadable.Report(pg.s.Telemetry, pg.s.Logger, Name, "host_detections", zap.Int64("id_min", r.Next))
 }
+
+// KnowledgeBaseFetcher reads KnowledgeBase entries through the Qualys client.
+type KnowledgeBaseFetcher struct {
+	Client *qualys.Client
+	// IncludeText keeps DIAGNOSIS, CONSEQUENCE and SOLUTION, each up to MaxKnowledgeBaseTextBytes.
+	IncludeText bool
+}
+
+// MaxKnowledgeBaseTextBytes bounds each KnowledgeBase text the cache keeps with IncludeText: Qualys
+// writes a few kilobytes at most, so only a runaway entry is cut.
+const MaxKnowledgeBaseTextBytes = 64 << 10
+
+var _ kb.Fetcher = KnowledgeBaseFetcher{}
+
+// FetchKnowledgeBase implements kb.Fetcher.
+func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int64, since time.Time, visit func(kb.Entry)) error {
+	resp, err := f.Client.KnowledgeBase(ctx, qids, since)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	d := decode.NewKnowledgeBase(resp.Body)
+	if f.IncludeText {
+		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
+	}
+	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
+	return pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
+		visit(convert.EntryFromVuln(v))
+		return nil
+	})
+}

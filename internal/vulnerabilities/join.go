@@ -6,47 +6,12 @@ package vulnerabilities // import "github.com/seed-d80aa3af/qualysreceiver/inter
 import (
 	"context"
 	"sync"
-	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
-
-// KnowledgeBaseFetcher reads KnowledgeBase entries through the Qualys client.
-type KnowledgeBaseFetcher struct {
-	Client *qualys.Client
-	// IncludeText keeps DIAGNOSIS, CONSEQUENCE and SOLUTION, each up to MaxKnowledgeBaseTextBytes.
-	IncludeText bool
-}
-
-// MaxKnowledgeBaseTextBytes bounds each KnowledgeBase text the cache keeps with IncludeText: Qualys
-// writes a few kilobytes at most, so only a runaway entry is cut.
-const MaxKnowledgeBaseTextBytes = 64 << 10
-
-var _ kb.Fetcher = KnowledgeBaseFetcher{}
-
-// FetchKnowledgeBase implements kb.Fetcher.
-func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int64, since time.Time, visit func(kb.Entry)) error {
-	resp, err := f.Client.KnowledgeBase(ctx, qids, since)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	d := decode.NewKnowledgeBase(resp.Body)
-	if f.IncludeText {
-		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
-	}
-	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields.
-	return pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
-		visit(convert.EntryFromVuln(v))
-		return nil
-	})
-}
 
 // kbJoin finds the KnowledgeBase entries of the detections of a batch before they are converted:
 // it fetches the batch's unknown QIDs in one call, so a QID is never fetched alone and a detection
