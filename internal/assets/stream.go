@@ -297,7 +297,7 @@ type assetKind struct{ trackingMethod, osType string }
 // UnknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
 const UnknownOSType = "unknown"
 
-// assetKinds numbers the assetKind values seen, so hostCounts can count them by a small key. The
+// assetKinds numbers the assetKind values seen, so the host counts can count them by a small key. The
 // values are few (tracking methods times OS families), so the table never shrinks.
 type assetKinds struct {
 	mu    sync.Mutex

@@ -18,7 +18,8 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// Settings are shared by the streams that pull the host id space in ranges.
+// Settings are what every stream is given: the client, the checkpoint store, telemetry and the
+// pace of its pulls.
 type Settings struct {
 	Client    *qualys.Client
 	Store     *checkpoint.Store
