@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -240,7 +239,7 @@ func (s *Stream) readHostAssets(resp *qualys.Response, want map[int64]*decode.Ho
 		a, err := d.Read()
 		var se *decode.ServiceError
 		if errors.As(err, &se) {
-			return nil, serviceError(se)
+			return nil, qualys.HostAssetsError(se)
 		}
 		return a, err
 	}
@@ -259,21 +258,6 @@ func (s *Stream) readHostAssets(resp *qualys.Response, want map[int64]*decode.Ho
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
-}
-
-// serviceError is a QPS error answered under HTTP 200 (responseCode other than SUCCESS), as the
-// client reports errors with an HTTP status.
-func serviceError(se *decode.ServiceError) error {
-	e := &qualys.Error{Endpoint: "host_assets", StatusCode: http.StatusOK, Text: se.Error(), Kind: qualys.KindRequest, Err: se}
-	switch se.Code {
-	case "INVALID_CREDENTIALS":
-		e.Kind = qualys.KindAuth
-		e.Hint = "the Qualys user name or password is wrong"
-	case "UNAUTHORIZED":
-		e.Kind = qualys.KindPermission
-		e.Hint = "the Qualys user needs API access and the Asset Management \"Read Asset\" permission"
-	}
-	return e
 }
 
 // emitMetrics emits the records counter, and the assets gauge when it covers every asset.
