@@ -14,11 +14,16 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
@@ -30,17 +35,17 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	var checkpoints *checkpoint.Store
 	// One telemetry too: it remembers which streams ever completed a poll (last_successful_poll).
 	// Its instruments are synchronous, so it holds no registration to release between periods.
-	var telemetry *qreceiver.Telemetry
+	var tel *telemetry.Telemetry
 	return func(ctx context.Context, host component.Host, store storage.Client) (qreceiver.Runtime, error) {
 		if checkpoints == nil {
 			checkpoints = checkpoint.New(store)
 		}
-		if telemetry == nil {
+		if tel == nil {
 			tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 			if err != nil {
 				return qreceiver.Runtime{}, fmt.Errorf("telemetry: %w", err)
 			}
-			telemetry = qreceiver.NewTelemetry(tb, set.ID.String())
+			tel = telemetry.New(tb, set.ID.String())
 		}
 		httpClient, err := cfg.HTTP.ToClient(ctx, host.GetExtensions(), set.TelemetrySettings)
 		if err != nil {
@@ -59,7 +64,7 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			Retry:          cfg.Retry,
 			Version:        set.BuildInfo.Version,
 			Logger:         set.Logger,
-			Observer:       telemetry,
+			Observer:       tel,
 			Capture:        captureWriter,
 
 			UnauthorizedHint: cfg.unauthorizedHint(),
@@ -67,10 +72,10 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 		if err != nil {
 			return qreceiver.Runtime{}, err
 		}
-		streams := buildStreams(set, cfg, client, checkpoints, telemetry)
+		streams := buildStreams(set, cfg, client, checkpoints, tel)
 		return qreceiver.Runtime{
 			Streams:   streams,
-			Telemetry: telemetry,
+			Telemetry: tel,
 			Close: func(context.Context) error {
 				httpClient.CloseIdleConnections()
 				return nil
@@ -79,14 +84,14 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	}
 }
 
-func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, telemetry *qreceiver.Telemetry) []qreceiver.ScheduledStream {
+func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry) []qreceiver.ScheduledStream {
 	source := cfg.source(set.ID)
-	pull := func(stream string, pageSize int) qreceiver.PullSettings {
-		return qreceiver.PullSettings{
+	settings := func(stream string, pageSize int) pull.Settings {
+		return pull.Settings{
 			Source:    source,
 			Client:    client,
 			Store:     store,
-			Telemetry: telemetry,
+			Telemetry: tel,
 			Logger:    set.Logger.With(streamField(stream)),
 			Retry:     cfg.Retry,
 			Workers:   cfg.MaxConcurrency,
@@ -97,8 +102,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if v := cfg.Vulnerabilities; v.Enabled {
 		var cache *kb.Cache
 		if v.KnowledgeBase.Enabled {
-			fetcher := qreceiver.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText,
-				Logger: set.Logger.With(streamField(qreceiver.StreamVulnerabilities)), Telemetry: telemetry}
+			fetcher := vulnerabilities.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText,
+				Logger: set.Logger.With(streamField(vulnerabilities.Name)), Telemetry: tel}
 			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
 				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes})
 		}
@@ -108,8 +113,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		}
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(v.Interval),
-			Stream: qreceiver.NewVulnerabilitiesStream(qreceiver.VulnerabilitiesSettings{
-				PullSettings:     pull(qreceiver.StreamVulnerabilities, v.PageSize),
+			Stream: vulnerabilities.New(vulnerabilities.Settings{
+				Settings:         settings(vulnerabilities.Name, v.PageSize),
 				Query:            cfg.detectionQuery(),
 				FullSyncInterval: v.FullSyncInterval,
 				MaxResultsBytes:  maxResults,
@@ -122,8 +127,8 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if a := cfg.Assets; a.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(a.Interval),
-			Stream: qreceiver.NewAssetsStream(qreceiver.AssetsSettings{
-				PullSettings:   pull(qreceiver.StreamAssets, a.PageSize),
+			Stream: assets.New(assets.Settings{
+				Settings:       settings(assets.Name, a.PageSize),
 				Tags:           cfg.tagFilter(),
 				ModifiedWithin: time.Duration(a.ModifiedWithin),
 				Metrics:        metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
@@ -133,13 +138,13 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 	if c := cfg.Compliance; c.Enabled {
 		streams = append(streams, qreceiver.ScheduledStream{
 			Schedule: cfg.RetryFailedPoll.schedule(c.Interval),
-			Stream: qreceiver.NewComplianceStream(qreceiver.ComplianceSettings{
-				PullSettings:     pull(qreceiver.StreamCompliance, 0),
-				API:              qreceiver.ComplianceAPI(c.API),
+			Stream: compliance.New(compliance.Settings{
+				Settings:         settings(compliance.Name, 0),
+				API:              compliance.API(c.API),
 				PolicyIDs:        c.PolicyIDs,
 				Statuses:         c.Status,
 				Evidence:         c.IncludeEvidence,
-				FullSyncInterval: qreceiver.ComplianceFullSyncInterval,
+				FullSyncInterval: compliance.FullSyncInterval,
 				Metrics:          metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
 				Counts:           cfg.MetricsBuilder.Metrics.QualysCompliancePostures,
 			}),

@@ -10,7 +10,7 @@ import (
 )
 
 // usernamePlatforms maps the platform identifier character in a Qualys username to its platform
-// (qualys-api.md §6; only the confirmed ones).
+// (only the platforms Qualys documents for a username).
 var usernamePlatforms = map[rune]Platform{
 	'_': "US1", '2': "US2", '3': "US3", '6': "US4", '-': "EU1", '5': "EU2", '!': "EU2",
 }

@@ -21,8 +21,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -30,17 +32,17 @@ import (
 // ninetyDays is the default modified_within, the window Microsoft's connector uses.
 const ninetyDays = 90 * 24 * time.Hour
 
-func newAssetsStream(t *testing.T, e *simEnv, mutate func(*AssetsSettings)) *AssetsStream {
+func newAssetsStream(t *testing.T, e *simEnv, mutate func(*assets.Settings)) *assets.Stream {
 	t.Helper()
-	cfg := AssetsSettings{
-		PullSettings:   e.pullSettings(),
+	cfg := assets.Settings{
+		Settings:       e.pullSettings(),
 		ModifiedWithin: ninetyDays,
 		Metrics:        newMetricsBuilder(t),
 	}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	return NewAssetsStream(cfg)
+	return assets.New(cfg)
 }
 
 // assetHostIDs counts the emitted asset records by host id, checking each is one qualys.asset
@@ -82,7 +84,7 @@ func modifiedAfter(cutoff time.Time) func(h *simulator.Host) bool {
 // in parallel, equal the golden files.
 func TestAssetsGolden(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 16, DetectionsPerHost: 1}, simulator.Options{})
-	s := newAssetsStream(t, e, func(c *AssetsSettings) { c.PageSize = 5 })
+	s := newAssetsStream(t, e, func(c *assets.Settings) { c.PageSize = 5 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	assertGoldenLogs(t, "assets/logs.yaml", e.sinks.allLogs())
@@ -93,7 +95,7 @@ func TestAssetsGolden(t *testing.T) {
 // asset search per page, the search limited to the page's host id span.
 func TestAssetsThreePagesEachOnce(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 1}, simulator.Options{})
-	s := newAssetsStream(t, e, func(c *AssetsSettings) { c.PageSize = 10; c.ModifiedWithin = 0; c.Workers = 1 })
+	s := newAssetsStream(t, e, func(c *assets.Settings) { c.PageSize = 10; c.ModifiedWithin = 0; c.Workers = 1 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	seen := assetHostIDs(t, e.sinks.allLogs())
@@ -120,8 +122,8 @@ func TestAssetsThreePagesEachOnce(t *testing.T) {
 		assert.Contains(t, r.Body, "<limitResults>10</limitResults>")
 		assert.NotContains(t, r.Body, `field="updated"`, "no window, no updated criterion")
 	}
-	assert.Nil(t, s.rec.State.Current, "the pull completed")
-	assert.Equal(t, int64(30), s.emittedTotal)
+	assert.Nil(t, s.Rec.State.Current, "the pull completed")
+	assert.EqualValues(t, 30, e.sinks.records(), "records emitted")
 }
 
 // An asset whose host asset was last modified before modified_within is not emitted; touched, it
@@ -220,7 +222,7 @@ func TestAssetsTagFilters(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newSimEnv(t, simulator.TenantConfig{Hosts: 80, DetectionsPerHost: 1}, simulator.Options{})
 			tags := e.tenant.Tags()
-			s := newAssetsStream(t, e, func(c *AssetsSettings) {
+			s := newAssetsStream(t, e, func(c *assets.Settings) {
 				c.Tags = tt.filter(tags)
 				c.ModifiedWithin = 0
 				c.PageSize = 4
@@ -264,7 +266,7 @@ func TestAssetsHostAssetPaging(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 80, DetectionsPerHost: 1}, simulator.Options{})
 	tags := e.tenant.Tags()
 	tq := simulator.TagQuery{ByName: true, Include: []string{tags[0].Name}}
-	s := newAssetsStream(t, e, func(c *AssetsSettings) {
+	s := newAssetsStream(t, e, func(c *assets.Settings) {
 		c.Tags = qualys.TagFilter{Include: tq.Include}
 		c.ModifiedWithin = 0
 		c.PageSize = 3
@@ -298,7 +300,7 @@ func sumValues(m map[string]int64) int64 {
 // for the assets within the window; qualys.records.emitted adds up over polls.
 func TestAssetsGaugeEqualsCounts(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 150, DetectionsPerHost: 1}, simulator.Options{})
-	s := newAssetsStream(t, e, func(c *AssetsSettings) { c.PageSize = 20 })
+	s := newAssetsStream(t, e, func(c *assets.Settings) { c.PageSize = 20 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	cutoff := simTime.Add(-ninetyDays)
@@ -311,7 +313,7 @@ func TestAssetsGaugeEqualsCounts(t *testing.T) {
 		byMethod[h.TrackingMethod]++
 		osType := convert.OSType(h.OS)
 		if osType == "" {
-			osType = unknownOSType
+			osType = assets.UnknownOSType
 		}
 		byOS[osType]++
 	}
@@ -374,7 +376,7 @@ func TestAssetsHostIdentityEqualsDetectionsAndPostures(t *testing.T) {
 		return out
 	}
 	assets := collect(func() error {
-		return newAssetsStream(t, e, func(c *AssetsSettings) { c.ModifiedWithin = 0 }).Poll(t.Context(), e.sinks)
+		return newAssetsStream(t, e, func(c *assets.Settings) { c.ModifiedWithin = 0 }).Poll(t.Context(), e.sinks)
 	})
 	detections := collect(func() error { return newVulnStream(t, e, nil).Poll(t.Context(), e.sinks) })
 	postures := collect(func() error { return newComplianceStream(t, e, nil).Poll(t.Context(), e.sinks) })
@@ -440,7 +442,7 @@ func TestAssetsResumesFromCheckpoint(t *testing.T) {
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultHTTPError, Status: http.StatusForbidden,
 		Endpoint: simulator.EndpointHostAsset, Nth: 2})
 	require.NoError(t, err)
-	settings := func(c *AssetsSettings) { c.PageSize = 10; c.ModifiedWithin = 0; c.Workers = 1 }
+	settings := func(c *assets.Settings) { c.PageSize = 10; c.ModifiedWithin = 0; c.Workers = 1 }
 	s := newAssetsStream(t, e, settings)
 	require.Error(t, s.Poll(t.Context(), e.sinks), "a 403 ends the poll")
 	require.Equal(t, 10, e.sinks.records(), "the first page was accepted")
@@ -479,7 +481,7 @@ func TestAssetsHostAssetsRefusedInBody(t *testing.T) {
 	assert.Equal(t, qualys.KindPermission, qe.Kind)
 	assert.True(t, needsCheckAgain(err))
 	assert.Zero(t, e.sinks.records())
-	assert.Contains(t, qualys.OperatorMessage(StreamAssets, "asset inventory", err), "Read Asset")
+	assert.Contains(t, qualys.OperatorMessage(assets.Name, "asset inventory", err), "Read Asset")
 }
 
 // The merge, on hand-made records: Host List names the host and the host asset's FQDN goes on the
@@ -593,9 +595,9 @@ func pollAssetsFrom(t *testing.T, hostList, hostAsset []byte) *testSinks {
 	client, err := qualys.New(srv.Client(), qualys.Settings{APIServerURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 1})
 	require.NoError(t, err)
 	sinks := &testSinks{}
-	s := NewAssetsStream(AssetsSettings{
-		PullSettings: PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
-		Metrics:      newMetricsBuilder(t),
+	s := assets.New(assets.Settings{
+		Settings: pull.Settings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock()},
+		Metrics:  newMetricsBuilder(t),
 	})
 	require.NoError(t, s.Poll(t.Context(), sinks))
 	return sinks
@@ -612,7 +614,7 @@ func TestAssetsBrokenPagesPulledAgain(t *testing.T) {
 			e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 1}, simulator.Options{})
 			_, err := e.server.InjectFault(f)
 			require.NoError(t, err)
-			s := newAssetsStream(t, e, func(c *AssetsSettings) { c.PageSize = 10; c.ModifiedWithin = 0 })
+			s := newAssetsStream(t, e, func(c *assets.Settings) { c.PageSize = 10; c.ModifiedWithin = 0 })
 			require.NoError(t, s.Poll(t.Context(), e.sinks))
 			seen := assetHostIDs(t, e.sinks.allLogs())
 			assert.Len(t, seen, 30)

@@ -21,8 +21,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/capture"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -78,7 +80,7 @@ func pollEveryStream(t *testing.T, e *simEnv) []pmetric.Metrics {
 	streams := []Stream{
 		newVulnStream(t, e, nil),
 		newAssetsStream(t, e, nil),
-		newComplianceStream(t, e, func(c *ComplianceSettings) { c.Evidence = true; c.PageSize = 3 }),
+		newComplianceStream(t, e, func(c *compliance.Settings) { c.Evidence = true; c.PageSize = 3 }),
 	}
 	var metrics []pmetric.Metrics
 	for _, s := range streams {
@@ -118,7 +120,7 @@ func TestReplayAnswersAnUncapturedRequestWithAnError(t *testing.T) {
 	require.NoError(t, newAssetsStream(t, captured, nil).Poll(t.Context(), captured.sinks))
 
 	replayed, replay, replayLog := newReplayEnv(t, dir, 0)
-	err := newAssetsStream(t, replayed, func(c *AssetsSettings) { c.Tags = qualys.TagFilter{Include: []string{"Never-Captured"}} }).
+	err := newAssetsStream(t, replayed, func(c *assets.Settings) { c.Tags = qualys.TagFilter{Include: []string{"Never-Captured"}} }).
 		Poll(t.Context(), replayed.sinks)
 	var qe *qualys.Error
 	require.ErrorAs(t, err, &qe)

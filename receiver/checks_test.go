@@ -18,10 +18,13 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Each start-up failure is told in one line that says what is wrong and how to fix it.
@@ -31,7 +34,7 @@ func TestStartupCheckMessages(t *testing.T) {
 		opts   simulator.Options
 		fault  *simulator.Fault
 		client func(*qualys.Settings)
-		checks func(*qualys.Client) []Check
+		checks func(*qualys.Client) []pull.Check
 		// stream is the stream whose checks run; nil runs checks as the vulnerabilities stream's.
 		stream  func(*qualys.Client) Stream
 		message string
@@ -39,7 +42,7 @@ func TestStartupCheckMessages(t *testing.T) {
 		{
 			name:    "bad password",
 			client:  func(s *qualys.Settings) { s.Password = "wrong" },
-			checks:  func(c *qualys.Client) []Check { return []Check{apiServerLoginCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.APIServerLoginCheck(c)} },
 			message: "vulnerabilities: API server login failed (HTTP 401): wrong username or password, or the right credentials on another platform: check password, and platform or api_url against the username's platform",
 		},
 		{
@@ -48,20 +51,20 @@ func TestStartupCheckMessages(t *testing.T) {
 				s.Username = "acme2jd"
 				s.UnauthorizedHint = `the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`
 			},
-			checks:  func(c *qualys.Client) []Check { return []Check{apiServerLoginCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.APIServerLoginCheck(c)} },
 			message: `vulnerabilities: API server login failed (HTTP 401): wrong username or password, or the right credentials on another platform: check password, and platform or api_url against the username's platform; the username "acme2jd" looks like a US2 user but the receiver calls US1: try platform: US2`,
 		},
 		{
 			name:    "registration not completed",
 			fault:   &simulator.Fault{Kind: simulator.FaultRegistration, Endpoint: simulator.EndpointKB},
-			checks:  func(c *qualys.Client) []Check { return []Check{knowledgeBaseCheck(c)} },
+			checks:  func(c *qualys.Client) []pull.Check { return []pull.Check{pull.KnowledgeBaseCheck(c)} },
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2003): the Qualys user has not completed registration; log in once to the Qualys console",
 		},
 		{
 			name: "missing KnowledgeBase permission",
 			opts: simulator.Options{MissingPermissions: []simulator.Permission{simulator.PermKB}},
-			checks: func(c *qualys.Client) []Check {
-				return []Check{apiServerLoginCheck(c), detectionsCheck(c), knowledgeBaseCheck(c)}
+			checks: func(c *qualys.Client) []pull.Check {
+				return []pull.Check{pull.APIServerLoginCheck(c), pull.DetectionsCheck(c), pull.KnowledgeBaseCheck(c)}
 			},
 			message: "vulnerabilities: KnowledgeBase access denied (HTTP 409, code 2000): the user lacks a permission this API needs: grant read on VM, AssetView, PC and Reporting, API access, and Manage VM/PC module",
 		},
@@ -70,7 +73,7 @@ func TestStartupCheckMessages(t *testing.T) {
 			name:   "gateway auth failure",
 			client: func(s *qualys.Settings) { s.Password = "wrong" },
 			stream: func(c *qualys.Client) Stream {
-				return NewComplianceStream(ComplianceSettings{PullSettings: PullSettings{Client: c}})
+				return compliance.New(compliance.Settings{Settings: pull.Settings{Client: c}})
 			},
 			message: "compliance: API gateway login failed (HTTP 401): the API gateway rejected the username or password: check them, and that gateway_url (or platform) is the user's platform",
 		},
@@ -100,7 +103,7 @@ func TestStartupCheckMessages(t *testing.T) {
 				stream = checkedStream{checks: tt.checks(client)}
 			}
 			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
-			_, err := sched.check(t.Context(), sched.stream.(Checked))
+			_, err := sched.check(t.Context(), sched.stream.(checked))
 			require.Error(t, err)
 			logged := e.logs.FilterLevelExact(zap.ErrorLevel).All()
 			require.Len(t, logged, 1)
@@ -132,11 +135,11 @@ func TestStartupCheckGatesPolls(t *testing.T) {
 
 type checkedStream struct {
 	Stream
-	checks []Check
+	checks []pull.Check
 }
 
-func (c checkedStream) Name() string    { return StreamVulnerabilities }
-func (c checkedStream) Checks() []Check { return c.checks }
+func (c checkedStream) Name() string         { return vulnerabilities.Name }
+func (c checkedStream) Checks() []pull.Check { return c.checks }
 
 // A stream whose check fails leaves the others alone (issue 10): vulnerabilities polls and emits
 // while compliance, without the Policy Compliance permission, logs what to fix and is checked again
@@ -183,7 +186,7 @@ func TestFailedCheckDoesNotStopOtherStreams(t *testing.T) {
 		} else {
 			assert.Equal(t, zap.DebugLevel, entry.Level, "the same cause is an error line at most once an hour")
 		}
-		assert.Equal(t, StreamCompliance, entry.ContextMap()["stream"])
+		assert.Equal(t, compliance.Name, entry.ContextMap()["stream"])
 		again, err := time.ParseDuration(entry.ContextMap()["checked_again_in"].(string))
 		require.NoError(t, err, "a duration with its unit")
 		assert.LessOrEqual(t, again, complianceEvery, "never later than the interval")

@@ -23,9 +23,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -54,18 +56,18 @@ func newComplianceEnv(t *testing.T, tc simulator.TenantConfig, opts simulator.Op
 	return e
 }
 
-func newComplianceStream(t *testing.T, e *simEnv, mutate func(*ComplianceSettings)) *ComplianceStream {
+func newComplianceStream(t *testing.T, e *simEnv, mutate func(*compliance.Settings)) *compliance.Stream {
 	t.Helper()
-	cfg := ComplianceSettings{
-		PullSettings:     e.pullSettings(),
-		FullSyncInterval: ComplianceFullSyncInterval,
+	cfg := compliance.Settings{
+		Settings:         e.pullSettings(),
+		FullSyncInterval: compliance.FullSyncInterval,
 		Metrics:          newMetricsBuilder(t),
 		Counts:           metadata.DefaultMetricsConfig().QualysCompliancePostures,
 	}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	return NewComplianceStream(cfg)
+	return compliance.New(cfg)
 }
 
 // postureIDs counts the emitted records by posture id.
@@ -121,7 +123,7 @@ func batchHosts(t *testing.T, r simulator.RequestRecord) int {
 // metrics of the poll equal the golden files.
 func TestComplianceGolden(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 6, Policies: 2, ControlsPerPolicy: 3, HostsPerPolicy: 4}, simulator.Options{})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Evidence = true; c.PageSize = 3 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Evidence = true; c.PageSize = 3 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	assert.Greater(t, len(requestsTo(e, simulator.EndpointPCRSPostureInfo)), 2, "several postureInfo batches")
@@ -133,7 +135,7 @@ func TestComplianceGolden(t *testing.T) {
 // once, and every posture of every policy arrives once.
 func TestComplianceMoreThanTenPolicies(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 20, Policies: 23, ControlsPerPolicy: 4}, simulator.Options{})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.PageSize = 40 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 40 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	var asked []string
@@ -158,7 +160,7 @@ func TestComplianceMoreThanTenPolicies(t *testing.T) {
 // and the records still cover every posture once, under a resource per host.
 func TestComplianceHostsInBatches(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 90, Policies: 3, ControlsPerPolicy: 5}, simulator.Options{})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.PageSize = 16; c.BatchRecords = 7 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 16; c.BatchRecords = 7 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
@@ -211,7 +213,7 @@ func TestComplianceJWTExpiresMidPull(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4}, simulator.Options{})
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultJWTExpired, Endpoint: simulator.EndpointPCRSPostureInfo, Nth: 3})
 	require.NoError(t, err)
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.PageSize = 12 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 12 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	var expired int
@@ -305,7 +307,7 @@ func TestComplianceGaugeEqualsCounts(t *testing.T) {
 	mbc := metadata.NewDefaultMetricsBuilderConfig()
 	mbc.Metrics.QualysCompliancePostures.EnabledAttributes = append(mbc.Metrics.QualysCompliancePostures.EnabledAttributes,
 		metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) {
+	s := newComplianceStream(t, e, func(c *compliance.Settings) {
 		c.Metrics = metadata.NewMetricsBuilder(mbc, receivertest.NewNopSettings(metadata.Type))
 		c.Counts = mbc.Metrics.QualysCompliancePostures
 	})
@@ -353,7 +355,7 @@ func sumByAttrs(md pmetric.Metrics, name, attr string) map[string]int64 {
 func TestComplianceFilters(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 30, Policies: 4, ControlsPerPolicy: 5}, simulator.Options{})
 	policies := e.tenant.Policies()
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) {
+	s := newComplianceStream(t, e, func(c *compliance.Settings) {
 		c.Statuses = []string{"Failed", "Error"}
 		c.PolicyIDs = []int64{int64(policies[2].ID), int64(policies[0].ID)}
 	})
@@ -376,20 +378,20 @@ func TestComplianceResumesFromCheckpoint(t *testing.T) {
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultHTTPError, Status: http.StatusForbidden,
 		Endpoint: simulator.EndpointPCRSPostureInfo, Nth: 6})
 	require.NoError(t, err)
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.PageSize = 25 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 25 })
 	require.Error(t, s.Poll(t.Context(), e.sinks), "a 403 ends the poll")
 	first := e.sinks.records()
 	require.Positive(t, first)
 
-	var saved complianceState
-	found, err := e.store.Load(t.Context(), StreamCompliance, &saved)
+	var saved compliance.State
+	found, err := e.store.Load(t.Context(), compliance.Name, &saved)
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, saved.Current)
 	assert.Positive(t, saved.Current.Next+int(saved.Current.NextHost), "the checkpoint moved past accepted batches")
 
 	e.server.ResetRequests()
-	restarted := newComplianceStream(t, e, func(c *ComplianceSettings) { c.PageSize = 25 })
+	restarted := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 25 })
 	require.NoError(t, restarted.Poll(t.Context(), e.sinks))
 	assertEachPostureOnce(t, e, simulator.Query{})
 	assert.Len(t, requestsTo(e, simulator.EndpointPCRSPostureInfo), 10,
@@ -474,7 +476,7 @@ func TestComplianceHostIdentity(t *testing.T) {
 // with status_changes_since.
 func TestComplianceClassic(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 6, Policies: 2, ControlsPerPolicy: 3, HostsPerPolicy: 4}, simulator.Options{})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.API = ComplianceAPIClassic; c.PageSize = 3; c.Evidence = true })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.API = compliance.APIClassic; c.PageSize = 3; c.Evidence = true })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	assert.Len(t, requestsTo(e, simulator.EndpointPosture), 4, "two pages of each policy")
 	assert.Empty(t, requestsTo(e, simulator.EndpointPCRSPostureInfo))
@@ -494,7 +496,7 @@ func TestComplianceClassic(t *testing.T) {
 // A larger tenant over the classic API: every posture once, the gauge equal to the counts.
 func TestComplianceClassicComplete(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 80, Policies: 3, ControlsPerPolicy: 4}, simulator.Options{})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.API = ComplianceAPIClassic; c.PageSize = 9 })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.API = compliance.APIClassic; c.PageSize = 9 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	assertEachPostureOnce(t, e, simulator.Query{})
 	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
@@ -509,8 +511,8 @@ func TestComplianceClassicComplete(t *testing.T) {
 func TestComplianceClassicUnknownPolicySkipped(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 10, Policies: 2, ControlsPerPolicy: 3}, simulator.Options{})
 	known := e.tenant.Policies()[1].ID
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) {
-		c.API = ComplianceAPIClassic
+	s := newComplianceStream(t, e, func(c *compliance.Settings) {
+		c.API = compliance.APIClassic
 		c.PolicyIDs = []int64{999, int64(known)}
 	})
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
@@ -542,7 +544,7 @@ func TestComplianceClassicUnknownPolicySkipped(t *testing.T) {
 func TestComplianceClassicPolicyListPages(t *testing.T) {
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 12, Policies: 5, ControlsPerPolicy: 2, HostsPerPolicy: 6},
 		simulator.Options{PolicyListTruncation: 2})
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.API = ComplianceAPIClassic })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.API = compliance.APIClassic })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	assert.Len(t, requestsTo(e, simulator.EndpointPolicyList), 3, "five policies, two a page")
 	assertEachPostureOnce(t, e, simulator.Query{})
@@ -579,9 +581,9 @@ func TestCompliancePublicSamples(t *testing.T) {
 	client, err := qualys.New(srv.Client(), qualys.Settings{APIServerURL: srv.URL, GatewayURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 1})
 	require.NoError(t, err)
 	sinks := &testSinks{}
-	s := NewComplianceStream(ComplianceSettings{
-		PullSettings: PullSettings{Client: client, Clock: pinnedClock()},
-		Metrics:      newMetricsBuilder(t),
+	s := compliance.New(compliance.Settings{
+		Settings: pull.Settings{Client: client, Clock: pinnedClock()},
+		Metrics:  newMetricsBuilder(t),
 	})
 	err = s.Poll(t.Context(), sinks)
 	require.Error(t, err)
@@ -599,16 +601,16 @@ func TestCompliancePublicSamples(t *testing.T) {
 // The start-up checks log in to the API the stream uses and call the Policy Compliance module, so a
 // user without it gets the operator's message before the first poll.
 func TestComplianceChecks(t *testing.T) {
-	for _, api := range []ComplianceAPI{ComplianceAPIGateway, ComplianceAPIClassic} {
+	for _, api := range []compliance.API{compliance.APIGateway, compliance.APIClassic} {
 		t.Run(string(api), func(t *testing.T) {
 			e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 5}, simulator.Options{MissingPermissions: []simulator.Permission{simulator.PermPC}})
-			s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.API = api })
+			s := newComplianceStream(t, e, func(c *compliance.Settings) { c.API = api })
 			checks := s.Checks()
 			require.Len(t, checks, 2)
 			require.NoError(t, checks[0].Run(t.Context()), "%s login", checks[0].What)
 			err := checks[1].Run(t.Context())
 			require.Error(t, err)
-			msg := qualys.OperatorMessage(StreamCompliance, checks[1].What, err)
+			msg := qualys.OperatorMessage(compliance.Name, checks[1].What, err)
 			assert.Contains(t, msg, "compliance: Policy Compliance")
 			assert.Contains(t, msg, "access denied")
 
@@ -616,32 +618,4 @@ func TestComplianceChecks(t *testing.T) {
 			require.NoError(t, checks[1].Run(t.Context()))
 		})
 	}
-}
-
-// The gauge's store replaces postures one by one, and a completed full pull drops the postures it
-// did not see.
-func TestPostureCounts(t *testing.T) {
-	c := newPostureCounts()
-	totals := func() map[postureKind]int64 {
-		out := map[postureKind]int64{}
-		c.Each(func(k postureKind, n int64) { out[k] = n })
-		return out
-	}
-	passed, failed := postureKind{policy: 7, status: 1}, postureKind{policy: 7, status: 2}
-	c.BeginFull()
-	c.SetOne(1, passed)
-	c.SetOne(2, passed)
-	c.SetOne(3, failed)
-	c.EndFull()
-	assert.Equal(t, map[postureKind]int64{passed: 2, failed: 1}, totals())
-
-	c.SetOne(2, failed) // a status change
-	c.Remove(3)         // a status no longer counted
-	c.Remove(3)         // twice: nothing to remove
-	assert.Equal(t, map[postureKind]int64{passed: 1, failed: 1}, totals())
-
-	c.BeginFull()
-	c.SetOne(2, failed)
-	c.EndFull()
-	assert.Equal(t, map[postureKind]int64{failed: 1}, totals(), "posture 1 went away")
 }

@@ -19,8 +19,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
-	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // With the detections gauge on, a restart no longer costs a full pull: the counts of the last
@@ -35,7 +37,7 @@ func TestVulnerabilitiesCountsSurviveRestart(t *testing.T) {
 		client, err := ext.(storage.Extension).GetClient(t.Context(), component.KindReceiver, receiverID, "")
 		require.NoError(t, err)
 		defer func() { require.NoError(t, client.Close(context.Background())) }()
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Store = checkpoint.New(client) })
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.Store = checkpoint.New(client) })
 		e.sinks.reset()
 		e.server.ResetRequests()
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
@@ -90,7 +92,7 @@ func (s *stopAfterFirstBatch) ConsumeLogs(ctx context.Context, ld plog.Logs) err
 // rest and the gauge includes the changes the stopped part delivered, not only those after it.
 func TestVulnerabilitiesCountsOfAStoppedPull(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
-	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	oneByOne := func(c *vulnerabilities.Settings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
 
 	// A change on a low and a high host id: the stopped pull delivers the first, the resumed one
@@ -131,7 +133,7 @@ func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 	st := stateOf(t, e.store)
 	require.NotNil(t, st.Gauge, "a completed pull's record holds its counts")
 	st.Gauge.Counts = st.Gauge.Counts[:len(st.Gauge.Counts)/2]
-	require.NoError(t, e.store.Save(t.Context(), StreamVulnerabilities, &st))
+	require.NoError(t, e.store.Save(t.Context(), vulnerabilities.Name, &st))
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
@@ -141,7 +143,7 @@ func TestVulnerabilitiesDamagedCountsMeanFullPull(t *testing.T) {
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
-	off := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.CountsEnabled = false })
+	off := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.CountsEnabled = false })
 	require.NoError(t, off.Poll(t.Context(), e.sinks))
 	assert.True(t, incrementalHLD(t, e), "without the gauge a restart goes on incrementally")
 	assert.Nil(t, stateOf(t, e.store).Gauge, "no counts saved with the gauge off")
@@ -206,7 +208,7 @@ func TestComplianceCountsSurviveRestart(t *testing.T) {
 func TestFiltersChangedMeanFullPull(t *testing.T) {
 	t.Run("vulnerabilities", func(t *testing.T) {
 		e := newSimEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{})
-		activeOnly := func(c *VulnerabilitiesSettings) { c.Query.Status = []string{"Active"} }
+		activeOnly := func(c *vulnerabilities.Settings) { c.Query.Status = []string{"Active"} }
 		require.NoError(t, newVulnStream(t, e, activeOnly).Poll(t.Context(), e.sinks))
 
 		e.advance(time.Hour)
@@ -226,7 +228,7 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 	t.Run("compliance", func(t *testing.T) {
 		e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 20, Policies: 3, ControlsPerPolicy: 3}, simulator.Options{})
 		first := e.tenant.Policies()[0].ID
-		onePolicy := func(c *ComplianceSettings) { c.PolicyIDs = []int64{int64(first)} }
+		onePolicy := func(c *compliance.Settings) { c.PolicyIDs = []int64{int64(first)} }
 		require.NoError(t, newComplianceStream(t, e, onePolicy).Poll(t.Context(), e.sinks))
 
 		e.advance(time.Hour)
@@ -250,57 +252,12 @@ func TestFiltersChangedMeanFullPull(t *testing.T) {
 	})
 }
 
-// A selection is the same for the same filters in another order or with repeats, and for changes
-// that select nothing else (page size, output options); it differs when a filter changes.
-func TestSelectionIsCanonical(t *testing.T) {
-	two := 2
-	base := qualys.DetectionQuery{Status: []string{"New", "Active"}, Severities: []int{4, 5}, QIDs: []int64{9, 3},
-		Tags: qualys.TagFilter{Include: []string{"b", "a"}}, ArfKernelFilter: &two}
-	same := []qualys.DetectionQuery{
-		{Status: []string{"Active", "New", "New"}, Severities: []int{5, 4}, QIDs: []int64{3, 9}, Tags: qualys.TagFilter{Include: []string{"a", "b"}, IncludeSelector: "any"}, ArfKernelFilter: &two},
-		func() qualys.DetectionQuery {
-			q := base
-			q.PageSize, q.ShowResults, q.ProcessedAfter = 7, true, time.Now()
-			return q
-		}(),
-	}
-	for i, q := range same {
-		assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "case %d", i)
-	}
-	differ := []func(*qualys.DetectionQuery){
-		func(q *qualys.DetectionQuery) { q.Status = []string{"Active"} },
-		func(q *qualys.DetectionQuery) { q.Severities = nil },
-		func(q *qualys.DetectionQuery) { q.QIDs = append(q.QIDs, 1) },
-		func(q *qualys.DetectionQuery) { q.Tags.Include = []string{"a"} },
-		func(q *qualys.DetectionQuery) { q.Tags.IncludeSelector = "all" },
-		func(q *qualys.DetectionQuery) { q.Tags.Exclude = []string{"a"} },
-		func(q *qualys.DetectionQuery) { q.ArfKernelFilter = nil },
-		func(q *qualys.DetectionQuery) { q.IncludeVulnType = []string{"confirmed"} },
-	}
-	for i, change := range differ {
-		q := base
-		q.Tags.Include = slices.Clone(base.Tags.Include)
-		change(&q)
-		assert.NotEqual(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(q), "change %d", i)
-	}
-	// Both vulnerability types, like none, filter nothing.
-	both := base
-	both.IncludeVulnType = []string{"potential", "confirmed"}
-	assert.Equal(t, vulnerabilitiesSelection(base), vulnerabilitiesSelection(both))
-
-	all := statusFilter(nil)
-	assert.Equal(t, complianceSelection([]int64{2, 1, 2}, all, false), complianceSelection([]int64{1, 2}, statusFilter([]string{"Passed", "Failed", "Error"}), false))
-	assert.NotEqual(t, complianceSelection([]int64{1}, all, false), complianceSelection([]int64{1, 2}, all, false))
-	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, statusFilter([]string{"Failed"}), false))
-	assert.NotEqual(t, complianceSelection(nil, all, false), complianceSelection(nil, all, true))
-}
-
 // The counts of a full pull in progress survive a stop: after the restart the resumed full pull
 // goes on counting, and when it completes the gauge drops a host that is no longer in the tenant
 // (here one planted in the saved counts), as a full pull in one process does.
 func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
-	oneByOne := func(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+	oneByOne := func(c *vulnerabilities.Settings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 	require.NoError(t, newVulnStream(t, e, oneByOne).Poll(t.Context(), e.sinks))
 
 	plantHost(t, e.store) // a host the tenant does not have, in the saved counts
@@ -322,7 +279,7 @@ func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 	t.Helper()
 	var st streamState
-	found, err := store.Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := store.Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	return st
@@ -334,12 +291,13 @@ func plantHost(t *testing.T, store *checkpoint.Store) {
 	t.Helper()
 	st := stateOf(t, store)
 	require.NotNil(t, st.Gauge)
-	planted := newHostCounts(validDetectionKind)
-	require.NoError(t, planted.restore(st.Gauge.Counts))
-	active := uint32(3) | uint32(statusIndex("Active"))<<8 | uint32(typeIndex("Confirmed"))<<16
+	planted := pull.NewHostCounts(nil)
+	require.NoError(t, planted.Unmarshal(st.Gauge.Counts))
+	// Severity 3, status Active (the second), type Confirmed (the first): see internal/vulnerabilities.
+	active := uint32(3) | uint32(2)<<8 | uint32(1)<<16
 	planted.Set(999_999_999, map[uint32]int{active: 7})
 	st.Gauge.Counts = planted.Marshal()
-	require.NoError(t, store.Save(t.Context(), StreamVulnerabilities, &st))
+	require.NoError(t, store.Save(t.Context(), vulnerabilities.Name, &st))
 }
 
 // assertDetectionsGauge checks the last detections gauge, by status, against the tenant.
@@ -349,59 +307,6 @@ func assertDetectionsGauge(t *testing.T, e *simEnv, msg string) {
 	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.vulnerability.detections", "qualys.detection.status")
 	for status, n := range want.ByStatus {
 		assert.Equal(t, int64(n), got[status], "status %s: %s", status, msg)
-	}
-}
-
-// Which saved counts a restart uses: a completed pull's against the last completed cursor or the
-// pull in progress; a stopped pull's only against the pull in progress; a full pull's counting
-// goes on only for that same full pull, stopped exactly where the checkpoint's position is.
-func TestGaugeCheckpointUse(t *testing.T) {
-	c1, c2 := simTime, simTime.Add(time.Hour)
-	cases := []struct {
-		name               string
-		saved              countsCheckpoint
-		collecting         bool
-		completed          time.Time
-		current            *pullRef
-		baseline, counting bool
-		restored           bool
-	}{
-		{"completed, last completed", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c1, nil, true, false, true},
-		{"completed, then the cursor write was lost", countsCheckpoint{AsOf: c2, Completed: true, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
-		{"stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true}, false, c1, &pullRef{cursor: c2}, true, false, true},
-		{"stopped, then completed but the final counts were lost", countsCheckpoint{AsOf: c2, Baseline: true}, false, c2, nil, false, false, false},
-		{"older pull", countsCheckpoint{AsOf: c1, Completed: true, Baseline: true}, false, c2, nil, false, false, false},
-		{"full pull stopped, resumed", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "p"}, true, true, true},
-		{"first full pull stopped, resumed", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "p"}, false, true, true},
-		{"full pull stopped, resumed, killed past the counts", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, full: true, position: "q"}, true, false, true},
-		{"first full pull killed past the counts", countsCheckpoint{AsOf: c2, Position: "p"}, true, time.Time{}, &pullRef{cursor: c2, full: true, position: "q"}, false, false, true},
-		{"full counting, but the pull in progress is not full", countsCheckpoint{AsOf: c2, Baseline: true, Position: "p"}, true, c1, &pullRef{cursor: c2, position: "p"}, true, false, true},
-		{"no tag", countsCheckpoint{Completed: true, Baseline: true}, false, time.Time{}, nil, false, false, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			store := checkpoint.New(nil)
-			saved := newHostCounts(nil)
-			if tc.collecting {
-				saved.BeginFull()
-			}
-			saved.Set(5, map[uint32]int{1: 2})
-			tc.saved.Counts = saved.Marshal()
-			require.NoError(t, store.Save(t.Context(), "s.counts", &tc.saved))
-			g := gaugeCheckpoint{stream: "s", what: "detection", store: store, logger: zap.NewNop()}
-			counts := newHostCounts(nil)
-			baseline, counting := g.load(t.Context(), counts, tc.completed, tc.current)
-			assert.Equal(t, tc.baseline, baseline, "baseline")
-			assert.Equal(t, tc.counting, counting, "counting")
-			assert.Equal(t, counting, counts.Collecting(), "a full pull's counting is kept only to go on with it")
-			totals := map[uint32]int64{}
-			counts.Each(func(k uint32, n int64) { totals[k] = n })
-			if tc.restored {
-				assert.Equal(t, map[uint32]int64{1: 2}, totals)
-			} else {
-				assert.Empty(t, totals)
-			}
-		})
 	}
 }
 
@@ -443,8 +348,8 @@ func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
 func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 4}, simulator.Options{})
 	disk := newMapStorage()
-	process := func(mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
-		return newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
+	process := func(mutate func(*vulnerabilities.Settings)) *vulnerabilities.Stream {
+		return newVulnStream(t, e, func(c *vulnerabilities.Settings) {
 			c.PageSize, c.Workers, c.BatchRecords = 1, 1, 1000
 			c.Store = checkpoint.New(disk)
 			if mutate != nil {
@@ -461,7 +366,7 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	e.advance(8 * 24 * time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	gaugeOff := func(c *VulnerabilitiesSettings) { c.CountsEnabled = false }
+	gaugeOff := func(c *vulnerabilities.Settings) { c.CountsEnabled = false }
 	require.Error(t, process(gaugeOff).Poll(ctx, &stopAfterFirstBatch{testSinks: &testSinks{}, cancel: cancel}))
 	require.True(t, stateOf(t, checkpoint.New(disk)).Current.Full)
 
@@ -476,23 +381,4 @@ func TestKilledFullPullIsNotAFullSync(t *testing.T) {
 	assert.False(t, incrementalHLD(t, e), "the next poll is full")
 	assert.True(t, stateOf(t, checkpoint.New(disk)).LastFullSync.After(firstFull))
 	assertDetectionsGauge(t, e, "the planted host dropped")
-}
-
-// The gauges' counts accept only kinds their stream makes: a damaged kind would index past the
-// status or type enums when the gauge is emitted.
-func TestCountsRefuseKindsTheStreamCannotMake(t *testing.T) {
-	good := newHostCounts(nil)
-	good.Set(1, map[uint32]int{uint32(4) | uint32(statusIndex("Fixed"))<<8 | uint32(typeIndex("Info"))<<16: 2})
-	require.NoError(t, newHostCounts(validDetectionKind).restore(good.Marshal()))
-	for _, kind := range []uint32{9 << 8, 4 << 16, 1 << 24} {
-		bad := newHostCounts(nil)
-		bad.Set(1, map[uint32]int{kind: 1})
-		assert.Error(t, newHostCounts(validDetectionKind).restore(bad.Marshal()), "kind %#x", kind)
-	}
-
-	postures := newPostureCounts()
-	postures.SetOne(1, postureKind{policy: 3, status: 2})
-	require.NoError(t, newPostureCounts().restore(postures.Marshal()))
-	postures.SetOne(2, postureKind{policy: 3, status: uint8(len(postureStatuses) + 1)})
-	assert.Error(t, newPostureCounts().restore(postures.Marshal()), "a status out of range")
 }

@@ -26,13 +26,17 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadatatest"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // The fault matrix of issue 8: every way a Qualys answer can go wrong, injected by the simulator
@@ -59,7 +63,7 @@ func (c simClock) After(d time.Duration) <-chan time.Time {
 type faultEnv struct {
 	*simEnv
 	tel       *componenttest.Telemetry
-	telemetry *Telemetry
+	telemetry *telemetry.Telemetry
 }
 
 type faultEnvOptions struct {
@@ -83,7 +87,7 @@ func newFaultEnv(t *testing.T, tc simulator.TenantConfig, so simulator.Options, 
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
-	telemetry := NewTelemetry(tb, testReceiverID)
+	rt := telemetry.New(tb, testReceiverID)
 
 	hc := o.httpClient
 	if hc == nil {
@@ -99,19 +103,19 @@ func newFaultEnv(t *testing.T, tc simulator.TenantConfig, so simulator.Options, 
 	}
 	client, err := qualys.New(hc, qualys.Settings{
 		APIServerURL: e.apiURL, GatewayURL: e.gatewayURL, Username: user, Password: pass,
-		MaxConcurrency: 2, Retry: testRetry(), Logger: e.logger, Observer: telemetry, Clock: clk,
+		MaxConcurrency: 2, Retry: testRetry(), Logger: e.logger, Observer: rt, Clock: clk,
 	})
 	require.NoError(t, err)
 	e.client = client
-	return &faultEnv{simEnv: e, tel: tel, telemetry: telemetry}
+	return &faultEnv{simEnv: e, tel: tel, telemetry: rt}
 }
 
 // vulnStream is the vulnerabilities stream reporting to the env's telemetry, pulling pages of 10
 // hosts in batches of 8 records, so a page is accepted in several batches and a fault can strike
 // between two of them.
-func (e *faultEnv) vulnStream(t *testing.T, mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
+func (e *faultEnv) vulnStream(t *testing.T, mutate func(*vulnerabilities.Settings)) *vulnerabilities.Stream {
 	t.Helper()
-	return newVulnStream(t, e.simEnv, func(c *VulnerabilitiesSettings) {
+	return newVulnStream(t, e.simEnv, func(c *vulnerabilities.Settings) {
 		c.Telemetry = e.telemetry
 		c.PageSize = faultPageHosts
 		c.BatchRecords = 8
@@ -398,7 +402,7 @@ func TestFaultMatrixVulnerabilities(t *testing.T) {
 			e.advance(time.Hour)
 			require.NoError(t, p.pollOnce(t.Context()))
 			assert.Positive(t, e.metric(metricPolls, kv("outcome", "ok")))
-			assert.Positive(t, e.metric(metricLastPoll, kv("stream", StreamVulnerabilities)))
+			assert.Positive(t, e.metric(metricLastPoll, kv("stream", vulnerabilities.Name)))
 			repeated := assertNoDetectionLost(t, e.simEnv, faultPageHosts)
 			t.Logf("hosts repeated: %d", repeated)
 		})
@@ -409,7 +413,7 @@ func TestFaultMatrixVulnerabilities(t *testing.T) {
 // replaced (U+FFFD) or dropped, so every exporter can encode it, and the poll is a normal one.
 func TestFaultBadCharsInResults(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.MaxResultsBytes = 1 << 16 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.MaxResultsBytes = 1 << 16 })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadChars, Endpoint: simulator.EndpointHLD, Record: 2, Count: 2})
 	require.NoError(t, err)
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
@@ -427,7 +431,7 @@ func TestFaultBadCharsInResults(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 2, damaged, "the damaged records are emitted, not dropped")
-	assert.Equal(t, 2.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "text_repaired")))
+	assert.Equal(t, 2.0, e.metric(metricRecordsAltered, kv("stream", vulnerabilities.Name), kv("reason", "text_repaired")))
 	assert.Zero(t, e.metric(metricRecordsAltered, kv("reason", "results_truncated")))
 	assertLogged(t, e.logs, zapcore.WarnLevel, "invalid UTF-8 or control characters in RESULTS")
 	// What an OTLP exporter does with it: protobuf strings must be valid UTF-8.
@@ -445,7 +449,7 @@ func TestFaultBadCharsInResults(t *testing.T) {
 func TestFaultHugeResults(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
 	const maxResults = 4096
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.MaxResultsBytes = maxResults })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.MaxResultsBytes = maxResults })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultHugeResults, Endpoint: simulator.EndpointHLD})
 	require.NoError(t, err)
 
@@ -464,7 +468,7 @@ func TestFaultHugeResults(t *testing.T) {
 	assert.Len(t, cut[0], maxResults)
 	assert.Greater(t, e.bytesSince(0), int64(100<<20), "the 100 MiB element was sent")
 	assert.Less(t, grown, uint64(48<<20), "heap grew by %d MiB for a 100 MiB element", grown>>20)
-	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "results_truncated")))
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", vulnerabilities.Name), kv("reason", "results_truncated")))
 	assertLogged(t, e.logs, zapcore.InfoLevel, "RESULTS cut at max_results_bytes")
 	assertNoDetectionLost(t, e.simEnv, 0)
 }
@@ -518,7 +522,7 @@ func TestFaultEmptyTenant(t *testing.T) {
 	assert.Zero(t, e.sinks.records())
 	assertLogged(t, e.logs, zapcore.InfoLevel, "Pull completed")
 	assert.Equal(t, 1.0, e.metric(metricPolls, kv("outcome", "ok")))
-	assert.Positive(t, e.metric(metricLastPoll, kv("stream", StreamVulnerabilities)))
+	assert.Positive(t, e.metric(metricLastPoll, kv("stream", vulnerabilities.Name)))
 	assert.Zero(t, requestsTo(e.simEnv, simulator.EndpointHLD), "no host, no Host List Detection call")
 
 	e.advance(time.Hour)
@@ -530,7 +534,7 @@ func TestFaultEmptyTenant(t *testing.T) {
 // poll completes with nothing, and the hosts come with the next full pull (full_sync_interval).
 func TestFaultEmptyAnswerUntilFullSync(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) {
 		c.FullSyncInterval = 24 * time.Hour
 		c.CountsEnabled = false
 	})
@@ -589,7 +593,7 @@ func TestFaultLongRateLimitShutdown(t *testing.T) {
 
 	// A new process finds the checkpoint: the pull resumes and completes once Qualys allows.
 	var st streamState
-	found, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := e.store.Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, st.Current, "the interrupted pull is checkpointed")
@@ -667,7 +671,7 @@ func TestFaultMatrixCompliance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4}, simulator.Options{}, faultEnvOptions{compliance: true})
-			s := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) {
+			s := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) {
 				c.Telemetry = e.telemetry
 				c.PageSize = 12
 			})
@@ -736,7 +740,7 @@ func (s *observingSinks) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	var st streamState
-	_, _ = s.store.Load(ctx, StreamVulnerabilities, &st)
+	_, _ = s.store.Load(ctx, vulnerabilities.Name, &st)
 	cp := "no pull in progress"
 	if st.Current != nil {
 		cp = formatKey(st.Current.Ranges)
@@ -759,7 +763,7 @@ func (s *observingSinks) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 // or repeated.
 func TestBackpressureRetriesSamePage(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 60, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) {
 		c.Workers = 1
 		c.BatchRecords = 1000 // one batch per page
 	})
@@ -780,7 +784,7 @@ func TestBackpressureRetriesSamePage(t *testing.T) {
 	assert.NotEqual(t, first.checkpoint, sinks.calls[refusals+1].checkpoint, "the checkpoint moves once the page is accepted")
 	assertLogged(t, e.logs, zapcore.WarnLevel, "The next consumer refused records; retrying the same records")
 	assertNoDetectionLost(t, e.simEnv, 0)
-	assert.Equal(t, float64(e.sinks.records()), e.metric(metricRecords, kv("stream", StreamVulnerabilities)),
+	assert.Equal(t, float64(e.sinks.records()), e.metric(metricRecords, kv("stream", vulnerabilities.Name)),
 		"records counts what was accepted, not what was offered")
 }
 
@@ -788,7 +792,7 @@ func TestBackpressureRetriesSamePage(t *testing.T) {
 // and the next poll hands it over again.
 func TestBackpressureUntilShutdown(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 60, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.Workers = 1 })
 	e.sinks.refuse = 1 << 30
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -803,7 +807,7 @@ func TestBackpressureUntilShutdown(t *testing.T) {
 	assert.Zero(t, e.sinks.records())
 
 	var st streamState
-	_, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
+	_, err := e.store.Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.NotNil(t, st.Current)
 	for _, r := range st.Current.Ranges {
@@ -823,7 +827,7 @@ func TestBackpressureUntilShutdown(t *testing.T) {
 // its duration, the pull's progress and the time of the last successful poll are recorded.
 func TestSelfTelemetry(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 60, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.Workers = 1 })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultConcurrencyLimit, Endpoint: simulator.EndpointHLD, Nth: 2})
 	require.NoError(t, err)
 	started := e.clock()
@@ -831,7 +835,7 @@ func TestSelfTelemetry(t *testing.T) {
 	ended := e.clock()
 	// Every series carries the receiver's id.
 	ownReceiver := kv("receiver", testReceiverID)
-	stream := attribute.NewSet(kv("stream", StreamVulnerabilities), ownReceiver)
+	stream := attribute.NewSet(kv("stream", vulnerabilities.Name), ownReceiver)
 	// The simulator logs a request when its handler returns, which can be just after the client
 	// has read the whole answer.
 	require.Eventually(t, func() bool { return len(e.server.Requests()) == int(e.metric(metricRequests)) },
@@ -877,9 +881,9 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualReceiverQualysRecords(t, e.tel,
 		[]metricdata.DataPoint[int64]{{Attributes: stream, Value: int64(want.Detections)}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverQualysPolls(t, e.tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok"), ownReceiver), Value: 1},
+		{Attributes: attribute.NewSet(kv("stream", vulnerabilities.Name), kv("outcome", "ok"), ownReceiver), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
-	okPoll := attribute.NewSet(kv("stream", StreamVulnerabilities), kv("outcome", "ok"), ownReceiver)
+	okPoll := attribute.NewSet(kv("stream", vulnerabilities.Name), kv("outcome", "ok"), ownReceiver)
 	metadatatest.AssertEqualReceiverQualysPollDuration(t, e.tel,
 		[]metricdata.HistogramDataPoint[float64]{{Attributes: okPoll}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue())
 	assert.Equal(t, 1.0, e.metric(metricPollDuration, kv("outcome", "ok")), "one poll timed")
@@ -901,7 +905,7 @@ func TestSelfTelemetry(t *testing.T) {
 	require.Error(t, e.poller(s).pollOnce(t.Context()))
 	assert.Equal(t, 1.0, e.metric(metricPolls, kv("outcome", "error"), kv("error_kind", "auth")))
 	assert.Equal(t, 1.0, e.metric(metricRequests, kv("endpoint", "host_ids"), kv("outcome", "auth_error")))
-	assert.Equal(t, float64(ended.Unix()), e.metric(metricLastPoll, kv("stream", StreamVulnerabilities)))
+	assert.Equal(t, float64(ended.Unix()), e.metric(metricLastPoll, kv("stream", vulnerabilities.Name)))
 }
 
 // A value Qualys sends that cannot be read (text where TIMES_FOUND is a number) costs that field,
@@ -921,8 +925,8 @@ func TestFaultBadValueCostsTheField(t *testing.T) {
 	})
 	assert.Equal(t, 1, without, "one detection arrives without times_found")
 	assertNoDetectionLost(t, e.simEnv, 0)
-	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "field_unreadable")))
-	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", StreamVulnerabilities)))
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", vulnerabilities.Name), kv("reason", "field_unreadable")))
+	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", vulnerabilities.Name)))
 	logged := e.logs.FilterMessageSnippet("could not be read").All()
 	require.Len(t, logged, 1)
 	assert.Equal(t, zapcore.WarnLevel, logged[0].Level)
@@ -940,7 +944,7 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 	require.Positive(t, want)
 	e.sinks.reset()
 
-	s := newAssetsStream(t, e.simEnv, func(c *AssetsSettings) { c.Telemetry = e.telemetry })
+	s := newAssetsStream(t, e.simEnv, func(c *assets.Settings) { c.Telemetry = e.telemetry })
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadValue, Endpoint: simulator.EndpointHostAsset, Record: 2})
 	require.NoError(t, err)
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
@@ -953,8 +957,8 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 		}
 	})
 	assert.Equal(t, 1, without, "one asset arrives without qualys.asset.modified")
-	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamAssets), kv("reason", "field_unreadable")))
-	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", StreamAssets)))
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", assets.Name), kv("reason", "field_unreadable")))
+	assert.Zero(t, e.metric(metricRecordsSkipped, kv("stream", assets.Name)))
 	logged := e.logs.FilterMessageSnippet("could not be read").All()
 	require.Len(t, logged, 1)
 	assert.Equal(t, "HostAsset/modified", logged[0].ContextMap()["element"])
@@ -964,8 +968,8 @@ func TestFaultBadValueCostsTheAssetField(t *testing.T) {
 // on the detections of its QID; the entry counts once, as it is fetched, and its QID is named.
 func TestFaultBadValueCostsTheKnowledgeBaseField(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 20, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
-		c.KnowledgeBase = kb.NewCache(KnowledgeBaseFetcher{Client: e.client, Logger: e.logger, Telemetry: e.telemetry}, time.Hour, kb.Limits{})
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) {
+		c.KnowledgeBase = kb.NewCache(vulnerabilities.KnowledgeBaseFetcher{Client: e.client, Logger: e.logger, Telemetry: e.telemetry}, time.Hour, kb.Limits{})
 	})
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultBadValue, Endpoint: simulator.EndpointKB, Record: 1})
 	require.NoError(t, err)
@@ -978,7 +982,7 @@ func TestFaultBadValueCostsTheKnowledgeBaseField(t *testing.T) {
 	assert.Equal(t, "soon", logged[0].ContextMap()["value"])
 	qid, ok := logged[0].ContextMap()["qid"].(int64)
 	require.True(t, ok, "the line names the QID")
-	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", StreamVulnerabilities), kv("reason", "field_unreadable")))
+	assert.Equal(t, 1.0, e.metric(metricRecordsAltered, kv("stream", vulnerabilities.Name), kv("reason", "field_unreadable")))
 
 	withQID, without := 0, 0
 	eachLog(e.sinks.allLogs(), func(_, rec map[string]any) {

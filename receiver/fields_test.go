@@ -10,9 +10,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Every detection's resource carries its host's tag names, as Host List Detection lists them
@@ -44,8 +46,8 @@ func TestVulnerabilitiesCarryHostTags(t *testing.T) {
 func TestVulnerabilitiesKnowledgeBaseText(t *testing.T) {
 	for _, include := range []bool{false, true} {
 		e := newSimEnv(t, simulator.TenantConfig{Hosts: 10, DetectionsPerHost: 3, QIDs: 15}, simulator.Options{})
-		cache := kb.NewCache(KnowledgeBaseFetcher{Client: e.client, IncludeText: include}, 24*time.Hour, kb.Limits{})
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.KnowledgeBase = cache })
+		cache := kb.NewCache(vulnerabilities.KnowledgeBaseFetcher{Client: e.client, IncludeText: include}, 24*time.Hour, kb.Limits{})
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.KnowledgeBase = cache })
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
 		records := 0
 		eachLog(e.sinks.allLogs(), func(_, rec map[string]any) {
@@ -130,7 +132,7 @@ func distinct(list []string) []any {
 // none of it.
 func TestAssetsCarryCloudSource(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 60}, simulator.Options{})
-	s := newAssetsStream(t, e, func(c *AssetsSettings) { c.ModifiedWithin = 0 })
+	s := newAssetsStream(t, e, func(c *assets.Settings) { c.ModifiedWithin = 0 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	byProvider := map[string]int{}
 	eachLog(e.sinks.allLogs(), func(res, rec map[string]any) {

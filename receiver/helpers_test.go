@@ -27,6 +27,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -163,12 +164,12 @@ func (e *simEnv) advance(d time.Duration) time.Time {
 	return e.now
 }
 
-func (e *simEnv) pullSettings() PullSettings {
+func (e *simEnv) pullSettings() pull.Settings {
 	retry := configretry.NewDefaultBackOffConfig()
 	retry.InitialInterval = 10 * time.Millisecond
 	retry.MaxInterval = 50 * time.Millisecond
 	retry.RandomizationFactor = 0
-	return PullSettings{
+	return pull.Settings{
 		Client: e.client, Store: e.store, Logger: e.logger, Retry: retry,
 		Workers: 2, PageSize: 10, BatchRecords: 50, Clock: streamClock{sim: e.clock, advance: e.advance, done: e.done},
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID},
@@ -317,3 +318,6 @@ func gaugeByAttrs(md pmetric.Metrics, name, attr string) map[string]int64 {
 
 // testReceiverID is the receiver id the tests' streams and telemetry carry.
 const testReceiverID = "qualys/test"
+
+// streamState is the checkpoint record of a stream that pulls host id ranges.
+type streamState = pull.Record[pull.Progress, pull.GaugeRecord]

@@ -25,6 +25,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // testLeaderElector grants and revokes leadership on the test's command, as k8s_leader_elector does
@@ -73,8 +74,8 @@ func TestLeaderElection(t *testing.T) {
 		builds.Add(1)
 		ps := e.pullSettings()
 		ps.Store = store
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) {
+			c.Settings = ps
 			// With the gauge on, a new term pulls in full once to count the tenant; off, it goes on
 			// from the cursor, which is what this test checks.
 			c.CountsEnabled = false
@@ -207,8 +208,8 @@ func TestLeadershipLostMidPull(t *testing.T) {
 		ps.Workers = workers
 		ps.PageSize = pageSize
 		ps.BatchRecords = 8
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) {
+			c.Settings = ps
 			c.CountsEnabled = false
 		})
 		return Runtime{Streams: []ScheduledStream{{
@@ -246,7 +247,7 @@ func TestLeadershipLostMidPull(t *testing.T) {
 	assert.Zero(t, e.logs.FilterLevelExact(zap.ErrorLevel).Len(), "losing the lease is not an error")
 
 	var at streamState
-	found, err := store.Load(t.Context(), StreamVulnerabilities, &at)
+	found, err := store.Load(t.Context(), vulnerabilities.Name, &at)
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, at.Current, "the interrupted pull is checkpointed")

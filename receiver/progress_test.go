@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Names of the progress self-metrics, as the collector exports them.
@@ -31,7 +33,7 @@ const progressEvery = 250 * time.Millisecond
 func TestProgressLinesOnSlowPull(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, DetectionsPerHost: 4, ResultsBytes: 400},
 		simulator.Options{BandwidthBytesPerSec: 200_000}, faultEnvOptions{})
-	s := newVulnStream(t, e.simEnv, func(c *VulnerabilitiesSettings) {
+	s := newVulnStream(t, e.simEnv, func(c *vulnerabilities.Settings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
 		c.Clock = runningClock(e.clock)
@@ -56,7 +58,7 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 	// without detections never appear in a page; they count as done when their range ends.
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
 	require.Less(t, want.HostsWithDetections, want.Hosts, "the tenant has hosts without detections")
-	vuln := kv("stream", StreamVulnerabilities)
+	vuln := kv("stream", vulnerabilities.Name)
 	assert.Equal(t, 40.0, e.metric(metricPullHostsTotal, vuln), "hosts in the pull")
 	assert.EqualValues(t, want.Hosts, e.metric(metricPullHostsDone, vuln), "hosts done by the end: all of them")
 	assert.GreaterOrEqual(t, e.metric(metricPullHostsDone, vuln), float64(last["hosts_done"].(int64)))
@@ -74,7 +76,7 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 func TestComplianceProgressLines(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4, HostsPerPolicy: 40},
 		simulator.Options{BandwidthBytesPerSec: 20_000}, faultEnvOptions{compliance: true})
-	s := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) {
+	s := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) {
 		c.Telemetry = e.telemetry
 		c.ProgressEvery = progressEvery
 		c.Clock = runningClock(e.clock)
@@ -103,7 +105,7 @@ func TestComplianceProgressLines(t *testing.T) {
 	completed := e.logs.FilterMessage("Pull completed").All()
 	require.Len(t, completed, 1)
 	end := completed[0].ContextMap()
-	comp := kv("stream", StreamCompliance)
+	comp := kv("stream", compliance.Name)
 	assert.EqualValues(t, end["batches"], e.metric(metricPages, comp), "one per batch")
 	assert.EqualValues(t, end["records"], e.metric(metricRecords, comp), "records emitted")
 	assert.EqualValues(t, e.sinks.records(), e.metric(metricRecords, comp), "records accepted")

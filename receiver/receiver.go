@@ -1,8 +1,9 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package receiver is the running qualys receiver: its lifecycle, the per-stream schedulers and the
-// sinks that hand pdata to the next consumers. What a stream pulls and how is in the stream files.
+// Package receiver is the running qualys receiver: its lifecycle, leader election, the per-stream
+// schedulers and the sinks that hand pdata to the next consumers. What a stream pulls and how is in
+// its own package (internal/vulnerabilities, internal/assets, internal/compliance).
 package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
@@ -12,12 +13,15 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	rcvr "go.opentelemetry.io/collector/receiver"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"go.uber.org/zap"
 )
 
@@ -30,12 +34,8 @@ type Stream interface {
 	Poll(ctx context.Context, sinks Sinks) error
 }
 
-// Sinks is where streams hand their output. Each call blocks until the next consumer accepted the
-// data or refused it; an error means "not accepted".
-type Sinks interface {
-	ConsumeLogs(ctx context.Context, ld plog.Logs) error
-	ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error
-}
+// Sinks is where streams hand their output (see pull.Sinks).
+type Sinks = pull.Sinks
 
 // Runtime is what Start builds for the streams: it needs the host (extensions) that only Start has.
 type Runtime struct {
@@ -43,7 +43,7 @@ type Runtime struct {
 	Streams []ScheduledStream
 	// Telemetry is the receiver's own metrics, where a failed start-up check counts as a failed
 	// poll; nil records nothing.
-	Telemetry *Telemetry
+	Telemetry *telemetry.Telemetry
 	// Close releases what the runtime holds (HTTP connections, storage client).
 	Close func(context.Context) error
 }
@@ -65,9 +65,9 @@ type Options struct {
 	LeaderElectorID *component.ID
 }
 
-// LeaderElection is what a leader-election extension offers (the contrib k8s_leader_elector's
+// leaderElector is what a leader-election extension offers (the contrib k8s_leader_elector's
 // interface, matched by method so the receiver does not depend on Kubernetes libraries).
-type LeaderElection interface {
+type leaderElector interface {
 	component.Component
 	SetCallBackFuncs(onStartLeading func(context.Context), onStopLeading func())
 }
@@ -239,13 +239,13 @@ func (r *Receiver) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (r *Receiver) leaderElection(host component.Host) (LeaderElection, error) {
+func (r *Receiver) leaderElection(host component.Host) (leaderElector, error) {
 	id := *r.options.LeaderElectorID
 	ext, ok := host.GetExtensions()[id]
 	if !ok {
 		return nil, fmt.Errorf("leader_elector: extension %q not found; add it under extensions and service::extensions", id)
 	}
-	le, ok := ext.(LeaderElection)
+	le, ok := ext.(leaderElector)
 	if !ok {
 		return nil, fmt.Errorf("leader_elector: extension %q does not offer leader election (use k8s_leader_elector)", id)
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/assets"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
@@ -27,12 +29,12 @@ func TestRecordOptionsGolden(t *testing.T) {
 		},
 		"assets": func(t *testing.T) plog.Logs {
 			e := newSimEnv(t, simulator.TenantConfig{Hosts: 16, DetectionsPerHost: 1}, simulator.Options{})
-			require.NoError(t, newAssetsStream(t, e, func(c *AssetsSettings) { c.PageSize = 5 }).Poll(t.Context(), e.sinks))
+			require.NoError(t, newAssetsStream(t, e, func(c *assets.Settings) { c.PageSize = 5 }).Poll(t.Context(), e.sinks))
 			return e.sinks.allLogs()
 		},
 		"compliance": func(t *testing.T) plog.Logs {
 			e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 6, Policies: 2, ControlsPerPolicy: 3, HostsPerPolicy: 4}, simulator.Options{})
-			s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Evidence = true; c.PageSize = 3 })
+			s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Evidence = true; c.PageSize = 3 })
 			require.NoError(t, s.Poll(t.Context(), e.sinks))
 			return e.sinks.allLogs()
 		},

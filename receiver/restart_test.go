@@ -30,6 +30,7 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Kill-and-restart with the contrib file_storage extension: the receiver is stopped in the middle of
@@ -64,7 +65,7 @@ func storedState(t *testing.T, ext extension.Extension) streamState {
 	require.NoError(t, err)
 	defer func() { require.NoError(t, client.Close(context.Background())) }()
 	var st streamState
-	found, err := checkpoint.New(client).Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := checkpoint.New(client).Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found, "a checkpoint was written to file_storage")
 	return st
@@ -116,8 +117,8 @@ func startReceiver(t *testing.T, e *simEnv, ext extension.Extension, sink consum
 		ps.Workers = restartWorkers
 		ps.PageSize = restartPage
 		ps.BatchRecords = 8
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.PullSettings = ps
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) {
+			c.Settings = ps
 			c.CountsEnabled = false
 		})
 		return Runtime{Streams: []ScheduledStream{{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Who retries what: the client retries a failed call within retry_on_failure; the stream retries
@@ -34,7 +35,7 @@ func TestRetryLayers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 2}, simulator.Options{}, faultEnvOptions{})
-			s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
+			s := e.vulnStream(t, func(c *vulnerabilities.Settings) {
 				c.Workers = 1
 				c.Retry = testRetry()
 			})

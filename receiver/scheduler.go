@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -30,7 +31,7 @@ type scheduler struct {
 	sinks    Sinks
 	logger   *zap.Logger
 	// telemetry counts a failed start-up check as a failed poll; the streams count their polls.
-	telemetry *Telemetry
+	telemetry *telemetry.Telemetry
 	// status reports the component status from the polls and checks (status.go); nil reports none.
 	status *streamStatus
 	// now, after and random are the clock, the timer and the jitter's source; nil is the real one.
@@ -42,7 +43,7 @@ type scheduler struct {
 	causes  causeLog
 }
 
-func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *Telemetry) *scheduler {
+func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *telemetry.Telemetry) *scheduler {
 	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry}
 }
 
@@ -51,13 +52,13 @@ func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry 
 // first poll and after a poll that failed on credentials, permissions or trust; while a check fails
 // the stream skips its polls, each counted as a failed poll, and the other streams go on.
 func (s *scheduler) run(ctx context.Context) {
-	checked, hasChecks := s.stream.(Checked)
+	c, hasChecks := s.stream.(checked)
 	needsCheck := hasChecks
 	for {
 		var wait time.Duration
 		if needsCheck {
 			var err error
-			wait, err = s.check(ctx, checked)
+			wait, err = s.check(ctx, c)
 			needsCheck = err != nil
 			if needsCheck && ctx.Err() == nil {
 				s.status.pollDone(s.stream.Name(), err)
@@ -85,7 +86,7 @@ func (s *scheduler) run(ctx context.Context) {
 // check runs the stream's checks in order and logs one line: ready, or the first failure in the
 // operator's words with when the checks run again (the same failure at most once an hour as an
 // error). It returns that failure and the pause before the next attempt.
-func (s *scheduler) check(ctx context.Context, c Checked) (time.Duration, error) {
+func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error) {
 	started := s.clock()
 	for _, chk := range c.Checks() {
 		err := chk.Run(ctx)
@@ -95,9 +96,9 @@ func (s *scheduler) check(ctx context.Context, c Checked) (time.Duration, error)
 		if ctx.Err() != nil {
 			return 0, err
 		}
-		s.telemetry.pollDone(s.stream.Name(), started, s.clock(), errKind(err))
+		s.telemetry.PollDone(s.stream.Name(), started, s.clock(), errKind(err))
 		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock().Sub(started))
-		msg := OperatorMessage(s.stream.Name(), chk.What, err)
+		msg := operatorMessage(s.stream.Name(), chk.What, err)
 		level, quiet := zapcore.ErrorLevel, 0
 		if needsCheckAgain(err) { // a lasting cause only: an outage at start-up is logged each time
 			level, quiet = s.causes.level(msg, s.clock())

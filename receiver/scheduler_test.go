@@ -17,7 +17,9 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // scriptedStream answers each poll with the next error of polls and each check with the next of
@@ -38,7 +40,7 @@ type attempt struct {
 	at   time.Duration
 }
 
-func (s *scriptedStream) Name() string { return StreamVulnerabilities }
+func (s *scriptedStream) Name() string { return vulnerabilities.Name }
 
 func (s *scriptedStream) Poll(context.Context, Sinks) error {
 	s.attempts = append(s.attempts, attempt{"poll", s.clock.elapsed()})
@@ -55,8 +57,8 @@ func (s *scriptedStream) Poll(context.Context, Sinks) error {
 // checkedScript is a scriptedStream with a start-up check.
 type checkedScript struct{ *scriptedStream }
 
-func (s checkedScript) Checks() []Check {
-	return []Check{{What: "API server", Run: func(context.Context) error {
+func (s checkedScript) Checks() []pull.Check {
+	return []pull.Check{{What: "API server", Run: func(context.Context) error {
 		s.attempts = append(s.attempts, attempt{"check", s.clock.elapsed()})
 		if len(s.checks) == 0 {
 			return nil
@@ -243,7 +245,7 @@ func TestSchedulerFailedCheckRerunsWithinMinutes(t *testing.T) {
 			want = append(want, attempt{"poll", 90 * m}, attempt{"poll", 90*m + 24*time.Hour})
 			assert.Equal(t, want, script.attempts, "no poll while the check fails; the fix is picked up 15m later at most")
 
-			msg := OperatorMessage(StreamVulnerabilities, "API server", cause)
+			msg := operatorMessage(vulnerabilities.Name, "API server", cause)
 			lines := logs.FilterMessage(msg).All()
 			require.Len(t, lines, 9)
 			var levels []zapcore.Level
@@ -265,7 +267,7 @@ func TestSchedulerTransientCheckFailureLoggedEachTime(t *testing.T) {
 	clock := newFakeClock()
 	script := &scriptedStream{clock: clock, polls: []error{nil}, checks: repeat(errUnreachable, 3)}
 	logs := runScript(t, checkedScript{script}, script, Schedule{Interval: 4 * time.Hour}, midJitter)
-	lines := logs.FilterMessage(OperatorMessage(StreamVulnerabilities, "API server", errUnreachable)).All()
+	lines := logs.FilterMessage(operatorMessage(vulnerabilities.Name, "API server", errUnreachable)).All()
 	require.Len(t, lines, 3)
 	for _, l := range lines {
 		assert.Equal(t, zapcore.ErrorLevel, l.Level)

@@ -26,6 +26,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
@@ -106,10 +107,10 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		}
 		e.client = newTestClient(t, srv.URL, user, pw, e.telemetry, simClock{e.simEnv}, e.logger)
 		vuln := e.vulnStream(t, nil)
-		comp := newComplianceStream(t, e.simEnv, func(c *ComplianceSettings) { c.Telemetry = e.telemetry })
+		comp := newComplianceStream(t, e.simEnv, func(c *compliance.Settings) { c.Telemetry = e.telemetry })
 		for _, s := range []interface {
 			Stream
-			Checked
+			checked
 		}{vuln, comp} {
 			p := e.poller(s)
 			p.check(t.Context(), s)

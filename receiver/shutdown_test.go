@@ -24,6 +24,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // stuckSink accepts its first batches into sinks, then never answers again, whatever its context
@@ -69,7 +70,7 @@ func awaitShutdown(t *testing.T, r *Receiver, deadline time.Duration) error {
 func TestShutdownWhileConsumerNeverAnswers(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 60, DetectionsPerHost: 3}, simulator.Options{})
 	build := func(context.Context, component.Host, storage.Client) (Runtime, error) {
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) {
 			c.Workers = 1
 			c.PageSize = 10
 			c.BatchRecords = 8 // 30 records a page: four batches, the last of a page smaller
@@ -97,7 +98,7 @@ func TestShutdownWhileConsumerNeverAnswers(t *testing.T) {
 	assert.Zero(t, e.logs.FilterMessage("The next consumer refused records; retrying the same records").Len(),
 		"a batch the consumer had not answered at shutdown is no refusal")
 	var st streamState
-	found, err := e.store.Load(t.Context(), StreamVulnerabilities, &st)
+	found, err := e.store.Load(t.Context(), vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, st.Current)

@@ -17,6 +17,8 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // Two receivers in one collector share its meter provider. Every series of their own telemetry
@@ -33,8 +35,8 @@ func TestTwoReceiversKeepTheirTelemetryAndResourcesApart(t *testing.T) {
 		}
 		tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 		require.NoError(t, err)
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) {
-			c.Telemetry = NewTelemetry(tb, id)
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) {
+			c.Telemetry = telemetry.New(tb, id)
 			c.Source = convert.Source{APIServer: "qualysapi." + id, ReceiverID: id}
 		})
 		return e, s.Poll(t.Context(), e.sinks)
@@ -91,7 +93,7 @@ func TestFailedStartupCheckIsAFailedPoll(t *testing.T) {
 	go func() { defer close(done); sched.run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	vuln := kv("stream", StreamVulnerabilities)
+	vuln := kv("stream", vulnerabilities.Name)
 	require.Eventually(t, func() bool { return e.metric(metricPolls, vuln, kv("error_kind", "auth")) == 1 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, 1.0, e.metric(metricPolls, vuln, kv("outcome", "error"), kv("receiver", testReceiverID)))
 	m, err := e.tel.GetMetric(metricLastPoll)

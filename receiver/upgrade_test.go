@@ -20,7 +20,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // The checkpoints in testdata/checkpoints were written by the receiver as it was before a stream
@@ -39,7 +41,7 @@ var (
 
 // oneHostPages pulls one host a page on one worker, so where a stopped pull stops is the same on
 // every run.
-func oneHostPages(c *VulnerabilitiesSettings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
+func oneHostPages(c *vulnerabilities.Settings) { c.PageSize = 1; c.Workers = 1; c.BatchRecords = 1000 }
 
 // stopAfter accepts the first n batches, then stops the poll as a shutdown would.
 type stopAfter struct {
@@ -97,17 +99,17 @@ func checkpointFile(t *testing.T, name string, write func(disk *mapStorage)) *ma
 func TestUpgradeCompletedVulnerabilities(t *testing.T) {
 	disk := checkpointFile(t, "vulnerabilities-completed", func(disk *mapStorage) {
 		e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Store = checkpoint.New(disk) })
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.Store = checkpoint.New(disk) })
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
 	})
 	e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
 	e.advance(time.Hour)
-	s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Store = checkpoint.New(disk) })
+	s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.Store = checkpoint.New(disk) })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	assert.True(t, incrementalHLD(t, e), "the upgrade goes on incrementally")
 	assert.Zero(t, e.sinks.records(), "nothing changed since the old receiver's pull")
 	assertDetectionsGauge(t, e, "the old receiver's counts")
-	assertOneRecord(t, disk, StreamVulnerabilities)
+	assertOneRecord(t, disk, vulnerabilities.Name)
 }
 
 // assertOneRecord checks that the upgrade left one checkpoint record for stream, holding its gauge
@@ -132,11 +134,11 @@ func TestUpgradeStoppedVulnerabilities(t *testing.T) {
 		e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
+		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
 		require.Error(t, s.Poll(ctx, &stopAfter{testSinks: &testSinks{}, n: 5, cancel: cancel}))
 	})
 	e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
-	s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
+	s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	assert.NotEmpty(t, e.logs.FilterMessage("Resuming the pull interrupted by the last shutdown").All())
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
@@ -144,7 +146,7 @@ func TestUpgradeStoppedVulnerabilities(t *testing.T) {
 	assert.Less(t, e.sinks.records(), want.Detections, "what the old receiver had handed on is not pulled again")
 	assert.Empty(t, e.logs.FilterMessageSnippet("could not be counted whole").All(), "the old counts go on counting")
 	assertDetectionsGauge(t, e, "the resumed full pull, counted whole")
-	assertOneRecord(t, disk, StreamVulnerabilities)
+	assertOneRecord(t, disk, vulnerabilities.Name)
 
 	e.advance(time.Hour)
 	e.server.ResetRequests()
@@ -157,12 +159,12 @@ func TestUpgradeStoppedVulnerabilities(t *testing.T) {
 func TestUpgradeCompletedCompliance(t *testing.T) {
 	disk := checkpointFile(t, "compliance-completed", func(disk *mapStorage) {
 		e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
-		s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Store = checkpoint.New(disk) })
+		s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
 		require.NoError(t, s.Poll(t.Context(), e.sinks))
 	})
 	e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
 	e.advance(time.Hour)
-	s := newComplianceStream(t, e, func(c *ComplianceSettings) { c.Store = checkpoint.New(disk) })
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
 	require.NotEmpty(t, calls)
@@ -174,5 +176,5 @@ func TestUpgradeCompletedCompliance(t *testing.T) {
 	for status, n := range want.PosturesByStatus {
 		assert.Equal(t, int64(n), got[status], "status %s", status)
 	}
-	assertOneRecord(t, disk, StreamCompliance)
+	assertOneRecord(t, disk, compliance.Name)
 }

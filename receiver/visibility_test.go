@@ -23,6 +23,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 // The failures that do not end a poll still show in the receiver's own metrics, not only in its log.
@@ -55,10 +56,10 @@ func (s *rejectingSinks) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 
 func TestRefusalsCounted(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.Workers = 1 })
 	e.sinks.refuse = 3
 	require.NoError(t, e.poller(s).pollOnce(t.Context()))
-	assert.Equal(t, 3.0, e.metric(metricConsumerRefusals, kv("stream", StreamVulnerabilities), kv("outcome", "retried")))
+	assert.Equal(t, 3.0, e.metric(metricConsumerRefusals, kv("stream", vulnerabilities.Name), kv("outcome", "retried")))
 	assert.Zero(t, e.metric(metricConsumerRefusals, kv("outcome", "dropped")))
 	assert.Zero(t, e.metric(metricRecordsSkipped))
 	assertNoDetectionLost(t, e.simEnv, 0)
@@ -66,7 +67,7 @@ func TestRefusalsCounted(t *testing.T) {
 
 func TestPermanentRejectionCounted(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.Workers = 1 })
 	sinks := &rejectingSinks{testSinks: e.sinks}
 	p := newScheduler(ScheduledStream{Stream: s, Schedule: Schedule{Interval: time.Hour}}, sinks, e.logger, e.telemetry)
 	require.NoError(t, p.pollOnce(t.Context()), "a permanent rejection does not stall the stream")
@@ -74,8 +75,8 @@ func TestPermanentRejectionCounted(t *testing.T) {
 	require.Positive(t, sinks.rejected)
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses}).Detections
 	assert.Equal(t, want-sinks.rejected, e.sinks.records(), "the rest arrives")
-	assert.Equal(t, 1.0, e.metric(metricConsumerRefusals, kv("stream", StreamVulnerabilities), kv("outcome", "dropped")))
-	assert.Equal(t, float64(sinks.rejected), e.metric(metricRecordsSkipped, kv("stream", StreamVulnerabilities), kv("reason", "rejected")))
+	assert.Equal(t, 1.0, e.metric(metricConsumerRefusals, kv("stream", vulnerabilities.Name), kv("outcome", "dropped")))
+	assert.Equal(t, float64(sinks.rejected), e.metric(metricRecordsSkipped, kv("stream", vulnerabilities.Name), kv("reason", "rejected")))
 	assertLogged(t, e.logs, zapcore.ErrorLevel, "The next consumer permanently rejected records")
 }
 
@@ -103,7 +104,7 @@ func (corruptingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func TestUnreadableRecordsCounted(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{},
 		faultEnvOptions{httpClient: &http.Client{Transport: corruptingTransport{}}})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) { c.Workers = 1 })
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) { c.Workers = 1 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	pages := 0.0
@@ -115,7 +116,7 @@ func TestUnreadableRecordsCounted(t *testing.T) {
 	require.Greater(t, pages, 1.0)
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses}).Detections
 	assert.Equal(t, want-int(pages), e.sinks.records(), "one detection per page lost to the corruption, the rest arrive")
-	assert.Equal(t, pages, e.metric(metricRecordsSkipped, kv("stream", StreamVulnerabilities), kv("reason", "unreadable")))
+	assert.Equal(t, pages, e.metric(metricRecordsSkipped, kv("stream", vulnerabilities.Name), kv("reason", "unreadable")))
 	assertLogged(t, e.logs, zapcore.WarnLevel, "Unreadable records skipped in a Host List Detection page")
 }
 
@@ -126,12 +127,12 @@ func (failingStorage) Set(context.Context, string, []byte) error { return errors
 
 func TestCheckpointFailuresCounted(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 30, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
-	s := e.vulnStream(t, func(c *VulnerabilitiesSettings) {
+	s := e.vulnStream(t, func(c *vulnerabilities.Settings) {
 		c.Workers = 1
 		c.Store = checkpoint.New(failingStorage{storage.NewNopClient()})
 	})
 	require.NoError(t, s.Poll(t.Context(), e.sinks), "a storage failure does not stop the pull")
-	assert.Positive(t, e.metric(metricCheckpointFailures, kv("stream", StreamVulnerabilities)))
+	assert.Positive(t, e.metric(metricCheckpointFailures, kv("stream", vulnerabilities.Name)))
 	assertLogged(t, e.logs, zapcore.WarnLevel, "Checkpoint not saved; a restart would repeat more")
 	assertNoDetectionLost(t, e.simEnv, 0)
 }

@@ -26,27 +26,29 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
 var allStatuses = []string{"New", "Active", "Re-Opened", "Fixed"}
 
-func newVulnStream(t *testing.T, e *simEnv, mutate func(*VulnerabilitiesSettings)) *VulnerabilitiesStream {
+func newVulnStream(t *testing.T, e *simEnv, mutate func(*vulnerabilities.Settings)) *vulnerabilities.Stream {
 	t.Helper()
-	cfg := VulnerabilitiesSettings{
-		PullSettings:     e.pullSettings(),
+	cfg := vulnerabilities.Settings{
+		Settings:         e.pullSettings(),
 		Query:            qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		FullSyncInterval: 7 * 24 * time.Hour,
 		MaxResultsBytes:  64,
-		KnowledgeBase:    kb.NewCache(KnowledgeBaseFetcher{Client: e.client}, 24*time.Hour, kb.Limits{}),
+		KnowledgeBase:    kb.NewCache(vulnerabilities.KnowledgeBaseFetcher{Client: e.client}, 24*time.Hour, kb.Limits{}),
 		Metrics:          newMetricsBuilder(t),
 		CountsEnabled:    true,
 	}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	return NewVulnerabilitiesStream(cfg)
+	return vulnerabilities.New(cfg)
 }
 
 // The emitted detections and metrics of a small simulated tenant, pulled over several pages and
@@ -64,7 +66,7 @@ func TestVulnerabilitiesGolden(t *testing.T) {
 // simulator's own counts.
 func TestVulnerabilitiesCompleteAndCounted(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 300, DetectionsPerHost: 6}, simulator.Options{})
-	s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.PageSize = 37 })
+	s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.PageSize = 37 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
@@ -210,13 +212,13 @@ func TestVulnerabilitiesFromPublicSample(t *testing.T) {
 	client, err := qualys.New(srv.Client(), qualys.Settings{APIServerURL: srv.URL, Username: "u", Password: "p", MaxConcurrency: 1})
 	require.NoError(t, err)
 	sinks := &testSinks{}
-	ps := PullSettings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock(),
+	ps := pull.Settings{Client: client, Workers: 1, PageSize: 1000, Clock: pinnedClock(),
 		Source: convert.Source{APIServer: "127.0.0.1", ReceiverID: testReceiverID}}
-	s := NewVulnerabilitiesStream(VulnerabilitiesSettings{
-		PullSettings:    ps,
+	s := vulnerabilities.New(vulnerabilities.Settings{
+		Settings:        ps,
 		Query:           qualys.DetectionQuery{Status: allStatuses, ShowResults: true},
 		MaxResultsBytes: 256,
-		KnowledgeBase:   kb.NewCache(KnowledgeBaseFetcher{Client: client}, time.Hour, kb.Limits{}),
+		KnowledgeBase:   kb.NewCache(vulnerabilities.KnowledgeBaseFetcher{Client: client}, time.Hour, kb.Limits{}),
 		Metrics:         newMetricsBuilder(t),
 		CountsEnabled:   true,
 	})
@@ -301,7 +303,7 @@ func TestVulnerabilitiesFilters(t *testing.T) {
 					}
 				}
 			}
-			s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { tt.query(&c.Query, fx) })
+			s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { tt.query(&c.Query, fx) })
 			require.NoError(t, s.Poll(t.Context(), e.sinks))
 
 			carried := false
@@ -330,7 +332,7 @@ type filterFixture struct {
 // Without show_results no RESULTS are requested or emitted.
 func TestVulnerabilitiesWithoutResults(t *testing.T) {
 	e := newSimEnv(t, simulator.TenantConfig{Hosts: 10, DetectionsPerHost: 4}, simulator.Options{})
-	s := newVulnStream(t, e, func(c *VulnerabilitiesSettings) { c.Query.ShowResults = false; c.MaxResultsBytes = -1 })
+	s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { c.Query.ShowResults = false; c.MaxResultsBytes = -1 })
 	require.NoError(t, s.Poll(t.Context(), e.sinks))
 	require.Positive(t, e.sinks.records())
 	eachLog(e.sinks.allLogs(), func(_, rec map[string]any) {

@@ -17,7 +17,7 @@ type Warning struct {
 }
 
 // envelope walks the frame shared by Qualys XML responses: <ROOT><RESPONSE>, DATETIME and WARNING
-// inside RESPONSE (qualys-api.md §1.2, §2a, §3, §4a, §5). With wrapper "" the records sit
+// inside RESPONSE. With wrapper "" the records sit
 // directly under the root, as in a QPS ServiceResponse. Unknown elements around the frame
 // (REQUEST from echo_request=1, for example) are skipped.
 type envelope struct {

@@ -12,7 +12,7 @@ import (
 
 // MaybeGunzip returns a reader of r's content, gunzipped if it starts with the gzip magic bytes
 // 1f 8b, else r itself. It exists because PCRS postureInfo sends gzip bytes (compressionRequired=1,
-// the default) without a Content-Encoding header (addendum §1.3), and it is harmless on any body:
+// the default) without a Content-Encoding header, and it is harmless on any body:
 // neither XML nor JSON can start with 0x1f. An empty body is returned as is. Only the gzip header
 // is read here; a corrupt or truncated gzip stream surfaces as an error from the returned
 // reader, which the decoders turn into a sticky error.

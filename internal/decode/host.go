@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Host is a VM host as Host List Detection (qualys-api.md §1.2) and Host List (§2a) describe it.
+// Host is a VM host as Host List Detection and Host List describe it.
 // Both APIs fill it through one parser, so a host looks the same whichever stream read it; fields
 // an API (or the request's options) does not return stay zero.
 type Host struct {

@@ -8,8 +8,7 @@ import (
 	"time"
 )
 
-// HostAsset is ServiceResponse/data/HostAsset of the Asset Management (QPS) host asset search
-// (qualys-api.md §2b; interface names from the addendum §3.1).
+// HostAsset is ServiceResponse/data/HostAsset of the Asset Management (QPS) host asset search.
 type HostAsset struct {
 	ID                 int64
 	Name               string
@@ -32,8 +31,8 @@ type HostAsset struct {
 	Agent *AgentInfo
 	// CloudSources are the cloud entries of sourceInfo (EC2, Azure, GCP), in the order sent.
 	CloudSources []CloudSource
-	// Criticality is criticality (or criticality/score) when QPS sends it; the addendum §3.2 found
-	// no such element on HostAsset, so it is usually 0.
+	// Criticality is criticality (or criticality/score) when QPS sends it; the documented
+	// HostAsset has no such element, so it is usually 0.
 	Criticality int
 }
 
@@ -63,12 +62,12 @@ type ServiceResponse struct {
 	ErrorMessage   string
 	Count          int
 	HasMoreRecords bool
-	// LastID is the id to page from: the next request asks for id GREATER than it (addendum §3.3).
+	// LastID is the id to page from: the next request asks for id GREATER than it.
 	LastID int64
 }
 
 // ServiceError is the sticky error a QPS response with a responseCode other than SUCCESS ends
-// with (QPS may report bad credentials this way under HTTP 200, addendum §3.3).
+// with (QPS may report bad credentials this way under HTTP 200).
 type ServiceError struct {
 	Code    string
 	Message string

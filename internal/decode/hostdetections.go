@@ -37,7 +37,7 @@ const (
 	KindPolicy
 )
 
-// Detection is HOST/DETECTION_LIST/DETECTION of Host List Detection (qualys-api.md §1.2).
+// Detection is HOST/DETECTION_LIST/DETECTION of Host List Detection.
 type Detection struct {
 	// Host is the host the detection belongs to; it stays valid after later calls.
 	Host *Host

@@ -15,7 +15,7 @@ type IDRange struct {
 	Min, Max int64
 }
 
-// HostList decodes Host List output (HOST_LIST_OUTPUT, qualys-api.md §2a): full HOST records, or
+// HostList decodes Host List output (HOST_LIST_OUTPUT): full HOST records, or
 // with details=None the ID_SET of bare IDs and ID ranges ("123-130"), which the receiver uses to
 // cut the host ID space into ranges for parallel pulls. Entries come one at a time:
 //

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Vuln is KNOWLEDGE_BASE_VULN_LIST_OUTPUT/RESPONSE/VULN_LIST/VULN (qualys-api.md §3).
+// Vuln is KNOWLEDGE_BASE_VULN_LIST_OUTPUT/RESPONSE/VULN_LIST/VULN.
 type Vuln struct {
 	QID                     int64
 	VulnType                string

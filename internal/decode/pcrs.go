@@ -12,11 +12,11 @@ import (
 
 // PCRS IDs in the policy list and resolve-host-ids outputs are kept as the text received (a
 // number literal or a string), because the gateway expects them back verbatim, as strings, in
-// the postureInfo request body (addendum §1.1). They are not validated: the vendor doc samples
+// the postureInfo request body. They are not validated: the vendor doc samples
 // carry placeholders such as "<POLICY ID>", which come through unchanged; a caller that needs a
 // number parses it and decides.
 
-// PCRSPolicy is one policyList element of PCRS Get Policy List (qualys-api.md §4b).
+// PCRSPolicy is one policyList element of PCRS Get Policy List.
 type PCRSPolicy struct {
 	ID                string
 	Title             string
@@ -181,7 +181,7 @@ func (d *PCRSPolicies) key() error {
 
 // PolicyHostIDs is one element of PCRS Resolve Host IDs: the hosts of a policy. A policy that
 // does not exist comes back with Error set ("Error: Compliance Policy does not exist.") and no
-// host IDs, under HTTP 200 (addendum §1.4); the caller must check it.
+// host IDs, under HTTP 200; the caller must check it.
 type PolicyHostIDs struct {
 	PolicyID       string
 	SubscriptionID string
@@ -208,7 +208,7 @@ type wireHostIDs struct {
 	SubscriptionID flexString   `json:"subscriptionId"`
 	HostIDs        []flexString `json:"hostIds"`
 	Error          flexString   `json:"error"`
-	// A 400 answer: [{"response":{"datetime":…,"code":1905,"text":"…"}}] (addendum §1.4).
+	// A 400 answer: [{"response":{"datetime":…,"code":1905,"text":"…"}}].
 	Response *struct {
 		Code flexInt64  `json:"code"`
 		Text flexString `json:"text"`

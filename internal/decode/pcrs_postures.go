@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Posture is one record of PCRS postureInfo: the v1/v2 fields of the vendor table (addendum §1.1)
+// Posture is one record of PCRS postureInfo: the v1/v2 fields of the vendor table
 // plus the v5 fields seen in the release 1.7 sample (policyTitle, netBios, controlStatement,
 // rationale) and remediation, which is likely but unverified. Unknown keys are ignored.
 type Posture struct {

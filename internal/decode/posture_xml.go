@@ -16,11 +16,11 @@ const maxFlatPath = 256
 
 // PostureInfo is POSTURE_INFO_LIST_OUTPUT/RESPONSE/INFO_LIST/INFO, one classic posture record.
 //
-// Assumptions (qualys-api.md §4a: no sample under a usable licence exists, so element names
+// Assumptions (no sample under a usable licence exists, so element names
 // other than ID, HOST_ID, CONTROL_ID, TECHNOLOGY_ID, INSTANCE and STATUS are UNVERIFIED): the
 // other children are named after the posture_data_info_record fields (PREVIOUS_STATUS,
 // FIRST/LAST_FAIL_DATE, FIRST/LAST_PASS_DATE, POSTURE_MODIFIED_DATE, LAST_EVALUATED_DATE) and
-// the PCRS record of the addendum §1.1 (POLICY_ID, CRITICALITY{LABEL,VALUE}, EVIDENCE,
+// the PCRS posture record (POLICY_ID, CRITICALITY{LABEL,VALUE}, EVIDENCE,
 // CAUSE_OF_FAILURE). Unknown children are skipped, so a differently named field reads as zero
 // rather than failing the page.
 type PostureInfo struct {

@@ -11,7 +11,7 @@ import (
 )
 
 // SimpleReturn is SIMPLE_RETURN/RESPONSE, the body of Qualys VM/PC API errors and of some
-// confirmations (qualys-api.md §5): for example 1960 (concurrency limit, ITEM CALLS_TO_FINISH),
+// confirmations: for example 1960 (concurrency limit, ITEM CALLS_TO_FINISH),
 // 1965 (rate limit, ITEM SECONDS_TO_WAIT), 2001 (account expired, under HTTP 200).
 type SimpleReturn struct {
 	Datetime time.Time

@@ -6,7 +6,8 @@
 // their plan (IDRange, Progress, PlanHostRanges), the workers that pull them page by page and
 // advance only past what the consumer accepted (Workers), the batches handed on (Batcher,
 // Consumer), the retry schedule of the failures a stream retries itself (Retry), and the loop
-// every Qualys answer is read with (ReadAnswer). A stream gives it a page function.
+// every Qualys answer is read with (ReadAnswer). A stream is a Source (checks, plan, page) that
+// an Engine drives.
 package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (

@@ -233,7 +233,7 @@ func (c *Client) limiterFor(req Request) *limiter {
 	return l
 }
 
-// PCRS accepts 25 calls per API in any 60 s by default (qualys-api.md §4b); a gateway answer's
+// PCRS accepts 25 calls per API in any 60 s by default; a gateway answer's
 // X-RateLimit-Limit and X-RateLimit-Window-Sec replace these.
 const (
 	pcrsCalls  = 25

@@ -56,7 +56,7 @@ func (q DetectionQuery) Values(r IDRange) url.Values {
 		v.Set("vm_processed_after", qualysTime(q.ProcessedAfter))
 	}
 	v.Set("show_results", boolParam(q.ShowResults))
-	// What users need and other connectors drop (prior-art.md): QDS, reopen history, tags, asset ids.
+	// What users need and other connectors drop: QDS, reopen history, tags, asset ids.
 	v.Set("show_qds", "1")
 	v.Set("show_qds_factors", "1")
 	v.Set("show_reopened_info", "1")

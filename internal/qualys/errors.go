@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// Qualys SIMPLE_RETURN codes the client acts on (qualys-api.md §5, addendum §4.4).
+// Qualys SIMPLE_RETURN codes the client acts on.
 const (
 	CodeInvalidValue             = 1905 // a parameter's value is refused, e.g. an unknown policy_id
 	CodeBlockedByBusinessObjects = 1920 // generic 409; in practice 1960 or 1965

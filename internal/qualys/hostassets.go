@@ -7,14 +7,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 )
 
 // HostAssetsPath is the asset-management (QPS) host asset search.
 const HostAssetsPath = "/qps/rest/2.0/search/am/hostasset"
 
-// MaxHostAssetsPage is QPS' largest limitResults (addendum §3.3).
+// MaxHostAssetsPage is QPS' largest limitResults.
 const MaxHostAssetsPage = 1000
 
 // HostAssetQuery selects host assets: those of the VM hosts in HostIDs, modified after
@@ -66,4 +69,19 @@ func (q HostAssetQuery) body() []byte {
 func (c *Client) HostAssets(ctx context.Context, q HostAssetQuery) (*Response, error) {
 	return c.Do(ctx, Request{API: APIAssetManagement, Endpoint: "host_assets", Method: "POST",
 		Path: HostAssetsPath, Body: q.body(), ContentType: "text/xml"})
+}
+
+// HostAssetsError is a QPS error answered under HTTP 200 (responseCode other than SUCCESS), as the
+// client reports errors with an HTTP status.
+func HostAssetsError(se *decode.ServiceError) error {
+	e := &Error{Endpoint: "host_assets", StatusCode: http.StatusOK, Text: se.Error(), Kind: KindRequest, Err: se}
+	switch se.Code {
+	case "INVALID_CREDENTIALS":
+		e.Kind = KindAuth
+		e.Hint = "the Qualys user name or password is wrong"
+	case "UNAUTHORIZED":
+		e.Kind = KindPermission
+		e.Hint = "the Qualys user needs API access and the Asset Management \"Read Asset\" permission"
+	}
+	return e
 }

@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	// jwtLifetime is the gateway token's documented life (addendum §2), used when the token does
+	// jwtLifetime is the gateway token's documented life, used when the token does
 	// not say its own expiry.
 	jwtLifetime = 4 * time.Hour
 	// jwtRenewBefore renews a token this long before it expires, so no call starts with a token

@@ -15,7 +15,7 @@ import (
 // the gateway serves.
 var PCRSVersions = []string{"5.0", "4.0", "3.0", "2.0", "1.0"}
 
-// MaxPoliciesPerHostIDsCall is Resolve Host IDs' limit (qualys-api.md §4b).
+// MaxPoliciesPerHostIDsCall is Resolve Host IDs' limit.
 const MaxPoliciesPerHostIDsCall = 10
 
 // PCRSPolicies requests the policy list.

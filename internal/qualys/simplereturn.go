@@ -14,7 +14,7 @@ import (
 )
 
 // simpleReturn is Qualys' SIMPLE_RETURN answer: SIMPLE_RETURN/RESPONSE/{DATETIME, CODE, TEXT,
-// ITEM_LIST/ITEM(KEY, VALUE)} (qualys-api.md §5). It is small and only read on error paths, so
+// ITEM_LIST/ITEM(KEY, VALUE)}. It is small and only read on error paths, so
 // encoding/xml reads it.
 type simpleReturn struct {
 	code          int

@@ -31,7 +31,7 @@
 //     responseCode UNAUTHORIZED (HTTP 403, or 200 with Options.QPSErrorsInBody), PCRS answers 403.
 //   - Bad credentials: VM/PC API HTTP 401 SIMPLE_RETURN "Bad Login/Password" without CODE; QPS
 //     HTTP 401 with responseCode INVALID_CREDENTIALS by default (HTTP 200 with
-//     Options.QPSErrorsInBody, as addendum §3.3 says QPS may do); /auth 401 JSON.
+//     Options.QPSErrorsInBody, as QPS may do); /auth 401 JSON.
 //   - Missing X-Requested-With on /api/x.0/fo/ calls: HTTP 400, SIMPLE_RETURN code 1903 "Missing
 //     required header: X-Requested-With", checked before credentials. QPS, /msp/about.php and the
 //     gateway do not require it.

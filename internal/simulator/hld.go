@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// hldParams is every Host List Detection parameter Qualys documents (qualys-api.md §1.1); names
+// hldParams is every Host List Detection parameter Qualys documents; names
 // outside it get 1901. Those not listed as honoured in hldOptions/parseHostFilters are accepted
 // and ignored.
 var hldParams = []string{
@@ -221,7 +221,7 @@ func writeWarning(o *out, limit int, next string) {
 	o.close(2, "WARNING")
 }
 
-// writeHLDHost writes one HOST in the element order of the DTD (qualys-api.md §1.2).
+// writeHLDHost writes one HOST in the element order of the DTD.
 func (s *Server) writeHLDHost(o *out, h *Host, dets []Detection, opt hldOptions) {
 	o.open(3, "HOST")
 	o.uintElem(4, "ID", h.ID)

@@ -16,7 +16,7 @@ const (
 	maxQPSLimit     = 1000
 )
 
-// serviceRequest is the QPS search body: filters/Criteria and preferences (addendum §3.3). The
+// serviceRequest is the QPS search body: filters/Criteria and preferences. The
 // simulator parses its input with encoding/xml; it never parses its own output.
 type serviceRequest struct {
 	Filters struct {
@@ -139,8 +139,8 @@ func assetLowerBound(req *serviceRequest) uint64 {
 	return lo
 }
 
-// writeHostAsset writes one HostAsset with the elements the reference lists (qualys-api.md §2b,
-// addendum §3.1 for network interfaces).
+// writeHostAsset writes one HostAsset with the elements Qualys documents for a
+// host asset, network interfaces included.
 func writeHostAsset(o *out, h *Host) {
 	o.open(2, "HostAsset")
 	o.uintElem(3, "id", h.AssetID)

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// hostListParams is every Host List parameter (qualys-api.md §2a).
+// hostListParams is every Host List parameter.
 var hostListParams = []string{
 	"action", "echo_request", "details", "show_asset_id", "os_pattern", "truncation_limit", "ips", "ipv6",
 	"ag_ids", "ag_titles", "ids", "id_min", "id_max", "network_ids", "compliance_enabled", "no_vm_scan_since",

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// kbParams is every KnowledgeBase parameter (qualys-api.md §3).
+// kbParams is every KnowledgeBase parameter.
 var kbParams = []string{
 	"action", "echo_request", "details", "ids", "id_min", "id_max", "is_patchable", "last_modified_after",
 	"last_modified_before", "last_modified_by_user_after", "last_modified_by_user_before",
@@ -155,7 +155,7 @@ func (s *Server) writeKB(o *out, q *kbQuery) {
 	}
 }
 
-// writeVuln writes one VULN in the element order of the KnowledgeBase output (qualys-api.md §3);
+// writeVuln writes one VULN in the element order of the KnowledgeBase output;
 // details=All adds DIAGNOSIS, CONSEQUENCE, SOLUTION and the CVSS blocks.
 func writeVuln(o *out, v *Vuln, all bool) {
 	o.open(3, "VULN")

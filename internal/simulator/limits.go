@@ -14,7 +14,7 @@ import (
 )
 
 // Limit is one API's budget: at most Concurrency calls at once and Calls calls per rolling
-// Window (qualys-api.md §5). Zero fields take the Options defaults; negative means unlimited.
+// Window. Zero fields take the Options defaults; negative means unlimited.
 type Limit struct {
 	Concurrency int
 	Calls       int

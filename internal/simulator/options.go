@@ -51,8 +51,8 @@ type Options struct {
 	// MissingPermissions lists modules the user lacks; their endpoints answer as for such a user.
 	MissingPermissions []Permission
 	// QPSErrorsInBody answers QPS failures (bad credentials, missing permission, invalid request)
-	// with HTTP 200 and only the responseCode in the body saying so, as QPS may do (addendum
-	// §3.3); by default they come as HTTP 401, 403 and 400 with the same body.
+	// with HTTP 200 and only the responseCode in the body saying so, as QPS may do; by
+	// default they come as HTTP 401, 403 and 400 with the same body.
 	QPSErrorsInBody bool
 	// SeparateGateway makes Start serve the gateway on its own port.
 	SeparateGateway bool

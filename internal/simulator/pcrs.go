@@ -57,7 +57,7 @@ func (s *Server) handlePCRSPolicies(w http.ResponseWriter, r *http.Request, rc *
 }
 
 // handlePCRSHostIDs is GET /pcrs/{ver}/posture/hostids?policyId=a,b (at most 10): per policy its
-// host IDs as strings; an unknown policy gets an "error" and no hosts (addendum §1.4).
+// host IDs as strings; an unknown policy gets an "error" and no hosts.
 func (s *Server) handlePCRSHostIDs(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if r.Method != http.MethodGet {
 		gatewayError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "Use GET")
@@ -153,7 +153,7 @@ func pcrsDate(r *http.Request, name string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// pcrsParamError is the PCRS 400: [{"response":{"datetime","code","text"}}] (addendum §1.4).
+// pcrsParamError is the PCRS 400: [{"response":{"datetime","code","text"}}].
 func pcrsParamError(w http.ResponseWriter, now time.Time, code int, text string) {
 	w.Header().Set("Content-Type", contentTypeJSON)
 	w.WriteHeader(http.StatusBadRequest)

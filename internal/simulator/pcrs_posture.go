@@ -23,7 +23,7 @@ type pcrsPostureQuery struct {
 
 // handlePCRSPostureInfo is POST /pcrs/{ver}/posture/postureInfo: ONE JSON array of posture
 // objects, gzip-compressed unless compressionRequired=0 (no Content-Encoding header: the gzip
-// bytes are the entity, addendum §1.3), or 204 when nothing matches.
+// bytes are the entity, as the vendor documents it), or 204 when nothing matches.
 func (s *Server) handlePCRSPostureInfo(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if r.Method != http.MethodPost {
 		gatewayError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "Use POST")
@@ -133,7 +133,7 @@ func (s *Server) eachPCRSPosture(q *pcrsPostureQuery, o *out, visit func(*Host, 
 	return any
 }
 
-// writePCRSPosture writes one posture object with the v1/v2 field table of addendum §1.1; v5 adds
+// writePCRSPosture writes one posture object with the v1/v2 fields Qualys documents; v5 adds
 // policyTitle, netBios, controlStatement and rationale after the keys its sample opens with.
 func (s *Server) writePCRSPosture(o *out, h *Host, k int, ps *Posture, q *pcrsPostureQuery) {
 	t := s.tenant

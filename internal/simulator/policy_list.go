@@ -8,7 +8,7 @@ import (
 	"slices"
 )
 
-// policyListParams are the classic compliance policy list parameters (qualys-api.md §4a).
+// policyListParams are the classic compliance policy list parameters.
 var policyListParams = []string{
 	"action", "echo_request", "details", "ids", "id_min", "id_max", "updated_after_datetime",
 	"updated_before_datetime", "truncation_limit", "output_format", "title",

@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-// postureParams is every classic posture info parameter (qualys-api.md §4a), plus id_min/id_max
+// postureParams is every classic posture info parameter, plus id_min/id_max
 // which its WARNING/URL paging uses.
 var postureParams = []string{
 	"action", "echo_request", "output_format", "policy_id", "policy_ids", "details", "control_ids",
@@ -187,8 +187,8 @@ func (s *Server) writePostures(o *out, r *http.Request, q *postureQuery) {
 	}
 }
 
-// writeInfo writes one INFO record (element names from qualys-api.md §4a and the posture record
-// fields of the addendum; no real sample exists).
+// writeInfo writes one INFO record (element names from the classic API
+// documentation and the PCRS posture record fields; no real sample exists).
 func writeInfo(o *out, ps *Posture, evidence bool) {
 	o.open(3, "INFO")
 	o.uintElem(4, "ID", ps.ID)

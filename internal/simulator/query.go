@@ -179,7 +179,7 @@ func (cq *compiledQuery) detectionMatches(d *Detection) bool {
 
 // arfKernelMatches applies arf_kernel_filter: 1 excludes kernel detections that do not affect
 // the running kernel, 2 keeps only those, 3 keeps only kernel detections affecting the running
-// kernel, 4 keeps only kernel-related detections (qualys-api.md §1.1).
+// kernel, 4 keeps only kernel-related detections.
 func arfKernelMatches(filter, ark int) bool {
 	switch filter {
 	case 1:

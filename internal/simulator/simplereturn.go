@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// SIMPLE_RETURN codes (qualys-api.md §5, addendum §4.4).
+// SIMPLE_RETURN codes.
 const (
 	codeUnknownParam  = 1901
 	codeMissingParam  = 1903

@@ -1,36 +1,38 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"context"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 )
 
-// savedCounts is what a summary gauge counts, encoded for its checkpoint.
-type savedCounts interface {
+// SavedCounts is what a summary gauge counts, encoded for its checkpoint.
+type SavedCounts interface {
 	Marshal() []byte
-	// restore replaces the counts with what Marshal encoded; on an error they are unchanged.
-	restore(data []byte) error
+	// Unmarshal replaces the counts with what Marshal encoded; on an error they are unchanged.
+	Unmarshal(data []byte) error
 	// Collecting says whether a full pull is being counted; AbandonFull stops counting it.
 	Collecting() bool
 	AbandonFull()
 }
 
-// fullCounts are counts a full pull rebuilds: BeginFull starts collecting, EndFull makes what was
+// FullCounts are counts a full pull rebuilds: BeginFull starts collecting, EndFull makes what was
 // collected the counts, so what the pull did not see drops out.
-type fullCounts interface {
-	savedCounts
+type FullCounts interface {
+	SavedCounts
 	BeginFull()
 	EndFull()
 }
 
-// gaugeRecord is a gauge's counts in its stream's checkpoint record, written in the same write as
+// GaugeRecord is a gauge's counts in its stream's checkpoint record, written in the same write as
 // the cursor and the position they go with, so they always match them.
-type gaugeRecord struct {
+type GaugeRecord struct {
 	// Baseline says the counts cover everything the stream selects: a full pull was counted from
 	// its start to its end. Without it they hold only a full pull in progress.
 	Baseline bool `json:"baseline,omitempty"`
@@ -39,11 +41,11 @@ type gaugeRecord struct {
 	Counts []byte `json:"counts"`
 }
 
-// gaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
+// GaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
 // incremental: a full pull counts everything from its start, incremental pulls update what they
 // bring, and the counts go into every checkpoint record the stream writes (Record).
-type gaugeCounting struct {
-	counts  fullCounts
+type GaugeCounting struct {
+	counts  FullCounts
 	enabled bool
 	// complete says the counts cover everything the stream selects: a full pull was counted from
 	// its start to its end, in this process or before a restart.
@@ -53,14 +55,26 @@ type gaugeCounting struct {
 	loaded   bool
 	// legacy reads the counts an earlier receiver kept under a second key; migrated says they came
 	// from there, and the key goes once the record holds them.
-	legacy   gaugeCheckpoint
+	legacy   legacyGauge
 	migrated bool
 }
 
-// load restores, once per process, the counts from the stream's checkpoint record (rec, nil when
+// NewGaugeCounting is the counting of stream's gauge in counts, when enabled (the gauge is
+// wanted); what names what it counts in log lines ("detection", "posture").
+func NewGaugeCounting(stream, what string, counts FullCounts, enabled bool, store *checkpoint.Store, logger *zap.Logger) *GaugeCounting {
+	return &GaugeCounting{counts: counts, enabled: enabled, legacy: legacyGauge{stream: stream, what: what, store: store, logger: logger}}
+}
+
+// Enabled says whether the gauge is wanted.
+func (g *GaugeCounting) Enabled() bool { return g.enabled }
+
+// Complete says the counts cover everything the stream selects.
+func (g *GaugeCounting) Complete() bool { return g.complete }
+
+// Load restores, once per process, the counts from the stream's checkpoint record (rec, nil when
 // it has none) when the gauge is wanted. current is the record's pull in progress, nil for none;
 // completed its cursor.
-func (g *gaugeCounting) load(ctx context.Context, rec *gaugeRecord, completed time.Time, current *pullRef) {
+func (g *GaugeCounting) Load(ctx context.Context, rec *GaugeRecord, completed time.Time, current *Ref) {
 	if g.loaded || !g.enabled || g.complete || g.counting {
 		return
 	}
@@ -70,12 +84,12 @@ func (g *gaugeCounting) load(ctx context.Context, rec *gaugeRecord, completed ti
 		g.migrated = true
 		return
 	}
-	if err := g.counts.restore(rec.Counts); err != nil {
+	if err := g.counts.Unmarshal(rec.Counts); err != nil {
 		g.legacy.logger.Warn("Gauge counts in the checkpoint not readable; the next full pull counts every "+g.legacy.what+" again", zap.Error(err))
 		return
 	}
 	// The counts were written with the position: a full pull in progress goes on counting.
-	g.counting = g.counts.Collecting() && current != nil && current.full
+	g.counting = g.counts.Collecting() && current != nil && current.Full
 	if !g.counting {
 		g.counts.AbandonFull()
 	}
@@ -90,16 +104,16 @@ func (g *gaugeCounting) load(ctx context.Context, rec *gaugeRecord, completed ti
 // counts hold nothing a restart can use (neither a baseline nor a full pull counted from its
 // start). Counts are set as records are read, before the consumer accepts them; what was not
 // accepted is pulled again on resume and set again, so nothing is counted twice.
-func (g *gaugeCounting) Record() *gaugeRecord {
+func (g *GaugeCounting) Record() *GaugeRecord {
 	if g == nil || !g.enabled || !g.complete && !g.counting {
 		return nil
 	}
-	return &gaugeRecord{Baseline: g.complete, Counts: g.counts.Marshal()}
+	return &GaugeRecord{Baseline: g.complete, Counts: g.counts.Marshal()}
 }
 
 // Saved is told that a record with the gauge's part was written: the second key of an earlier
 // receiver is no longer needed.
-func (g *gaugeCounting) Saved(ctx context.Context) {
+func (g *GaugeCounting) Saved(ctx context.Context) {
 	if g == nil || !g.migrated {
 		return
 	}
@@ -109,16 +123,16 @@ func (g *gaugeCounting) Saved(ctx context.Context) {
 	}
 }
 
-// beginFull starts counting a full pull that begins.
-func (g *gaugeCounting) beginFull() {
+// BeginFull starts counting a full pull that begins.
+func (g *GaugeCounting) BeginFull() {
 	g.counts.BeginFull()
 	g.counting = true
 }
 
-// completed ends a completed pull. It reports whether a full pull counts as the stream's full
+// Completed ends a completed pull. It reports whether a full pull counts as the stream's full
 // sync: a full pull resumed after a restart without the counts of what it had accepted (the
 // gauge was off then) cannot tell what left the tenant, so the next poll must be full again.
-func (g *gaugeCounting) completed(full bool) (fullSync bool) {
+func (g *GaugeCounting) Completed(full bool) (fullSync bool) {
 	fullSync = !full || g.counting || !g.enabled
 	if full && g.counting {
 		g.counts.EndFull()

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package vulnerabilities // import "github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 
 import (
 	"context"
@@ -15,18 +15,19 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/kb"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// page pulls one page of Host List Detection into out.
-func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuery, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
-	resp, err := s.Client.HostDetections(ctx, q, qualys.IDRange{Min: r.Next, Max: r.Max})
+// Page implements pull.Source: one page of Host List Detection into out.
+func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	resp, err := s.Client.HostDetections(ctx, s.query, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return 0, false, err
 	}
 	defer resp.Body.Close()
 	d := decode.NewHostDetections(resp.Body)
 	d.MaxResultsBytes = s.cfg.MaxResultsBytes
-	pg := &detectionPage{s: s, out: out, observed: observed, kinds: map[uint32]int{}}
+	pg := &detectionPage{s: s, out: out, observed: s.observed, kinds: map[uint32]int{}}
 	// Reported even when the page fails later: records of it may already have been handed on.
 	defer pg.report(r)
 	if err := pg.read(ctx, d, resp); err != nil {
@@ -36,7 +37,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 		return 0, false, err
 	}
 	if pg.skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamVulnerabilities, "unreadable", pg.skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", pg.skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", pg.skipped), zap.Int64("id_min", r.Next))
 	}
@@ -54,7 +55,7 @@ func (s *VulnerabilitiesStream) page(ctx context.Context, q qualys.DetectionQuer
 // detectionPage turns the hosts and detections of one page into records, host by host, and
 // tallies what the page's report says.
 type detectionPage struct {
-	s        *VulnerabilitiesStream
+	s        *Stream
 	out      *pull.Batcher
 	observed time.Time
 
@@ -71,7 +72,7 @@ type detectionPage struct {
 	// hostLost is the current host's unreadable fields: its detections lack them.
 	hostLost                     []decode.FieldError
 	skipped, truncated, repaired int
-	unreadable                   unreadableFields
+	unreadable                   telemetry.UnreadableFields
 }
 
 // read reads the page to its end; a record that cannot be read is counted and skipped.
@@ -101,9 +102,9 @@ func (pg *detectionPage) add(ctx context.Context, kind decode.Kind, d *decode.Ho
 	case decode.KindDetection:
 		det := d.Detection()
 		if lost := d.UnreadableFields(); len(lost) > 0 {
-			pg.unreadable.add(lost, pg.identity.HostID)
+			pg.unreadable.Add(lost, pg.identity.HostID)
 		} else {
-			pg.unreadable.add(pg.hostLost, pg.identity.HostID)
+			pg.unreadable.Add(pg.hostLost, pg.identity.HostID)
 		}
 		pg.kinds[detectionKind(det)]++
 		if det.ResultsTruncated {
@@ -199,5 +200,46 @@ func (pg *detectionPage) write(ctx context.Context, e pageEvent, entry *kb.Entry
 // report counts and logs the page's records that were cut, repaired or lack a field.
 func (pg *detectionPage) report(r pull.IDRange) {
 	pg.s.reportAltered(r, pg.truncated, pg.repaired)
-	pg.unreadable.report(pg.s.Telemetry, pg.s.Logger, StreamVulnerabilities, "host_detections", zap.Int64("id_min", r.Next))
+	pg.unreadable.Report(pg.s.Telemetry, pg.s.Logger, Name, "host_detections", zap.Int64("id_min", r.Next))
+}
+
+// KnowledgeBaseFetcher reads KnowledgeBase entries through the Qualys client.
+type KnowledgeBaseFetcher struct {
+	Client *qualys.Client
+	// IncludeText keeps DIAGNOSIS, CONSEQUENCE and SOLUTION, each up to MaxKnowledgeBaseTextBytes.
+	IncludeText bool
+	// Logger and Telemetry report entries with a field that could not be read (optional).
+	Logger    *zap.Logger
+	Telemetry *telemetry.Telemetry
+}
+
+// MaxKnowledgeBaseTextBytes bounds each KnowledgeBase text the cache keeps with IncludeText: Qualys
+// writes a few kilobytes at most, so only a runaway entry is cut.
+const MaxKnowledgeBaseTextBytes = 64 << 10
+
+var _ kb.Fetcher = KnowledgeBaseFetcher{}
+
+// FetchKnowledgeBase implements kb.Fetcher.
+func (f KnowledgeBaseFetcher) FetchKnowledgeBase(ctx context.Context, qids []int64, since time.Time, visit func(kb.Entry)) error {
+	resp, err := f.Client.KnowledgeBase(ctx, qids, since)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	d := decode.NewKnowledgeBase(resp.Body)
+	if f.IncludeText {
+		d.MaxTextBytes = MaxKnowledgeBaseTextBytes
+	}
+	// An unreadable VULN is skipped: its detections go out without KnowledgeBase fields. A field
+	// that cannot be read costs that field: the entry counts once, as it is fetched.
+	lost := telemetry.UnreadableFields{IDKey: "qid"}
+	err = pull.ReadAnswer(resp, "knowledge_base", d.Read, func(*decode.RecordError) {}, func(v *decode.Vuln) error {
+		lost.Add(d.UnreadableFields(), v.QID)
+		visit(convert.EntryFromVuln(v))
+		return nil
+	})
+	if f.Logger != nil {
+		lost.Report(f.Telemetry, f.Logger, Name, "knowledge_base")
+	}
+	return err
 }

@@ -1,13 +1,14 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"encoding/binary"
 	"fmt"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/gauge"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 )
 
 // postureKind is what the postures gauge counts by: the policy and the status (1-based index in
@@ -40,6 +41,6 @@ func postureKindOf(policy int64, status uint64) (postureKind, bool) {
 
 // newPostureCounts are the postures gauge's counts, reading the layout of the checkpoints
 // written before one codec served every gauge.
-func newPostureCounts() streamCounts[postureKind] {
-	return streamCounts[postureKind]{Counts: gauge.New[postureKind](postureKinds{}), legacy: gauge.LegacyPerRecord(postureKindOf)}
+func newPostureCounts() pull.StreamCounts[postureKind] {
+	return pull.StreamCounts[postureKind]{Counts: gauge.New[postureKind](postureKinds{}), Legacy: gauge.LegacyPerRecord(postureKindOf)}
 }

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -25,16 +25,16 @@ import (
 // out a 429 for as long as Retry-After says and honours X-RateLimit-* headers when the gateway
 // sends them; it renews the JWT before it expires and once on a 401.
 type gatewaySource struct {
-	s *ComplianceStream
+	s *Stream
 	// version is the newest PCRS version the gateway serves, found by the first policy list call.
 	version string
 }
 
-func (g *gatewaySource) checks() []Check {
+func (g *gatewaySource) checks() []pull.Check {
 	c := g.s.cfg.Client
-	return []Check{
-		gatewayLoginCheck(c),
-		{What: "Policy Compliance posture (PCRS)", Run: func(ctx context.Context) error { return closeBody(g.policyList(ctx)) }},
+	return []pull.Check{
+		pull.GatewayLoginCheck(c),
+		{What: "Policy Compliance posture (PCRS)", Run: func(ctx context.Context) error { return pull.CloseBody(g.policyList(ctx)) }},
 	}
 }
 
@@ -253,16 +253,9 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	if !cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
-	var unreadable unreadableFields
-	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "pcrs_postures")
+	defer w.reportUnreadable("pcrs_postures")
 	err = pull.ReadAnswer(resp, "pcrs_postures", d.Read, func(*decode.RecordError) { w.skip() }, func(p *decode.Posture) error {
-		if err := w.add(ctx, p, convert.HostFromPCRS(p), nil); err != nil {
-			return err
-		}
-		if g.s.statuses == nil || g.s.statuses[p.Status] { // emitted
-			unreadable.add(d.UnreadableFields(), p.HostID)
-		}
-		return nil
+		return w.add(ctx, p, convert.HostFromPCRS(p), nil, d.UnreadableFields())
 	})
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"context"
@@ -15,19 +15,18 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 )
 
-// gaugeCheckpoint reads the gauge counts an earlier receiver kept under a second key beside the
+// legacyGauge reads the gauge counts an earlier receiver kept under a second key beside the
 // stream's checkpoint, so an upgrade goes on without a full pull; the counts now live in the
-// stream's checkpoint record (gaugeRecord). They were written when a pull completed or stopped,
+// stream's checkpoint record (GaugeRecord). They were written when a pull completed or stopped,
 // tagged with that pull's cursor and whether it completed. The counts of a completed pull are
 // used when it is the checkpoint's last completed pull (or the pull in progress, when the process
 // stopped between the two writes); the counts of a stopped pull only while that pull is the one
 // in progress. Any other counts are of another pull (a save failed) and are not used.
-type gaugeCheckpoint struct {
-	stream    string
-	what      string // what is counted, for the log lines: "detection", "posture"
-	store     *checkpoint.Store
-	logger    *zap.Logger
-	telemetry *Telemetry
+type legacyGauge struct {
+	stream string
+	what   string // what is counted, for the log lines: "detection", "posture"
+	store  *checkpoint.Store
+	logger *zap.Logger
 }
 
 // countsCheckpoint is the stored form.
@@ -39,22 +38,31 @@ type countsCheckpoint struct {
 	// Baseline says the counts cover everything the stream selects (a full pull was counted);
 	// without it they hold only a full pull in progress.
 	Baseline bool `json:"baseline"`
-	// Position names the position of the stopped pull AsOf the counts match (positionOf): a full
+	// Position names the position of the stopped pull AsOf the counts match (PositionOf): a full
 	// pull goes on counting only from exactly there.
 	Position string `json:"position,omitempty"`
 	Counts   []byte `json:"counts"`
 }
 
-// pullRef is the checkpoint's pull in progress, as far as the counts care.
-type pullRef struct {
-	cursor   time.Time
-	full     bool
-	position string
+// Ref is the checkpoint's pull in progress, as far as the counts care.
+type Ref struct {
+	Cursor time.Time
+	Full   bool
+	// Position names where the pull stands (PositionOf).
+	Position string
 }
 
-// positionOf names a pull's position (what the consumer accepted) by a short hash of its
+// RefOf is p as the gauge counts see it; nil for no pull.
+func RefOf(p *Progress) *Ref {
+	if p == nil {
+		return nil
+	}
+	return &Ref{Cursor: p.Cursor, Full: p.Full, Position: PositionOf(p)}
+}
+
+// PositionOf names a pull's position (what the consumer accepted) by a short hash of its
 // checkpoint form.
-func positionOf(current any) string {
+func PositionOf(current any) string {
 	raw, err := json.Marshal(current)
 	if err != nil {
 		return ""
@@ -63,12 +71,12 @@ func positionOf(current any) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-func (g gaugeCheckpoint) key() string { return g.stream + ".counts" }
+func (g legacyGauge) key() string { return g.stream + ".counts" }
 
 // load restores counts saved for the checkpoint's last completed pull or its pull in progress
 // (current, nil for none). It reports whether they cover everything the stream selects
 // (baseline) and whether they go on counting the full pull in progress (counting).
-func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed time.Time, current *pullRef) (baseline, counting bool) {
+func (g legacyGauge) load(ctx context.Context, counts SavedCounts, completed time.Time, current *Ref) (baseline, counting bool) {
 	var cp countsCheckpoint
 	found, err := g.store.Load(ctx, g.key(), &cp)
 	if err != nil {
@@ -78,22 +86,22 @@ func (g gaugeCheckpoint) load(ctx context.Context, counts savedCounts, completed
 	if !found {
 		return false, false
 	}
-	ofCurrent := current != nil && cp.AsOf.Equal(current.cursor)
+	ofCurrent := current != nil && cp.AsOf.Equal(current.Cursor)
 	usable := !cp.AsOf.IsZero() && (ofCurrent || cp.Completed && cp.AsOf.Equal(completed))
 	if !usable {
 		g.logger.Info("Gauge counts checkpoint is not of the last completed pull; the next full pull counts every "+g.what+" again",
 			zap.Time("counts_as_of", cp.AsOf), zap.Bool("counts_completed", cp.Completed), zap.Time("cursor", completed))
 		return false, false
 	}
-	if err := counts.restore(cp.Counts); err != nil {
+	if err := counts.Unmarshal(cp.Counts); err != nil {
 		g.logger.Warn("Gauge counts checkpoint not readable; the next full pull counts every "+g.what+" again", zap.Error(err))
 		return false, false
 	}
 	// Going on counting a full pull needs the counts of every page accepted so far. After a kill the
 	// checkpoint's position may be past the counts: those pages will not come again, and their hosts
 	// would be dropped when the pull completes.
-	counting = counts.Collecting() && ofCurrent && !cp.Completed && current.full &&
-		cp.Position != "" && cp.Position == current.position
+	counting = counts.Collecting() && ofCurrent && !cp.Completed && current.Full &&
+		cp.Position != "" && cp.Position == current.Position
 	if !counting {
 		counts.AbandonFull()
 	}

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -13,13 +13,14 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
 // postureRun is one poll's pass over the current pull: it hands batches to the consumer and moves
 // the checkpoint past each one the consumer accepted.
 type postureRun struct {
-	s        *ComplianceStream
-	cur      *compliancePull
+	s        *Stream
+	cur      *Progress
 	consumer *pull.Consumer
 	// since is statusChangedSince / status_changes_since; zero for a full pull.
 	since    time.Time
@@ -49,7 +50,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		}
 		if out.Emitted() > 0 {
 			r.emitted += out.Emitted()
-			r.s.cfg.Telemetry.recordsDone(StreamCompliance, out.Emitted())
+			r.s.cfg.Telemetry.RecordsDone(Name, out.Emitted())
 		}
 		return err
 	})
@@ -57,7 +58,7 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 		return err
 	}
 	r.batches++
-	r.s.cfg.Telemetry.pageDone(StreamCompliance, 0)
+	r.s.cfg.Telemetry.PageDone(Name, 0)
 	r.moveTo(ctx, after, pairs)
 	return nil
 }
@@ -66,13 +67,13 @@ func (r *postureRun) batch(ctx context.Context, what string, read func(ctx conte
 func (r *postureRun) moveTo(ctx context.Context, p position, pairs int64) {
 	r.cur.Next, r.cur.NextHost = p.next, p.host
 	r.cur.Pairs += pairs
-	r.s.cfg.Telemetry.progress(StreamCompliance, r.cur.Pairs, 0)
+	r.s.cfg.Telemetry.Progress(Name, r.cur.Pairs, 0)
 	r.s.rec.Save(ctx)
 	every := r.s.cfg.ProgressEvery
 	if every <= 0 {
 		every = time.Minute
 	}
-	now := r.s.cfg.now()
+	now := r.s.cfg.Now()
 	if now.Sub(r.lastLog) >= every {
 		r.lastLog = now
 		elapsed := now.Sub(r.started)
@@ -110,10 +111,13 @@ type postureWriter struct {
 	host    int64
 	started bool
 	skipped int
+	// unreadable tallies the records emitted without a field.
+	unreadable telemetry.UnreadableFields
 }
 
-// add writes p, under the host identity id, when its status is wanted, and counts it.
-func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo) error {
+// add writes p, under the host identity id, when its status is wanted, and counts it; lost are the
+// fields of p that could not be read.
+func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.HostIdentity, classic *decode.PostureInfo, lost []decode.FieldError) error {
 	s := w.run.s
 	wanted := s.statuses == nil || s.statuses[p.Status]
 	// A posture not wanted, or of a status the gauge does not know, is not counted.
@@ -141,7 +145,13 @@ func (w *postureWriter) add(ctx context.Context, p *decode.Posture, id convert.H
 	if classic != nil {
 		convert.ClassicEvidence(lr, classic, s.cfg.Evidence)
 	}
+	w.unreadable.Add(lost, id.HostID)
 	return nil
+}
+
+// reportUnreadable counts and logs the records of an answer emitted without a field.
+func (w *postureWriter) reportUnreadable(endpoint string, fields ...zap.Field) {
+	w.unreadable.Report(w.run.s.cfg.Telemetry, w.run.s.cfg.Logger, Name, endpoint, fields...)
 }
 
 // skip counts a record the decoder could not read.
@@ -150,7 +160,7 @@ func (w *postureWriter) skip() { w.skipped++ }
 // reportSkipped logs the records of a batch that could not be read.
 func (w *postureWriter) reportSkipped(endpoint string, policyID int64) {
 	if w.skipped > 0 {
-		w.run.s.cfg.Telemetry.recordsSkipped(StreamCompliance, "unreadable", w.skipped)
+		w.run.s.cfg.Telemetry.RecordsSkipped(Name, "unreadable", w.skipped)
 		w.run.s.cfg.Logger.Warn("Unreadable posture records skipped", zap.String("endpoint", endpoint),
 			zap.Int("records", w.skipped), zap.Int64("policy_id", policyID))
 	}

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/decode"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -22,14 +21,14 @@ import (
 // (/api/2.0/fo/compliance/posture/info/, see internal/qualys/pcrs.go), for subscriptions without the
 // gateway: one policy at a time, page by page in ascending host id (id_min from WARNING/URL).
 type classicSource struct {
-	s *ComplianceStream
+	s *Stream
 }
 
-func (c *classicSource) checks() []Check {
+func (c *classicSource) checks() []pull.Check {
 	client := c.s.cfg.Client
-	return []Check{
-		apiServerLoginCheck(client),
-		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return closeBody(client.CompliancePolicies(ctx, 0)) }},
+	return []pull.Check{
+		pull.APIServerLoginCheck(client),
+		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return pull.CloseBody(client.CompliancePolicies(ctx, 0)) }},
 	}
 }
 
@@ -90,18 +89,6 @@ func (c *classicSource) pull(ctx context.Context, run *postureRun) error {
 	return nil
 }
 
-// classicPage is one page of classic posture output. Qualys writes the glossary after all postures,
-// so the postures are held until the page has been read.
-type classicPage struct {
-	infos    []decode.PostureInfo
-	hosts    map[int64]decode.GlossaryHost
-	controls map[int64]decode.Control
-	techs    map[int64]decode.Technology
-	titles   map[int64]string
-	lost     firstLost // unreadable fields of the postures, by posture id
-	hostLost firstLost // unreadable fields of the glossary hosts, by host id
-}
-
 // page pulls the page of policy (the pull's policy pi) that starts at host idMin into w and returns
 // the position after it and how many hosts it held.
 func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, policy, idMin int64, w *postureWriter) (position, int64, error) {
@@ -128,8 +115,7 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 	}
 	var hosts int64
 	var lastHost int64
-	var unreadable unreadableFields
-	defer unreadable.report(cfg.Telemetry, cfg.Logger, StreamCompliance, "posture_info", zap.Int64("policy_id", policy))
+	defer w.reportUnreadable("posture_info", zap.Int64("policy_id", policy))
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
@@ -139,17 +125,12 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 			hosts++
 			lastHost = info.HostID
 		}
-		p := pg.posture(info)
-		if err := w.add(ctx, p, pg.host(info.HostID), info); err != nil {
+		lost := pg.lost.Of(info.ID)
+		if len(lost) == 0 {
+			lost = pg.hostLost.Of(info.HostID)
+		}
+		if err := w.add(ctx, pg.posture(info), pg.host(info.HostID), info, lost); err != nil {
 			return position{}, 0, err
-		}
-		if c.s.statuses != nil && !c.s.statuses[p.Status] {
-			continue // not emitted
-		}
-		if lost := pg.lost.of(info.ID); len(lost) > 0 {
-			unreadable.add(lost, info.HostID)
-		} else {
-			unreadable.add(pg.hostLost.of(info.HostID), info.HostID)
 		}
 	}
 	w.reportSkipped("posture_info", policy)
@@ -170,57 +151,4 @@ func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, polic
 func unknownPolicy(err error) bool {
 	var qe *qualys.Error
 	return errors.As(err, &qe) && qe.Code == qualys.CodeInvalidValue && strings.Contains(qe.Text, "policy_id")
-}
-
-func readClassicPage(resp *qualys.Response, d *decode.PostureInfoList, w *postureWriter) (*classicPage, error) {
-	pg := &classicPage{hosts: map[int64]decode.GlossaryHost{}, controls: map[int64]decode.Control{},
-		techs: map[int64]decode.Technology{}, titles: map[int64]string{}, lost: firstLost{}, hostLost: firstLost{}}
-	err := pull.ReadAnswer(resp, "posture_info", d.Next, func(*decode.RecordError) { w.skip() }, func(kind decode.Kind) error {
-		pg.take(kind, d)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return pg, nil
-}
-
-// take keeps what the decoder read: a posture, or a glossary entry the postures refer to.
-func (pg *classicPage) take(kind decode.Kind, d *decode.PostureInfoList) {
-	switch kind {
-	case decode.KindPosture:
-		pg.infos = append(pg.infos, *d.Info())
-		pg.lost.note(d.Info().ID, d.UnreadableFields())
-	case decode.KindGlossaryHost:
-		pg.hosts[d.GlossaryHost().ID] = *d.GlossaryHost()
-		pg.hostLost.note(d.GlossaryHost().ID, d.UnreadableFields())
-	case decode.KindControl:
-		pg.controls[d.Control().ID] = *d.Control()
-	case decode.KindTechnology:
-		pg.techs[d.Technology().ID] = *d.Technology()
-	case decode.KindPolicy:
-		pg.titles[d.Policy().ID] = d.Policy().Title
-	}
-}
-
-// posture joins an INFO record with the glossary entries it refers to.
-func (pg *classicPage) posture(info *decode.PostureInfo) *decode.Posture {
-	var ctl *decode.Control
-	if v, ok := pg.controls[info.ControlID]; ok {
-		ctl = &v
-	}
-	var tech *decode.Technology
-	if v, ok := pg.techs[info.TechnologyID]; ok {
-		tech = &v
-	}
-	p := convert.ClassicPosture(info, ctl, tech, pg.titles[info.PolicyID])
-	return &p
-}
-
-// host is the identity of a host of the page; only its id when the glossary lacks it.
-func (pg *classicPage) host(id int64) convert.HostIdentity {
-	if h, ok := pg.hosts[id]; ok {
-		return convert.HostFromGlossary(&h)
-	}
-	return convert.HostIdentity{HostID: id}
 }

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"encoding/binary"
@@ -11,14 +11,14 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/gauge"
 )
 
-// streamCounts are a stream's gauge counts and the layout its checkpoints had before one codec
+// StreamCounts are a stream's gauge counts and the layout its checkpoints had before one codec
 // served every gauge (see internal/gauge/legacy.go), so an upgrade restores them.
-type streamCounts[K comparable] struct {
+type StreamCounts[K comparable] struct {
 	*gauge.Counts[K]
-	legacy gauge.LegacyReader[K]
+	Legacy gauge.LegacyReader[K]
 }
 
-func (c streamCounts[K]) restore(data []byte) error { return c.Restore(data, c.legacy) }
+func (c StreamCounts[K]) Unmarshal(data []byte) error { return c.Restore(data, c.Legacy) }
 
 // hostKinds encodes the small kind numbers the detections and assets gauges count by; valid, when
 // set, refuses a number the stream cannot have made.
@@ -34,9 +34,9 @@ func (h hostKinds) ReadKind(r *gauge.Reader) (uint32, error) {
 	return uint32(v), r.Err()
 }
 
-// newHostCounts are per-host counts of kinds valid accepts (nil: any), reading the layout of the
+// NewHostCounts are per-host counts of kinds valid accepts (nil: any), reading the layout of the
 // checkpoints written before one codec served every gauge.
-func newHostCounts(valid func(uint32) bool) streamCounts[uint32] {
+func NewHostCounts(valid func(uint32) bool) StreamCounts[uint32] {
 	legacy := gauge.LegacyPerHost(func(k uint32) (uint32, bool) { return k, valid == nil || valid(k) })
-	return streamCounts[uint32]{Counts: gauge.New[uint32](hostKinds{valid: valid}), legacy: legacy}
+	return StreamCounts[uint32]{Counts: gauge.New[uint32](hostKinds{valid: valid}), Legacy: legacy}
 }

@@ -1,7 +1,7 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
 
 import (
 	"context"
@@ -19,23 +19,23 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
-// StreamCompliance is the compliance stream's name in logs, metrics and checkpoints.
-const StreamCompliance = "compliance"
+// Name is the compliance stream's name in logs, metrics and checkpoints.
+const Name = "compliance"
 
-// ComplianceAPI is where the compliance stream reads postures.
-type ComplianceAPI string
+// API is where the compliance stream reads postures.
+type API string
 
 const (
-	// ComplianceAPIGateway is PC posture streaming (PCRS) on the API gateway, with JWT.
-	ComplianceAPIGateway ComplianceAPI = "gateway"
-	// ComplianceAPIClassic is /api/2.0/fo/compliance/posture/info/ on the API server.
-	ComplianceAPIClassic ComplianceAPI = "classic"
+	// APIGateway is PC posture streaming (PCRS) on the API gateway, with JWT.
+	APIGateway API = "gateway"
+	// APIClassic is /api/2.0/fo/compliance/posture/info/ on the API server.
+	APIClassic API = "classic"
 )
 
-// ComplianceFullSyncInterval is how often the compliance stream pulls every posture again: an
+// FullSyncInterval is how often the compliance stream pulls every posture again: an
 // incremental pull sees status changes only, never a posture that went away (a host out of a
 // policy, a deleted policy), so the gauge would keep counting it.
-const ComplianceFullSyncInterval = 7 * 24 * time.Hour
+const FullSyncInterval = 7 * 24 * time.Hour
 
 const (
 	// defaultPostureBatchHosts is host ids per postureInfo call. The answer is decoded as it
@@ -47,14 +47,14 @@ const (
 	defaultClassicPageHosts = 200
 )
 
-// ComplianceSettings configure the compliance stream.
-type ComplianceSettings struct {
-	// PullSettings: PageSize is host ids per postureInfo call (gateway) or hosts per page
+// Settings configure the compliance stream.
+type Settings struct {
+	// pull.Settings: PageSize is host ids per postureInfo call (gateway) or hosts per page
 	// (classic), 0 for the defaults; Workers is not used, batches are pulled one at a time within
 	// the PCRS limit of 25 calls a minute.
-	PullSettings
-	// API is where postures come from; "" means ComplianceAPIGateway.
-	API ComplianceAPI
+	pull.Settings
+	// API is where postures come from; "" means APIGateway.
+	API API
 	// PolicyIDs limits the stream to these policies; empty means every policy of the policy list.
 	PolicyIDs []int64
 	// Statuses are the posture statuses emitted and counted; empty, or all three, means all.
@@ -74,16 +74,16 @@ type ComplianceSettings struct {
 	Counts metadata.QualysCompliancePosturesMetricConfig
 }
 
-// complianceState is what the compliance stream checkpoints.
-type complianceState = pull.Record[compliancePull, gaugeRecord]
+// State is what the compliance stream checkpoints.
+type State = pull.Record[Progress, pull.GaugeRecord]
 
-// compliancePull is the pull in progress. Its position says what the consumer accepted: every
+// Progress is the pull in progress. Its position says what the consumer accepted: every
 // policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
 // ascending id order within a policy by both APIs, so a restart resumes at the position.
-type compliancePull struct {
-	Cursor time.Time     `json:"cursor"`
-	Full   bool          `json:"full"`
-	API    ComplianceAPI `json:"api"`
+type Progress struct {
+	Cursor time.Time `json:"cursor"`
+	Full   bool      `json:"full"`
+	API    API       `json:"api"`
 	// Policies are the pull's policies in the order they are pulled (ascending id).
 	Policies []int64 `json:"policies"`
 	Next     int     `json:"next"`
@@ -93,17 +93,17 @@ type compliancePull struct {
 }
 
 // ref is the pull as the gauge counts see it; nil for no pull.
-func (p *compliancePull) ref() *pullRef {
+func (p *Progress) ref() *pull.Ref {
 	if p == nil {
 		return nil
 	}
-	return &pullRef{cursor: p.Cursor, full: p.Full, position: positionOf(p)}
+	return &pull.Ref{Cursor: p.Cursor, Full: p.Full, Position: pull.PositionOf(p)}
 }
 
 // began is when the pull began and whether it is full, for its checkpoint record.
-func (p *compliancePull) began() (time.Time, bool) { return p.Cursor, p.Full }
+func (p *Progress) began() (time.Time, bool) { return p.Cursor, p.Full }
 
-// position is where a pull stands: see compliancePull.
+// position is where a pull stands: see Progress.
 type position struct {
 	next int
 	host int64
@@ -117,7 +117,7 @@ type policyEntry struct {
 
 // postureSource is one of the two posture APIs.
 type postureSource interface {
-	checks() []Check
+	checks() []pull.Check
 	// policies lists the tenant's policies and returns the Qualys server time of the answer, zero
 	// when the answer does not say.
 	policies(ctx context.Context) ([]policyEntry, time.Time, error)
@@ -125,47 +125,41 @@ type postureSource interface {
 	pull(ctx context.Context, run *postureRun) error
 }
 
-// ComplianceStream pulls the Policy Compliance posture: every posture of the selected policies
+// Stream pulls the Policy Compliance posture: every posture of the selected policies
 // first, then only postures whose status changed since the last completed pull, with a full
 // re-sync every FullSyncInterval.
-type ComplianceStream struct {
-	cfg      ComplianceSettings
+type Stream struct {
+	cfg      Settings
 	src      postureSource
 	statuses map[string]bool
-	counts   streamCounts[postureKind]
+	counts   pull.StreamCounts[postureKind]
 
 	// rec is the stream's checkpoint record.
-	rec    pull.Checkpointed[compliancePull, gaugeRecord]
+	rec    pull.Checkpointed[Progress, pull.GaugeRecord]
 	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
-	gauge        gaugeCounting
+	gauge        *pull.GaugeCounting
 	emittedTotal int64
 }
 
-var (
-	_ Stream  = (*ComplianceStream)(nil)
-	_ Checked = (*ComplianceStream)(nil)
-)
-
-// NewComplianceStream returns the compliance stream.
-func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
-	cfg.PullSettings = withDefaults(cfg.PullSettings)
+// New returns the compliance stream.
+func New(cfg Settings) *Stream {
+	cfg.Settings = pull.WithDefaults(cfg.Settings)
 	if cfg.API == "" {
-		cfg.API = ComplianceAPIGateway
+		cfg.API = APIGateway
 	}
 	if cfg.PoliciesPerCall <= 0 || cfg.PoliciesPerCall > qualys.MaxPoliciesPerHostIDsCall {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
-	s := &ComplianceStream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
-	s.gauge = gaugeCounting{counts: s.counts, enabled: cfg.Counts.Enabled, legacy: gaugeCheckpoint{
-		stream: StreamCompliance, what: "posture", store: cfg.Store, logger: cfg.Logger, telemetry: cfg.Telemetry}}
-	s.rec = pull.Checkpointed[compliancePull, gaugeRecord]{
-		Name: StreamCompliance, Store: cfg.Store, Logger: cfg.Logger, Gauge: &s.gauge,
-		Failed:    func() { cfg.Telemetry.checkpointFailed(StreamCompliance) },
+	s := &Stream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
+	s.gauge = pull.NewGaugeCounting(Name, "posture", s.counts, cfg.Counts.Enabled, cfg.Store, cfg.Logger)
+	s.rec = pull.Checkpointed[Progress, pull.GaugeRecord]{
+		Name: Name, Store: cfg.Store, Logger: cfg.Logger, Gauge: s.gauge,
+		Failed:    func() { cfg.Telemetry.CheckpointFailed(Name) },
 		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
-		Began:     (*compliancePull).began, Resumable: s.resumable, ResumeFields: resumeFields,
+		Began:     (*Progress).began, Resumable: s.resumable, ResumeFields: resumeFields,
 	}
-	if cfg.API == ComplianceAPIClassic {
+	if cfg.API == APIClassic {
 		if s.cfg.PageSize <= 0 {
 			s.cfg.PageSize = defaultClassicPageHosts
 		}
@@ -184,8 +178,8 @@ func NewComplianceStream(cfg ComplianceSettings) *ComplianceStream {
 // whether evidence is asked for: a posture comes again only when its status changes, so evidence
 // turned on would otherwise reach most postures only at the weekly full pull.
 func complianceSelection(policyIDs []int64, statuses map[string]bool, evidence bool) string {
-	return newSelection().ints("policy_ids", policyIDs).strings("status", slices.Collect(maps.Keys(statuses))).
-		set("evidence", strconv.FormatBool(evidence)).hash()
+	return pull.NewSelection().Ints("policy_ids", policyIDs).Strings("status", slices.Collect(maps.Keys(statuses))).
+		Set("evidence", strconv.FormatBool(evidence)).Hash()
 }
 
 // statusFilter is the set of wanted statuses, nil when every status is wanted.
@@ -200,27 +194,20 @@ func statusFilter(statuses []string) map[string]bool {
 	return set
 }
 
-// Name implements Stream.
-func (s *ComplianceStream) Name() string { return StreamCompliance }
+// Name is the stream's name.
+func (s *Stream) Name() string { return Name }
 
-// Checks implements Checked: login to the API the stream uses, and the Policy Compliance module.
-func (s *ComplianceStream) Checks() []Check { return s.src.checks() }
+// Checks are the stream's start-up checks: login to the API the stream uses, and the Policy Compliance module.
+func (s *Stream) Checks() []pull.Check { return s.src.checks() }
 
-// Poll implements Stream.
-func (s *ComplianceStream) Poll(ctx context.Context, sinks Sinks) error {
-	started := s.cfg.now()
-	emitted, err := s.poll(ctx, sinks, started)
-	s.emittedTotal += emitted
-	s.cfg.Telemetry.pollDone(StreamCompliance, started, s.cfg.now(), errKind(err))
-	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
-		err = merr
-	}
-	return err
+// Poll pulls once and hands everything to sinks.
+func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
+	return s.cfg.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
-func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
+func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
 	s.rec.Load(ctx)
-	s.gauge.load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
+	s.gauge.Load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
 	var list []policyEntry
 	var serverTime time.Time
 	err := s.withRetries(ctx, "policy list", func() (err error) {
@@ -235,11 +222,11 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.titles[p.id] = p.title
 	}
 	if s.rec.State.Current == nil {
-		full := s.fullDue(started)
+		full := pull.FullDue(&s.rec.State, started, s.cfg.FullSyncInterval, s.gauge)
 		if full {
-			s.gauge.beginFull()
+			s.gauge.BeginFull()
 		}
-		s.rec.Begin(ctx, compliancePull{Cursor: cursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
+		s.rec.Begin(ctx, Progress{Cursor: pull.CursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
 		var since time.Time
 		if !full {
 			since = s.rec.State.Cursor
@@ -248,7 +235,7 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
 	}
 	cur := s.rec.State.Current
-	run := &postureRun{s: s, cur: cur, consumer: s.cfg.PullSettings.consumer(sinks, StreamCompliance),
+	run := &postureRun{s: s, cur: cur, consumer: s.cfg.Settings.Consumer(sinks, Name),
 		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
 	if !cur.Full {
 		run.since = s.rec.State.Cursor
@@ -257,15 +244,15 @@ func (s *ComplianceStream) poll(ctx context.Context, sinks Sinks, started time.T
 		s.rec.Save(ctx) // where the pull stopped, with the counts
 		return run.emitted, err
 	}
-	s.rec.Complete(ctx, s.gauge.completed(cur.Full))
+	s.rec.Complete(ctx, s.gauge.Completed(cur.Full))
 	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
-		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.now().Sub(started)))
+		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.Now().Sub(started)))
 	return run.emitted, nil
 }
 
 // selectPolicies is the configured policies, or every listed one, ascending and without repeats.
 // A configured policy missing from the list is still asked for: Qualys says whether it exists.
-func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
+func (s *Stream) selectPolicies(list []policyEntry) []int64 {
 	ids := slices.Clone(s.cfg.PolicyIDs)
 	if len(ids) == 0 {
 		for _, p := range list {
@@ -276,37 +263,23 @@ func (s *ComplianceStream) selectPolicies(list []policyEntry) []int64 {
 	return slices.Compact(ids)
 }
 
-// fullDue says whether the next pull must be full: the first one, a scheduled re-sync, or the
-// gauge needs a baseline that neither this process nor the checkpoint holds.
-func (s *ComplianceStream) fullDue(now time.Time) bool {
-	switch {
-	case s.rec.State.Cursor.IsZero():
-		return true
-	case s.cfg.FullSyncInterval > 0 && now.Sub(s.rec.State.LastFullSync) >= s.cfg.FullSyncInterval:
-		return true
-	case s.gauge.enabled && !s.gauge.complete:
-		return true
-	}
-	return false
-}
-
 // resumable says whether the pull in progress of the checkpoint can go on: one begun on the
 // other API starts over, as its position is in the same terms but its cursor came from another
 // clock.
-func (s *ComplianceStream) resumable(p *compliancePull) (bool, string) {
+func (s *Stream) resumable(p *Progress) (bool, string) {
 	if p.API != s.cfg.API {
 		return false, "The pull interrupted by the last shutdown used the other compliance API; starting a new one"
 	}
 	return true, ""
 }
 
-func resumeFields(p *compliancePull) []zap.Field {
+func resumeFields(p *Progress) []zap.Field {
 	return []zap.Field{zap.Int("policies_done", p.Next), zap.Int("policies", len(p.Policies))}
 }
 
 // withRetries runs call, and again from its start while its answer is cut off, on the retry
 // schedule; any other failure it returns at once.
-func (s *ComplianceStream) withRetries(ctx context.Context, what string, call func() error) error {
+func (s *Stream) withRetries(ctx context.Context, what string, call func() error) error {
 	retry := pull.NewRetry(s.cfg.Retry, s.cfg.Clock)
 	for {
 		err := call()
@@ -326,30 +299,27 @@ func (s *ComplianceStream) withRetries(ctx context.Context, what string, call fu
 }
 
 // emitMetrics emits the records counter, and the postures gauge when it covers the whole tenant.
-func (s *ComplianceStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
-	mb := s.cfg.Metrics
-	if mb == nil {
-		return nil
-	}
-	now := pcommon.NewTimestampFromTime(s.cfg.now())
-	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamCompliance)
-	if completed && s.gauge.complete && s.gauge.enabled {
-		byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
-		byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
-		totals := map[postureKind]int64{}
-		s.counts.Each(func(k postureKind, total int64) {
-			if !byStatus {
-				k.status = 1
-			}
-			if !byPolicy {
-				k.policy = 0
-			}
-			totals[k] += total
-		})
-		for k, total := range totals {
-			mb.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
+	s.emittedTotal += emitted
+	return s.cfg.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamCompliance, s.emittedTotal,
+		completed && s.gauge.Complete() && s.gauge.Enabled(), s.recordGauge)
+}
+
+// recordGauge records the postures gauge at now, summed over the attributes not enabled.
+func (s *Stream) recordGauge(now pcommon.Timestamp) {
+	byStatus := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPostureStatus)
+	byPolicy := slices.Contains(s.cfg.Counts.EnabledAttributes, metadata.QualysCompliancePosturesMetricAttributeKeyQualysPolicyID)
+	totals := map[postureKind]int64{}
+	s.counts.Each(func(k postureKind, total int64) {
+		if !byStatus {
+			k.status = 1
 		}
+		if !byPolicy {
+			k.policy = 0
+		}
+		totals[k] += total
+	})
+	for k, total := range totals {
+		s.cfg.Metrics.RecordQualysCompliancePosturesDataPoint(now, total, postureStatuses[k.status-1], k.policy)
 	}
-	c := s.cfg.PullSettings.consumer(sinks, StreamCompliance)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.cfg.sourceResource()))
 }

@@ -1,7 +1,9 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+// Package telemetry is the receiver's own health as collector metrics, and the per-page tallies
+// of records emitted without a field.
+package telemetry // import "github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 
 import (
 	"context"
@@ -31,9 +33,9 @@ type Telemetry struct {
 
 var _ qualys.Observer = (*Telemetry)(nil)
 
-// NewTelemetry wraps the generated telemetry builder for the receiver receiverID (qualys/us); a nil
+// New wraps the generated telemetry builder for the receiver receiverID (qualys/us); a nil
 // builder records nothing.
-func NewTelemetry(tb *metadata.TelemetryBuilder, receiverID string) *Telemetry {
+func New(tb *metadata.TelemetryBuilder, receiverID string) *Telemetry {
 	return &Telemetry{tb: tb, receiver: attribute.String("receiver", receiverID), completed: map[string]bool{}}
 }
 
@@ -77,8 +79,8 @@ func (t *Telemetry) streamAttr(stream string) metric.MeasurementOption {
 	return t.attrs(attribute.String("stream", stream))
 }
 
-// pageDone counts a page the consumer accepted and its records.
-func (t *Telemetry) pageDone(stream string, records int64) {
+// PageDone counts a page the consumer accepted and its records.
+func (t *Telemetry) PageDone(stream string, records int64) {
 	if t == nil || t.tb == nil {
 		return
 	}
@@ -89,17 +91,17 @@ func (t *Telemetry) pageDone(stream string, records int64) {
 	}
 }
 
-// recordsDone counts records of a page the consumer accepted before the page failed.
-func (t *Telemetry) recordsDone(stream string, records int64) {
+// RecordsDone counts records of a page the consumer accepted before the page failed.
+func (t *Telemetry) RecordsDone(stream string, records int64) {
 	if t == nil || t.tb == nil {
 		return
 	}
 	t.tb.ReceiverQualysRecords.Add(context.Background(), records, t.streamAttr(stream))
 }
 
-// pollDone counts a poll; errKind is "" for a poll that completed. A start-up check that failed is
+// PollDone counts a poll; errKind is "" for a poll that completed. A start-up check that failed is
 // a failed poll too.
-func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind string) {
+func (t *Telemetry) PollDone(stream string, started, ended time.Time, errKind string) {
 	if t == nil || t.tb == nil {
 		return
 	}
@@ -125,8 +127,8 @@ func (t *Telemetry) pollDone(stream string, started, ended time.Time, errKind st
 	}
 }
 
-// progress records how far the pull in progress is.
-func (t *Telemetry) progress(stream string, hostsDone, hostsTotal int64) {
+// Progress records how far the pull in progress is.
+func (t *Telemetry) Progress(stream string, hostsDone, hostsTotal int64) {
 	if t == nil || t.tb == nil {
 		return
 	}
@@ -137,9 +139,9 @@ func (t *Telemetry) progress(stream string, hostsDone, hostsTotal int64) {
 	}
 }
 
-// consumerRefused counts a batch the next consumer refused: retried, or dropped when the refusal
+// ConsumerRefused counts a batch the next consumer refused: retried, or dropped when the refusal
 // was permanent (its records are counted as skipped too).
-func (t *Telemetry) consumerRefused(stream string, permanent bool, records int) {
+func (t *Telemetry) ConsumerRefused(stream string, permanent bool, records int) {
 	if t == nil || t.tb == nil {
 		return
 	}
@@ -147,20 +149,20 @@ func (t *Telemetry) consumerRefused(stream string, permanent bool, records int) 
 	outcome := "retried"
 	if permanent {
 		outcome = "dropped"
-		t.recordsSkipped(stream, "rejected", records)
+		t.RecordsSkipped(stream, "rejected", records)
 	}
 	t.tb.ReceiverQualysConsumerRefusals.Add(ctx, 1, t.attrs(attribute.String("stream", stream), attribute.String("outcome", outcome)))
 }
 
-// recordsSkipped counts records that were not emitted, and why.
-func (t *Telemetry) recordsSkipped(stream, reason string, records int) {
+// RecordsSkipped counts records that were not emitted, and why.
+func (t *Telemetry) RecordsSkipped(stream, reason string, records int) {
 	if t != nil && t.tb != nil {
 		t.addRecords(t.tb.ReceiverQualysRecordsSkipped, stream, reason, records)
 	}
 }
 
-// recordsAltered counts records emitted with a field changed, and why.
-func (t *Telemetry) recordsAltered(stream, reason string, records int) {
+// RecordsAltered counts records emitted with a field changed, and why.
+func (t *Telemetry) RecordsAltered(stream, reason string, records int) {
 	if t != nil && t.tb != nil {
 		t.addRecords(t.tb.ReceiverQualysRecordsAltered, stream, reason, records)
 	}
@@ -172,8 +174,8 @@ func (t *Telemetry) addRecords(counter metric.Int64Counter, stream, reason strin
 	}
 }
 
-// checkpointFailed counts a checkpoint that could not be written.
-func (t *Telemetry) checkpointFailed(stream string) {
+// CheckpointFailed counts a checkpoint that could not be written.
+func (t *Telemetry) CheckpointFailed(stream string) {
 	if t == nil || t.tb == nil {
 		return
 	}

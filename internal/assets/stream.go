@@ -1,13 +1,12 @@
 // Copyright The qualysreceiver Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
+package assets // import "github.com/seed-d80aa3af/qualysreceiver/internal/assets"
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -19,14 +18,15 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 )
 
-// StreamAssets is the assets stream's name in logs, metrics and checkpoints.
-const StreamAssets = "assets"
+// Name is the assets stream's name in logs, metrics and checkpoints.
+const Name = "assets"
 
-// AssetsSettings configure the assets stream.
-type AssetsSettings struct {
-	PullSettings
+// Settings configure the assets stream.
+type Settings struct {
+	pull.Settings
 	// Tags selects the hosts by tag name (Host List use_tags).
 	Tags qualys.TagFilter
 	// ModifiedWithin keeps only assets whose host asset was modified within this window before the
@@ -36,66 +36,60 @@ type AssetsSettings struct {
 	Metrics *metadata.MetricsBuilder
 }
 
-// AssetsStream pulls the asset inventory: every poll a full snapshot of Host List (details=All),
+// Stream pulls the asset inventory: every poll a full snapshot of Host List (details=All),
 // each page merged with the asset-management host assets of its host id span. A pull is
 // checkpointed by range like the other streams, so a restart resumes it mid-way.
-type AssetsStream struct {
-	*rangeStream
-	cfg    AssetsSettings
-	counts streamCounts[uint32]
+type Stream struct {
+	*pull.Engine
+	cfg    Settings
+	counts pull.StreamCounts[uint32]
 	kinds  assetKinds
 	// countsComplete says a pull that began in this process completed, so counts covers every asset;
 	// countingFull says the pull in progress began in this process.
 	countsComplete bool
 	countingFull   bool
 	emittedTotal   int64
+	// observed is when the records of the poll in progress were observed.
+	observed time.Time
 }
 
-var _ Stream = (*AssetsStream)(nil)
+var _ pull.Source = (*Stream)(nil)
 
-// NewAssetsStream returns the assets stream.
-func NewAssetsStream(cfg AssetsSettings) *AssetsStream {
-	s := &AssetsStream{rangeStream: newRangeStream(StreamAssets, cfg.PullSettings), cfg: cfg, counts: newHostCounts(nil)}
-	s.rec.Selection = newSelection().tags(cfg.Tags).set("modified_within", cfg.ModifiedWithin.String()).hash()
+// New returns the assets stream.
+func New(cfg Settings) *Stream {
+	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(nil)}
+	s.Rec.Selection = pull.NewSelection().Tags(cfg.Tags).Set("modified_within", cfg.ModifiedWithin.String()).Hash()
 	return s
 }
 
-// Name implements Stream.
-func (s *AssetsStream) Name() string { return StreamAssets }
+// Name is the stream's name.
+func (s *Stream) Name() string { return Name }
 
-// Checks implements Checked: login, Host List and the asset-management host assets.
-func (s *AssetsStream) Checks() []Check {
-	return []Check{apiServerLoginCheck(s.Client), hostListCheck(s.Client), hostAssetsCheck(s.Client)}
+// Checks implements pull.Source: login, Host List and the asset-management host assets.
+func (s *Stream) Checks() []pull.Check {
+	return []pull.Check{pull.APIServerLoginCheck(s.Client), pull.HostListCheck(s.Client), pull.HostAssetsCheck(s.Client)}
 }
 
-// Poll implements Stream.
-func (s *AssetsStream) Poll(ctx context.Context, sinks Sinks) error {
-	started := s.now()
-	emitted, err := s.poll(ctx, sinks, started)
-	s.emittedTotal += emitted
-	s.Telemetry.pollDone(StreamAssets, started, s.now(), errKind(err))
-	if merr := s.emitMetrics(ctx, sinks, err == nil); err == nil {
-		err = merr
-	}
-	return err
+// Poll pulls once and hands everything to sinks.
+func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
+	return s.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
-func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time) (int64, error) {
-	s.rec.Load(ctx)
-	if s.rec.State.Current == nil {
-		plan, err := pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
+func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
+	s.Rec.Load(ctx)
+	if s.Rec.State.Current == nil {
+		p, err := s.Engine.Plan(ctx, s, time.Time{}, started)
 		if err != nil {
 			return 0, err
 		}
-		s.rec.Begin(ctx, pull.Progress{Cursor: cursorOf(plan.ServerTime, started), Full: true, Ranges: plan.Ranges, Hosts: plan.Hosts})
+		s.Rec.Begin(ctx, p)
 		s.counts.BeginFull()
 		s.countingFull = true
-		s.Logger.Info("Pull started", zap.Int64("hosts", plan.Hosts), zap.Int("ranges", len(plan.Ranges)),
+		s.Logger.Info("Pull started", zap.Int64("hosts", p.Hosts), zap.Int("ranges", len(p.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
-	emitted, err := s.pull(ctx, sinks, func(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
-		return s.page(ctx, r, out, started)
-	})
+	s.observed = started
+	emitted, err := s.Pull(ctx, sinks, s)
 	if err != nil {
 		return emitted, err
 	}
@@ -104,30 +98,36 @@ func (s *AssetsStream) poll(ctx context.Context, sinks Sinks, started time.Time)
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.rec.Complete(ctx, true)
-	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.now().Sub(started)))
+	s.Rec.Complete(ctx, true)
+	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.Now().Sub(started)))
 	return emitted, nil
+}
+
+// Plan implements pull.Source: every host of the tag filter; an assets pull is always full.
+func (s *Stream) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
+	return pull.PlanHostRanges(ctx, s.Client, qualys.HostQuery{Tags: s.cfg.Tags}, s.Workers, s.PageSize)
 }
 
 // modifiedAfter is the start of the modified_within window, measured from when the pull in
 // progress began (the Qualys server time), so a resumed pull keeps its window; zero for none.
-func (s *AssetsStream) modifiedAfter() time.Time {
-	if s.cfg.ModifiedWithin <= 0 || s.rec.State.Current == nil {
+func (s *Stream) modifiedAfter() time.Time {
+	if s.cfg.ModifiedWithin <= 0 || s.Rec.State.Current == nil {
 		return time.Time{}
 	}
-	return s.rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
+	return s.Rec.State.Current.Cursor.Add(-s.cfg.ModifiedWithin)
 }
 
-// page pulls one Host List page of r, then the host assets of the page's host id span, and emits
-// each host of the page that has its host asset (or every host when there is no window).
-func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batcher, observed time.Time) (int64, bool, error) {
-	lost := firstLost{} // by host id, from the Host List and the host assets
+// Page implements pull.Source: one Host List page of r, then the host assets of the page's host id
+// span; it emits each host of the page that has its host asset (or every host when there is no
+// window).
+func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	lost := telemetry.FirstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
 		return 0, false, err
 	}
-	var unreadable unreadableFields
-	defer unreadable.report(s.Telemetry, s.Logger, StreamAssets, "host_list", zap.Int64("id_min", r.Next))
+	var unreadable telemetry.UnreadableFields
+	defer unreadable.Report(s.Telemetry, s.Logger, Name, "host_list", zap.Int64("id_min", r.Next))
 	var assets map[int64]*decode.HostAsset
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
@@ -148,8 +148,8 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batch
 		if err != nil {
 			return 0, false, err
 		}
-		convert.AssetRecord(lr, a, observed)
-		unreadable.add(lost.of(h.ID), h.ID)
+		convert.AssetRecord(lr, a, s.observed)
+		unreadable.Add(lost.Of(h.ID), h.ID)
 		out.EndHost()
 		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
@@ -165,7 +165,7 @@ func (s *AssetsStream) page(ctx context.Context, r pull.IDRange, out *pull.Batch
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id
 // order, and the truncation WARNING that names the next page.
-func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstLost) ([]*decode.Host, *decode.Warning, error) {
+func (s *Stream) hostPage(ctx context.Context, r pull.IDRange, lost telemetry.FirstLost) ([]*decode.Host, *decode.Warning, error) {
 	resp, err := s.Client.Hosts(ctx, qualys.HostQuery{Tags: s.cfg.Tags, PageSize: s.PageSize}, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +177,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 	err = pull.ReadAnswer(resp, "host_list", d.Next, func(*decode.RecordError) { skipped++ }, func(kind decode.Kind) error {
 		if kind == decode.KindHost {
 			hosts = append(hosts, d.Host())
-			lost.note(d.Host().ID, d.UnreadableFields())
+			lost.Note(d.Host().ID, d.UnreadableFields())
 		}
 		return nil
 	})
@@ -185,7 +185,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 		return nil, nil, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a Host List page", zap.Int("records", skipped), zap.Int64("id_min", r.Next))
 	}
 	return hosts, d.Warning(), nil
@@ -194,7 +194,7 @@ func (s *AssetsStream) hostPage(ctx context.Context, r pull.IDRange, lost firstL
 // hostAssets reads the host assets of the host id span of hosts (ascending), modified within the
 // window, following QPS paging (id GREATER lastId) while it says more records exist. Only the host
 // assets of hosts are kept: the span may hold hosts the tag filter left out.
-func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, lost firstLost) (map[int64]*decode.HostAsset, error) {
+func (s *Stream) hostAssets(ctx context.Context, hosts []*decode.Host, lost telemetry.FirstLost) (map[int64]*decode.HostAsset, error) {
 	want := make(map[int64]*decode.HostAsset, len(hosts))
 	for _, h := range hosts {
 		want[h.ID] = nil
@@ -231,7 +231,7 @@ func (s *AssetsStream) hostAssets(ctx context.Context, hosts []*decode.Host, los
 }
 
 // readHostAssets decodes one QPS page into want (keyed by host id) and returns its paging frame.
-func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost firstLost) (decode.ServiceResponse, error) {
+func (s *Stream) readHostAssets(resp *qualys.Response, want map[int64]*decode.HostAsset, lost telemetry.FirstLost) (decode.ServiceResponse, error) {
 	defer resp.Body.Close()
 	d := decode.NewHostAssets(resp.Body)
 	skipped := 0
@@ -239,14 +239,14 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		a, err := d.Read()
 		var se *decode.ServiceError
 		if errors.As(err, &se) {
-			return nil, serviceError(se)
+			return nil, qualys.HostAssetsError(se)
 		}
 		return a, err
 	}
 	err := pull.ReadAnswer(resp, "host_assets", read, func(*decode.RecordError) { skipped++ }, func(a *decode.HostAsset) error {
 		if prev, ok := want[a.QWebHostID]; ok && (prev == nil || a.Modified.After(prev.Modified)) {
 			want[a.QWebHostID] = a
-			lost.note(a.QWebHostID, d.UnreadableFields())
+			lost.Note(a.QWebHostID, d.UnreadableFields())
 		}
 		return nil
 	})
@@ -254,52 +254,34 @@ func (s *AssetsStream) readHostAssets(resp *qualys.Response, want map[int64]*dec
 		return decode.ServiceResponse{}, err
 	}
 	if skipped > 0 {
-		s.Telemetry.recordsSkipped(StreamAssets, "unreadable", skipped)
+		s.Telemetry.RecordsSkipped(Name, "unreadable", skipped)
 		s.Logger.Warn("Unreadable records skipped in a host asset page", zap.Int("records", skipped))
 	}
 	return d.Response(), nil
 }
 
-// serviceError is a QPS error answered under HTTP 200 (responseCode other than SUCCESS), as the
-// client reports errors with an HTTP status.
-func serviceError(se *decode.ServiceError) error {
-	e := &qualys.Error{Endpoint: "host_assets", StatusCode: http.StatusOK, Text: se.Error(), Kind: qualys.KindRequest, Err: se}
-	switch se.Code {
-	case "INVALID_CREDENTIALS":
-		e.Kind = qualys.KindAuth
-		e.Hint = "the Qualys user name or password is wrong"
-	case "UNAUTHORIZED":
-		e.Kind = qualys.KindPermission
-		e.Hint = "the Qualys user needs API access and the Asset Management \"Read Asset\" permission"
-	}
-	return e
+// emitMetrics emits the records counter, and the assets gauge when it covers every asset.
+func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
+	s.emittedTotal += emitted
+	return s.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamAssets, s.emittedTotal,
+		completed && s.countsComplete, s.recordGauge)
 }
 
-// emitMetrics emits the records counter, and the assets gauge when it covers every asset.
-func (s *AssetsStream) emitMetrics(ctx context.Context, sinks Sinks, completed bool) error {
-	mb := s.cfg.Metrics
-	if mb == nil {
-		return nil
-	}
-	now := pcommon.NewTimestampFromTime(s.now())
-	mb.RecordQualysRecordsEmittedDataPoint(now, s.emittedTotal, metadata.AttributeQualysStreamAssets)
-	if completed && s.countsComplete {
-		s.counts.Each(func(kind uint32, total int64) {
-			k := s.kinds.at(kind)
-			mb.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
-		})
-	}
-	c := s.PullSettings.consumer(sinks, StreamAssets)
-	return c.ConsumeMetrics(ctx, mb.Emit(s.sourceResource()))
+// recordGauge records the assets gauge at now.
+func (s *Stream) recordGauge(now pcommon.Timestamp) {
+	s.counts.Each(func(kind uint32, total int64) {
+		k := s.kinds.at(kind)
+		s.cfg.Metrics.RecordQualysAssetsDataPoint(now, total, k.trackingMethod, k.osType)
+	})
 }
 
 // assetKind is what the qualys.assets gauge counts by.
 type assetKind struct{ trackingMethod, osType string }
 
-// unknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
-const unknownOSType = "unknown"
+// UnknownOSType labels, in the gauge, assets whose OS maps onto no os.type value.
+const UnknownOSType = "unknown"
 
-// assetKinds numbers the assetKind values seen, so hostCounts can count them by a small key. The
+// assetKinds numbers the assetKind values seen, so the host counts can count them by a small key. The
 // values are few (tracking methods times OS families), so the table never shrinks.
 type assetKinds struct {
 	mu    sync.Mutex
@@ -311,7 +293,7 @@ func (k *assetKinds) of(a convert.Asset) uint32 {
 	id := a.Identity()
 	kind := assetKind{trackingMethod: a.TrackingMethod(), osType: convert.OSType(id.OS)}
 	if kind.osType == "" {
-		kind.osType = unknownOSType
+		kind.osType = UnknownOSType
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()

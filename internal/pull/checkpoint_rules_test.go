@@ -1,0 +1,254 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package pull
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// fakeHosts is a Source of hosts 1 to last, one record each, perPage hosts a page. A page that
+// reaches host failAt fails there with failErr, failures times.
+type fakeHosts struct {
+	last, perPage, failAt int64
+	failErr               error
+	failures              int
+	// serverTime is when the host id list was read.
+	serverTime time.Time
+	// asked is the id_min of every page asked for.
+	asked []int64
+}
+
+func (f *fakeHosts) Checks() []Check { return nil }
+
+// Plan is one range of every host.
+func (f *fakeHosts) Plan(context.Context, time.Time) (HostPlan, error) {
+	return HostPlan{Ranges: []IDRange{{Min: 1, Next: 1}}, Hosts: f.last, ServerTime: f.serverTime}, nil
+}
+
+func (f *fakeHosts) Page(ctx context.Context, r IDRange, out *Batcher) (int64, bool, error) {
+	f.asked = append(f.asked, r.Next)
+	id := r.Next
+	for n := int64(0); n < f.perPage && id <= f.last; n, id = n+1, id+1 {
+		if id == f.failAt && f.failures > 0 {
+			f.failures--
+			return 0, false, f.failErr
+		}
+		out.StartHost(id, func(res pcommon.Resource) { res.Attributes().PutInt("host", id) })
+		if _, err := out.AddRecord(ctx); err != nil {
+			return 0, false, err
+		}
+		out.EndHost()
+	}
+	return id, id > f.last, nil
+}
+
+// acceptingSinks accepts n batches, then stops the poll as a shutdown would.
+type acceptingSinks struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s *acceptingSinks) ConsumeLogs(ctx context.Context, _ plog.Logs) error {
+	if s.n == 0 {
+		s.cancel()
+		return ctx.Err()
+	}
+	s.n--
+	return nil
+}
+
+func (s *acceptingSinks) ConsumeMetrics(context.Context, pmetric.Metrics) error { return nil }
+
+// mapStorage is a storage extension client over a map.
+type mapStorage struct {
+	storage.Client
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func newMapStorage() *mapStorage {
+	return &mapStorage{Client: storage.NewNopClient(), data: map[string][]byte{}}
+}
+
+func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.data[key], nil
+}
+
+func (m *mapStorage) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.data, key)
+	return nil
+}
+
+func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.data[key] = slices.Clone(value)
+	return nil
+}
+
+type hostsRecord = Record[Progress, GaugeRecord]
+
+// Each rule of the checkpoint record, against a source of ten hosts, one a batch, pulled as a
+// stream pulls with a gauge: a pull that completes moves the cursor; one stopped or failed part
+// way keeps its position past what the consumer accepted, never past what it did not; a saved
+// position is resumed; a cut-off page is pulled again from there; a record written under other
+// filters, or unreadable, is not used; a record of the former layout, with its gauge counts under
+// a second key, is resumed with those counts and migrated into one record.
+func TestCheckpointRules(t *testing.T) {
+	began := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	earlier := began.Add(-24 * time.Hour)
+	inProgress := func(next int64, full bool) *hostsRecord {
+		return &hostsRecord{Cursor: earlier, LastFullSync: earlier, Selection: "sel",
+			Current: &Progress{Cursor: began.Add(-time.Hour), Full: full, Ranges: []IDRange{{Min: 1, Next: next}}}}
+	}
+	cutOff := qualys.ResponseError("fake", errors.New("unexpected EOF"))
+	transient := &qualys.Error{Endpoint: "fake", Kind: qualys.KindTransient, Err: errors.New("503")}
+	tests := []struct {
+		name      string
+		saved     *hostsRecord
+		raw       []byte // stored as is instead of saved
+		formerKey bool   // gauge counts of saved's pull under the former second key
+		selection string
+		source    fakeHosts
+		// accept is how many batches the consumer accepts before a shutdown; -1 all.
+		accept int
+		// wantErr is the poll's error; wantNext and wantDone the range in the record after it.
+		wantErr      error
+		wantNext     int64
+		wantDone     bool
+		wantAsked    []int64
+		wantCursor   time.Time
+		wantBaseline bool
+	}{
+		{name: "a completed pull moves the cursor", accept: -1, wantDone: true,
+			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
+		{name: "resume from the saved position", saved: inProgress(7, false), accept: -1, wantDone: true,
+			wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour)},
+		{name: "stop keeps the position past what was accepted", accept: 3, wantErr: context.Canceled,
+			wantNext: 4, wantAsked: []int64{1}, wantCursor: time.Time{}},
+		{name: "a failed page keeps the position past what was accepted", source: fakeHosts{failAt: 6, failures: 1, failErr: transient},
+			accept: -1, wantErr: transient, wantNext: 5, wantAsked: []int64{1, 5}},
+		{name: "a cut-off page is pulled again from the last accepted host", source: fakeHosts{failAt: 6, failures: 1, failErr: cutOff},
+			accept: -1, wantDone: true, wantAsked: []int64{1, 5, 5, 9}, wantCursor: began, wantBaseline: true},
+		{name: "a filter change drops the record", saved: inProgress(7, false), selection: "other", accept: -1, wantDone: true,
+			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
+		{name: "an unreadable record is dropped", raw: []byte("{not json"), accept: -1, wantDone: true,
+			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
+		{name: "a record of the former layout is resumed and migrated", saved: inProgress(7, true), formerKey: true, accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			disk := newMapStorage()
+			switch {
+			case tc.raw != nil:
+				disk.data["qualys/checkpoint/fake"] = tc.raw
+			case tc.saved != nil:
+				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
+			}
+			if tc.formerKey {
+				saveFormerCounts(t, checkpoint.New(disk), tc.saved.Current)
+			}
+			src := tc.source
+			src.last, src.perPage, src.serverTime = 10, 4, began
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			sinks := &acceptingSinks{n: tc.accept, cancel: cancel}
+			if tc.accept < 0 {
+				sinks.n = 1 << 30
+			}
+
+			err := pullAsAStream(ctx, checkpoint.New(disk), cmpOr(tc.selection, "sel"), &src, sinks, began)
+
+			require.ErrorIs(t, err, tc.wantErr)
+			assert.Equal(t, tc.wantAsked, src.asked, "pages asked for, by id_min")
+			var st hostsRecord
+			found, lerr := checkpoint.New(disk).Load(t.Context(), "fake", &st)
+			require.NoError(t, lerr)
+			require.True(t, found)
+			assert.Equal(t, tc.wantCursor, st.Cursor, "cursor")
+			assert.NotContains(t, disk.data, "qualys/checkpoint/fake.counts", "no second key")
+			if tc.wantDone {
+				assert.Nil(t, st.Current, "the pull completed")
+				if !tc.wantBaseline {
+					assert.Nil(t, st.Gauge, "no counts a restart could use")
+					return
+				}
+				require.NotNil(t, st.Gauge, "the gauge counts are in the record")
+				assert.True(t, st.Gauge.Baseline, "the counts cover every host")
+				return
+			}
+			require.NotNil(t, st.Current)
+			assert.Equal(t, tc.wantNext, st.Current.Ranges[0].Next, "the first host not accepted")
+			assert.False(t, st.Current.Ranges[0].Done)
+		})
+	}
+}
+
+// pullAsAStream is one poll of a stream with a gauge: load the record, plan a full pull when none
+// is in progress, pull it from src, complete it.
+func pullAsAStream(ctx context.Context, store *checkpoint.Store, selection string, src Source, sinks Sinks, began time.Time) error {
+	retry := configretry.NewDefaultBackOffConfig()
+	retry.InitialInterval, retry.MaxInterval, retry.MaxElapsedTime = 10*time.Millisecond, 50*time.Millisecond, 500*time.Millisecond
+	e := NewEngine("fake", Settings{Store: store, Workers: 1, BatchRecords: 1, Retry: retry})
+	gauge := NewGaugeCounting("fake", "host", NewHostCounts(nil), true, store, zap.NewNop())
+	e.Rec.Selection, e.Rec.Gauge = selection, gauge
+	e.Rec.Load(ctx)
+	gauge.Load(ctx, e.Rec.State.Gauge, e.Rec.State.Cursor, RefOf(e.Rec.State.Current))
+	if e.Rec.State.Current == nil {
+		p, err := e.Plan(ctx, src, time.Time{}, began)
+		if err != nil {
+			return err
+		}
+		gauge.BeginFull()
+		e.Rec.Begin(ctx, p)
+	}
+	full := e.Rec.State.Current.Full
+	if _, err := e.Pull(ctx, sinks, src); err != nil {
+		e.Rec.Save(ctx)
+		return err
+	}
+	e.Rec.Complete(ctx, gauge.Completed(full))
+	return nil
+}
+
+// saveFormerCounts writes, under the second key of the former layout, the counts of the full pull
+// cur counted from its start up to where it stopped.
+func saveFormerCounts(t *testing.T, store *checkpoint.Store, cur *Progress) {
+	counts := NewHostCounts(nil)
+	counts.BeginFull()
+	for id := int64(1); id < cur.Ranges[0].Next; id++ {
+		counts.Set(id, map[uint32]int{1: 1})
+	}
+	former := countsCheckpoint{AsOf: cur.Cursor, Position: PositionOf(cur), Counts: counts.Marshal()}
+	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
