@@ -33,7 +33,7 @@ func newTestCounts() *Counts[uint32] { return New[uint32](testKinds{}) }
 func snapshot(c *Counts[uint32]) (map[int64]map[uint32]int, map[uint32]int64) {
 	ids := map[int64]map[uint32]int{}
 	c.mu.Lock()
-	all := sortedIDs(c.ids)
+	all := c.t.ids()
 	c.mu.Unlock()
 	for _, id := range all {
 		ids[id] = c.Of(id)
@@ -44,6 +44,23 @@ func snapshot(c *Counts[uint32]) (map[int64]map[uint32]int, map[uint32]int64) {
 	totals := map[uint32]int64{}
 	c.Each(func(k uint32, n int64) { totals[k] = n })
 	return ids, totals
+}
+
+// ids is every id with counts, in ascending order, read without rebuilding anything.
+func (t *table[K]) ids() []int64 {
+	var all []int64
+	t.base.each(func(id int64, _ uint32, _ bool) {
+		if ch, changed := t.pending[id]; !changed || !ch.gone {
+			all = append(all, id)
+		}
+	})
+	for id, ch := range t.pending {
+		if _, _, inBase := t.base.find(id); !inBase && !ch.gone {
+			all = append(all, id)
+		}
+	}
+	slices.Sort(all)
+	return all
 }
 
 func randomCounts(rng *rand.Rand, ids int) *Counts[uint32] {
