@@ -57,11 +57,13 @@ func tenantIDs(n, streams int, rng *rand.Rand) []int64 {
 
 // benchmarkGauge measures what counts of n ids cost on the heap: after a first full pull
 // (bytes/id), and at the end of a second full pull over them, before it completes, when the old
-// state and the pull's are both held (peak-bytes/id). set puts an id as a stream does.
+// state and the pull's are both held (peak-bytes/id); and the size of their checkpoint encoding.
+// set puts an id as a stream does.
 func benchmarkGauge(b *testing.B, n, streams int, set func(c *Counts[uint32], id int64, gen int)) {
 	rng := rand.New(rand.NewPCG(uint64(n), 9))
 	ids := tenantIDs(n, streams, rng)
 	var steady, peak uint64
+	var encoded int
 	b.ResetTimer()
 	for range b.N {
 		before := heapInUse()
@@ -72,6 +74,7 @@ func benchmarkGauge(b *testing.B, n, streams int, set func(c *Counts[uint32], id
 		}
 		c.EndFull()
 		steady = heapInUse() - before
+		encoded = len(c.Marshal())
 		c.BeginFull()
 		for _, id := range ids[:len(ids)-len(ids)/100] { // 1% of the ids vanished
 			set(c, id, 1)
@@ -85,6 +88,7 @@ func benchmarkGauge(b *testing.B, n, streams int, set func(c *Counts[uint32], id
 	}
 	b.ReportMetric(float64(steady)/float64(n), "bytes/id")
 	b.ReportMetric(float64(peak)/float64(n), "peak-bytes/id")
+	b.ReportMetric(float64(encoded)/float64(n), "checkpoint-bytes/id")
 	b.ReportMetric(float64(steady), "heap-bytes")
 	b.ReportMetric(float64(peak), "peak-heap-bytes")
 }
