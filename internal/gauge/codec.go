@@ -38,7 +38,12 @@ func (c *Counts[K]) Marshal() []byte {
 	if len(t.pending) > 0 {
 		t.flush(false, nil)
 	}
-	buf := make([]byte, 0, 16+len(t.kinds)*8+len(t.profiles)*8+len(t.base.data)+t.base.n*2+t.base.countSeen()*2)
+	// The ids take about what they take packed; a signed difference is a byte longer from 64 on.
+	counted := 0
+	if t.collecting {
+		counted = t.base.countSeen()
+	}
+	buf := make([]byte, 0, 16+len(t.kinds)*8+len(t.profiles)*8+len(t.base.data)+t.base.n/4+counted*2)
 	buf = binary.AppendUvarint(buf, format)
 	buf = binary.AppendUvarint(buf, uint64(len(t.kinds)))
 	for _, k := range t.kinds {
@@ -63,7 +68,7 @@ func (c *Counts[K]) Marshal() []byte {
 		return binary.AppendUvarint(buf, 0)
 	}
 	buf = binary.AppendUvarint(buf, 1)
-	buf = binary.AppendUvarint(buf, uint64(t.base.countSeen()))
+	buf = binary.AppendUvarint(buf, uint64(counted))
 	prev = 0
 	t.base.each(func(id int64, _ uint32, seen bool) {
 		if seen {
