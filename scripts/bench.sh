@@ -18,7 +18,8 @@
 #      the slope per host and per posture; part of the Go benchmarks (1). With BENCH_SCALE=1 also the
 #      collector at tenant scale, no bandwidth cap, peak RSS: vulnerabilities with one million
 #      detections over 10,000 and over 1,000,000 hosts, compliance at about 1,000,000 and 4,000,000
-#      postures (10,000 hosts, 5 policies); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds
+#      postures (10,000 and 40,000 hosts, 5 policies of 27 controls: more hosts, not more controls,
+#      so a batch, 1,000 hosts of a policy, stays the same size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds
 #      assets at 1,000,000 hosts (about half an hour here).
 #
 # BENCH_MODE: all (default: 1, 2, 3), load (1 and 2), sync (2 only), memory (3 only), go (1 only),
@@ -114,7 +115,7 @@ go_benchmarks() {
 # gauge_benchmarks: the heap of the gauge counts after a full pull (steady) and at the end of the
 # next full pull before it completes (peak), and the slopes between the two sizes.
 gauge_benchmarks() {
-  $GO test -run '^$' -bench '^(BenchmarkGaugeHosts|BenchmarkGaugePostures)$' -benchtime 1x -count 1 ./internal/gauge/ \
+  $GO test -run '^$' -bench '^(BenchmarkGaugeHosts|BenchmarkGaugePostures)$' -cpu 1 -benchtime 1x -count 1 ./internal/gauge/ \
     | tee -a "$OUT/go-bench.txt" >&2
   gauge_row hosts BenchmarkGaugeHosts 10000 1000000
   gauge_row postures BenchmarkGaugePostures 1000000 4000000
@@ -125,7 +126,7 @@ gauge_row() {
   local what=$1 name=$2 small=$3 large=$4 s1 s2 p1 p2
   s1=$(bench_metric "$name/$what=$small" heap-bytes) s2=$(bench_metric "$name/$what=$large" heap-bytes)
   p1=$(bench_metric "$name/$what=$small" peak-heap-bytes) p2=$(bench_metric "$name/$what=$large" peak-heap-bytes)
-  rows+=("$(row "gauge heap, $what $(fmt0 "$small") to $(fmt0 "$large"): $(slope "$s1" "$s2" "$small" "$large") B/$what steady, $(slope "$p1" "$p2" "$small" "$large") B/$what during a full pull ($(awk -v b="$p2" 'BEGIN { printf "%.1f", b / 1048576 }') MiB at $(fmt0 "$large"))" "" "" "$(fmt0 "$large")")")
+  rows+=("$(row "gauge heap, $what $(fmt0 "$small") to $(fmt0 "$large"): $(slope "$s1" "$s2" "$small" "$large") B/${what%s} steady, $(slope "$p1" "$p2" "$small" "$large") B/${what%s} during a full pull ($(awk -v b="$p2" 'BEGIN { printf "%.1f", b / 1048576 }') MiB at $(fmt0 "$large"))" "" "" "$(fmt0 "$large")")")
 }
 slope() { awk -v a="$1" -v b="$2" -v m="$3" -v n="$4" 'BEGIN { if (n > m) printf "%.1f", (b - a) / (n - m) }'; }
 
@@ -242,8 +243,8 @@ scale_runs() {
     -hosts 1000000 -detections-per-host 1 -results-bytes "$RESULTS"
   STREAM=compliance pull scale-postures-1m "scale: compliance, 10,000 hosts x 5 policies x 27 controls" 0 \
     -hosts 10000 -policies 5 -controls 27
-  STREAM=compliance pull scale-postures-4m "scale: compliance, 10,000 hosts x 5 policies x 107 controls" 0 \
-    -hosts 10000 -policies 5 -controls 107
+  STREAM=compliance pull scale-postures-4m "scale: compliance, 40,000 hosts x 5 policies x 27 controls" 0 \
+    -hosts 40000 -policies 5 -controls 27
   if [ "${BENCH_SCALE_ASSETS:-0}" = 1 ]; then
     STREAM=assets pull scale-assets-1000000 "scale: assets, 1,000,000 hosts" 0 -hosts 1000000 -detections-per-host 1
   fi
