@@ -74,10 +74,13 @@ func roundTrip(t *testing.T, dir string, c *Counts[uint32]) (*Counts[uint32], ui
 	return restored, after.TotalAlloc - before.TotalAlloc
 }
 
-// hostKinds is what host id has in the scale test: a few kinds, with counts, varying by id.
-func hostKinds(id int64, generation int) map[uint32]int {
+// hostKinds is what host id has in the scale test: a few kinds, with counts, varying by id. It
+// fills into, a map used again for every host (Set keeps none of it), and returns it.
+func hostKinds(id int64, generation int, into map[uint32]int) map[uint32]int {
+	clear(into)
 	k := uint32(id%7) + uint32(generation)
-	return map[uint32]int{k: 1 + int(id%3), k + 10: int(id % 2)}
+	into[k], into[k+10] = 1+int(id%3), int(id%2)
+	return into
 }
 
 func totals(c *Counts[uint32]) map[uint32]int64 {
@@ -108,27 +111,33 @@ func wantTotals(ids func(yield func(id int64, kinds map[uint32]int))) map[uint32
 func TestScaleMillionHostsThroughFileStorage(t *testing.T) {
 	dir := t.TempDir()
 	c := newTestCounts()
+	scratch := map[uint32]int{}
 	c.BeginFull()
 	for id := int64(1); id <= scaleIDs; id++ {
-		c.Set(id*3, hostKinds(id, 0))
+		c.Set(id*3, hostKinds(id, 0, scratch))
 	}
 	c.EndFull()
 	// An incremental pull changes every 10th host, out of order.
 	for id := int64(scaleIDs); id >= 1; id -= 10 {
-		c.Set(id*3, hostKinds(id, 1))
+		c.Set(id*3, hostKinds(id, 1, scratch))
 	}
-	gen := func(id int64) int { return map[bool]int{true: 1, false: 0}[(scaleIDs-id)%10 == 0] }
+	gen := func(id int64) int {
+		if (scaleIDs-id)%10 == 0 {
+			return 1
+		}
+		return 0
+	}
 	require.Equal(t, scaleIDs, c.Len())
 	assert.Equal(t, wantTotals(func(yield func(int64, map[uint32]int)) {
 		for id := int64(1); id <= scaleIDs; id++ {
-			yield(id*3, hostKinds(id, gen(id)))
+			yield(id*3, hostKinds(id, gen(id), scratch))
 		}
 	}), totals(c))
 
 	// The next full pull counts the first half of the hosts, then the collector restarts.
 	c.BeginFull()
 	for id := int64(1); id <= scaleIDs/2; id++ {
-		c.Set(id*3, hostKinds(id, 2))
+		c.Set(id*3, hostKinds(id, 2, scratch))
 	}
 	restored, allocated := roundTrip(t, dir, c)
 	require.True(t, restored.Collecting(), "the full pull in progress goes on after the restart")
@@ -143,17 +152,17 @@ func TestScaleMillionHostsThroughFileStorage(t *testing.T) {
 	// The full pull goes on: the second half but every 100th host, gone from the tenant.
 	for id := int64(scaleIDs/2 + 1); id <= scaleIDs; id++ {
 		if id%100 != 0 {
-			restored.Set(id*3, hostKinds(id, 2))
+			restored.Set(id*3, hostKinds(id, 2, scratch))
 		}
 	}
 	restored.EndFull()
 	require.Equal(t, scaleIDs-scaleIDs/200, restored.Len())
 	assert.Nil(t, restored.Of(scaleIDs*3), "a host gone from the tenant drops out")
-	assert.Equal(t, hostKinds(scaleIDs-1, 2), restored.Of((scaleIDs-1)*3))
+	assert.Equal(t, hostKinds(scaleIDs-1, 2, scratch), restored.Of((scaleIDs-1)*3))
 	want := wantTotals(func(yield func(int64, map[uint32]int)) {
 		for id := int64(1); id <= scaleIDs; id++ {
 			if id <= scaleIDs/2 || id%100 != 0 {
-				yield(id*3, hostKinds(id, 2))
+				yield(id*3, hostKinds(id, 2, scratch))
 			}
 		}
 	})
