@@ -13,8 +13,17 @@
 #   3. Memory runs: the same collector ingests ONE Host List Detection answer of 0.5, 1 and 2 GiB
 #      (50 hosts, so the plan is a single range and a single page), with no bandwidth cap; peak RSS
 #      (VmHWM) for each.
+#   4. Gauge memory: Go benchmarks of the gauge counts' heap (internal/gauge BenchmarkGaugeHosts at
+#      10,000 and 1,000,000 hosts, BenchmarkGaugePostures at 1,000,000 and 4,000,000 postures), with
+#      the slope per host and per posture; part of the Go benchmarks (1). With BENCH_SCALE=1 also the
+#      collector at tenant scale, no bandwidth cap, peak RSS: vulnerabilities with one million
+#      detections over 10,000 and over 1,000,000 hosts, compliance at about 1,000,000 and 4,000,000
+#      postures (10,000 and 40,000 hosts, 5 policies of 27 controls: more hosts, not more controls,
+#      so a batch, 1,000 hosts of a policy, stays the same size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds
+#      assets at 1,000,000 hosts (about half an hour here).
 #
-# BENCH_MODE: all (default: 1, 2, 3), load (1 and 2), sync (2 only), memory (3 only), go (1 only).
+# BENCH_MODE: all (default: 1, 2, 3), load (1 and 2), sync (2 only), memory (3 only), go (1 only),
+# scale (the collector runs of 4 only, whatever BENCH_SCALE).
 # Knobs (defaults in brackets):
 #   BENCH_HOSTS [20000] BENCH_DETECTIONS_PER_HOST [20] BENCH_RESULTS_BYTES [160]   load-run tenant
 #   BENCH_CONCURRENCY [4]        simulator concurrency limit and the receiver's max_concurrency
@@ -27,6 +36,8 @@
 #   BENCH_KNOWLEDGE_BASE [true]  the KnowledgeBase join
 #   BENCH_BENCHTIME [20x]        go test -benchtime
 #   BENCH_SKIP_BUILD [0]         1: use the collector already in _build
+#   BENCH_SCALE [0]              1: the tenant-scale collector runs of 4 (about 8 minutes here)
+#   BENCH_SCALE_ASSETS [0]       1: with them, assets at 1,000,000 hosts
 #   BENCH_SIM_PORT [18180] BENCH_METRICS_PORT [18888] BENCH_TIMEOUT [900] (seconds per pull)
 # Results and logs go to _build/bench/. Needs curl and jq besides Go and make.
 set -euo pipefail
@@ -96,9 +107,28 @@ go_benchmarks() {
   kb_entries=$(bench_metric 'BenchmarkCache200kQIDs' entries)
   kb_bpe=$(bench_metric 'BenchmarkCache200kQIDs' bytes/entry)
   kb_mib=$(bench_metric 'BenchmarkCache200kQIDs' MiB)
+  gauge_benchmarks
   rows+=("$(row "KnowledgeBase cache: 200,000 distinct QIDs, default limits ($(fmt0 "$kb_entries") kept, $(fmt0 "$kb_bpe") B/entry, $kb_mib MiB)" \
     "$(awk -v ns="$kb_ns" 'BEGIN { if (ns > 0) print 200000 / (ns / 1e9) }')" "" "200,000")")
 }
+
+# gauge_benchmarks: the heap of the gauge counts after a full pull (steady) and at the end of the
+# next full pull before it completes (peak), and the slopes between the two sizes.
+gauge_benchmarks() {
+  $GO test -run '^$' -bench '^(BenchmarkGaugeHosts|BenchmarkGaugePostures)$' -cpu 1 -benchtime 1x -count 1 ./internal/gauge/ \
+    | tee -a "$OUT/go-bench.txt" >&2
+  gauge_row hosts BenchmarkGaugeHosts 10000 1000000
+  gauge_row postures BenchmarkGaugePostures 1000000 4000000
+}
+
+# gauge_row WHAT BENCHMARK SMALL LARGE: one row with the slope of steady and peak heap between the sizes.
+gauge_row() {
+  local what=$1 name=$2 small=$3 large=$4 s1 s2 p1 p2
+  s1=$(bench_metric "$name/$what=$small" heap-bytes) s2=$(bench_metric "$name/$what=$large" heap-bytes)
+  p1=$(bench_metric "$name/$what=$small" peak-heap-bytes) p2=$(bench_metric "$name/$what=$large" peak-heap-bytes)
+  rows+=("$(row "gauge heap, $what $(fmt0 "$small") to $(fmt0 "$large"): $(slope "$s1" "$s2" "$small" "$large") B/${what%s} steady, $(slope "$p1" "$p2" "$small" "$large") B/${what%s} during a full pull ($(awk -v b="$p2" 'BEGIN { printf "%.1f", b / 1048576 }') MiB at $(fmt0 "$large"))" "" "" "$(fmt0 "$large")")")
+}
+slope() { awk -v a="$1" -v b="$2" -v m="$3" -v n="$4" 'BEGIN { if (n > m) printf "%.1f", (b - a) / (n - m) }'; }
 
 # bench_metric NAME UNIT: the value reported before UNIT on the benchmark line named NAME.
 bench_metric() {
@@ -135,8 +165,8 @@ wait_port() {
   say "nothing listens on port $1"; return 1
 }
 
-# pull NAME LABEL BANDWIDTH SIMULATOR_FLAGS...: one full pull; appends a row. STREAM (vulnerabilities
-# or assets) picks the stream that pulls.
+# pull NAME LABEL BANDWIDTH SIMULATOR_FLAGS...: one full pull; appends a row. STREAM (vulnerabilities,
+# assets or compliance) picks the stream that pulls.
 pull() {
   local name=$1 label=$2 bw=$3; shift 3
   local stream=${STREAM:-vulnerabilities}
@@ -153,6 +183,7 @@ pull() {
     BENCH_CONCURRENCY="$CONC" BENCH_PAGE_SIZE="$PAGE" BENCH_MAX_RESULTS_BYTES=4096 BENCH_KNOWLEDGE_BASE="$KB" \
     BENCH_VULNERABILITIES=$([ "$stream" = vulnerabilities ] && echo true || echo false) \
     BENCH_ASSETS=$([ "$stream" = assets ] && echo true || echo false) BENCH_ASSETS_PAGE_SIZE="$ASSETS_PAGE" \
+    BENCH_COMPLIANCE=$([ "$stream" = compliance ] && echo true || echo false) \
     BENCH_METRICS_PORT="$METRICS_PORT" "$COLLECTOR" --config=scripts/bench/collector.yaml >>"$collog" 2>&1 &
   local col=$!
   pids+=("$col")
@@ -204,14 +235,43 @@ memory_runs() {
   done
 }
 
+# scale_runs: the collector at tenant scale (BENCH_SCALE=1), then the slopes of peak RSS.
+scale_runs() {
+  pull scale-hosts-10000 "scale: vulnerabilities, 1,000,000 detections over 10,000 hosts" 0 \
+    -hosts 10000 -detections-per-host 100 -results-bytes "$RESULTS"
+  pull scale-hosts-1000000 "scale: vulnerabilities, 1,000,000 detections over 1,000,000 hosts" 0 \
+    -hosts 1000000 -detections-per-host 1 -results-bytes "$RESULTS"
+  STREAM=compliance pull scale-postures-1m "scale: compliance, 10,000 hosts x 5 policies x 27 controls" 0 \
+    -hosts 10000 -policies 5 -controls 27
+  STREAM=compliance pull scale-postures-4m "scale: compliance, 40,000 hosts x 5 policies x 27 controls" 0 \
+    -hosts 40000 -policies 5 -controls 27
+  if [ "${BENCH_SCALE_ASSETS:-0}" = 1 ]; then
+    STREAM=assets pull scale-assets-1000000 "scale: assets, 1,000,000 hosts" 0 -hosts 1000000 -detections-per-host 1
+  fi
+  rows+=("$(row "scale: peak RSS slope, vulnerabilities 10,000 to 1,000,000 hosts: $(rss_slope scale-hosts-10000 scale-hosts-1000000 10000 1000000) B/host" "" "")")
+  rows+=("$(row "scale: peak RSS slope, compliance: $(rss_slope scale-postures-1m scale-postures-4m) B/posture" "" "")")
+}
+
+# rss_slope RUN1 RUN2 [N1 N2]: (peak RSS of RUN2 - RUN1) / (N2 - N1), N the runs' records by default.
+rss_slope() {
+  local h1 h2 n1 n2
+  h1=$(awk -v r="$1" '$1 == r { sub("hwm_kb=", "", $6); print $6 }' "$OUT/pulls.txt")
+  h2=$(awk -v r="$2" '$1 == r { sub("hwm_kb=", "", $6); print $6 }' "$OUT/pulls.txt")
+  n1=${3:-$(awk -v r="$1" '$1 == r { sub("records=", "", $2); print $2 }' "$OUT/pulls.txt")}
+  n2=${4:-$(awk -v r="$2" '$1 == r { sub("records=", "", $2); print $2 }' "$OUT/pulls.txt")}
+  awk -v a="$h1" -v b="$h2" -v m="$n1" -v n="$n2" 'BEGIN { if (n > m) printf "%.1f", (b - a) * 1024 / (n - m) }'
+}
+
 : >"$OUT/pulls.txt"
 case "$MODE" in
   go) go_benchmarks ;;
   load) go_benchmarks; build; load_run; assets_run ;;
   sync) build; load_run; assets_run ;;
   memory) build; memory_runs ;;
-  all) go_benchmarks; build; load_run; assets_run; memory_runs ;;
-  *) say "BENCH_MODE must be all, load, sync, memory or go, not $MODE"; exit 2 ;;
+  all) go_benchmarks; build; load_run; assets_run; memory_runs
+    if [ "${BENCH_SCALE:-0}" = 1 ]; then scale_runs; fi ;;
+  scale) build; scale_runs ;;
+  *) say "BENCH_MODE must be all, load, sync, memory, go or scale, not $MODE"; exit 2 ;;
 esac
 
 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // KindCodec encodes a stream's kinds as varints, for a checkpoint.
@@ -18,60 +19,79 @@ type KindCodec[K comparable] interface {
 	ReadKind(r *Reader) (K, error)
 }
 
-// format is the layout Marshal writes. Format 1 was each stream's own layout (see legacy.go).
-const format = 2
+// format is the layout Marshal writes. Format 1 was each stream's own layout (see legacy.go),
+// format 2 listed each id's kinds and counts (readPerKind).
+const (
+	format        = 3
+	formatPerKind = 2
+)
 
 // Marshal encodes the counts compactly, all as varints: the format; the kinds (KindCodec); the
-// id count and per id in ascending order its difference from the previous id, its kind count and
-// each kind index with its count; then the ids a full pull in progress has counted (0 when none
-// is, else 1, their count and their ascending differences). About 4 bytes a posture and 5 bytes
-// a host plus 2 a kind.
+// profiles (the distinct per-id counts: their kind count and each kind index with its count); the
+// id count and per id in ascending order its difference from the previous id and its profile;
+// then the ids a full pull in progress has counted (0 when none is, else 1, their count and their
+// ascending differences). About 2 to 4 bytes an id.
 func (c *Counts[K]) Marshal() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ids := sortedIDs(c.ids)
-	buf := make([]byte, 0, 16+len(c.kinds)*8+len(ids)*6)
+	t := &c.t
+	if len(t.pending) > 0 {
+		t.flush(false, nil)
+	}
+	// The ids take about what they take packed; a signed difference is a byte longer from 64 on.
+	counted := 0
+	if t.collecting {
+		counted = t.base.countSeen()
+	}
+	buf := make([]byte, 0, 16+len(t.kinds)*8+len(t.profiles)*8+len(t.base.data)+t.base.n/4+counted*2)
 	buf = binary.AppendUvarint(buf, format)
-	buf = binary.AppendUvarint(buf, uint64(len(c.kinds)))
-	for _, k := range c.kinds {
+	buf = binary.AppendUvarint(buf, uint64(len(t.kinds)))
+	for _, k := range t.kinds {
 		buf = c.codec.AppendKind(buf, k)
 	}
-	buf = binary.AppendUvarint(buf, uint64(len(ids)))
-	var prev int64
-	for _, id := range ids {
-		buf = binary.AppendVarint(buf, id-prev)
-		prev = id
-		profile := c.profiles[c.ids[id]]
+	buf = binary.AppendUvarint(buf, uint64(len(t.profiles)))
+	for _, profile := range t.profiles {
 		buf = binary.AppendUvarint(buf, uint64(len(profile)))
 		for _, kc := range profile {
 			buf = binary.AppendUvarint(buf, uint64(kc.kind))
 			buf = binary.AppendUvarint(buf, uint64(kc.n))
 		}
 	}
-	if c.next == nil {
+	buf = binary.AppendUvarint(buf, uint64(t.base.n))
+	var prev int64
+	t.base.each(func(id int64, p uint32, _ bool) {
+		buf = binary.AppendVarint(buf, id-prev)
+		buf = binary.AppendUvarint(buf, uint64(p))
+		prev = id
+	})
+	if !t.collecting {
 		return binary.AppendUvarint(buf, 0)
 	}
 	buf = binary.AppendUvarint(buf, 1)
-	counted := sortedIDs(c.next)
-	buf = binary.AppendUvarint(buf, uint64(len(counted)))
+	buf = binary.AppendUvarint(buf, uint64(counted))
 	prev = 0
-	for _, id := range counted {
-		buf = binary.AppendVarint(buf, id-prev)
-		prev = id
-	}
+	t.base.each(func(id int64, _ uint32, seen bool) {
+		if seen {
+			buf = binary.AppendVarint(buf, id-prev)
+			prev = id
+		}
+	})
 	return buf
 }
 
 // Restore replaces the counts with what Marshal encoded, or what a stream's legacy layout
-// encoded (format 1, read by legacy; nil refuses it). On an error the counts are unchanged.
+// encoded (format 1, read by legacy; nil refuses it). On an error the counts are unchanged. The
+// ids go straight into the packed form, so a restore costs about what the counts will hold.
 func (c *Counts[K]) Restore(data []byte, legacy LegacyReader[K]) error {
-	fresh := New(c.codec)
+	fresh := &restoring[K]{t: newTable[K]()}
 	r := &Reader{data: data}
 	switch f := r.Uvarint(); {
 	case r.err != nil:
 		return r.err
 	case f == format:
-		r.err = fresh.readCurrent(r)
+		r.err = fresh.readCurrent(r, c.codec)
+	case f == formatPerKind:
+		r.err = fresh.readPerKind(r, c.codec)
 	case f == 1 && legacy != nil:
 		r.err = legacy(r, fresh.add)
 	default:
@@ -82,35 +102,107 @@ func (c *Counts[K]) Restore(data []byte, legacy LegacyReader[K]) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.kinds, c.kindIdx, c.profiles, c.profileIdx, c.single = fresh.kinds, fresh.kindIdx, fresh.profiles, fresh.profileIdx, fresh.single
-	c.ids, c.totals, c.next = fresh.ids, fresh.totals, fresh.next
+	c.t = fresh.t
 	return nil
+}
+
+// restoring is a table being read, with a buffer its ids' counts pass through.
+type restoring[K comparable] struct {
+	t       table[K]
+	profile []kindCount
 }
 
 // add puts a restored id's counts; an id listed twice is damage.
-func (c *Counts[K]) add(id int64, profile map[K]uint32) error {
-	if _, dup := c.ids[id]; dup {
-		return fmt.Errorf("counts: id %d listed twice", id)
+func (f *restoring[K]) add(id int64, counts map[K]uint32) error {
+	return f.assign(id, f.profileOf(counts))
+}
+
+// profileOf interns counts as a profile.
+func (f *restoring[K]) profileOf(counts map[K]uint32) uint32 {
+	f.profile = f.profile[:0]
+	for k, n := range counts {
+		if n > 0 {
+			f.profile = append(f.profile, kindCount{kind: f.t.kindIndex(k), n: n})
+		}
 	}
-	p := make([]kindCount, 0, len(profile))
-	for k, n := range profile {
-		p = append(p, kindCount{kind: c.kindIndex(k), n: n})
+	slices.SortFunc(f.profile, func(a, b kindCount) int { return int(a.kind) - int(b.kind) })
+	return f.t.profileIndex(f.profile)
+}
+
+// assign puts a restored id's profile; an id listed twice is damage.
+func (f *restoring[K]) assign(id int64, p uint32) error {
+	if f.t.base.n > 0 && id <= f.t.base.last || len(f.t.pending) > 0 {
+		if _, ok, _ := f.t.lookup(id); ok {
+			return fmt.Errorf("counts: id %d listed twice", id)
+		}
 	}
-	c.put(id, p)
+	f.t.assign(id, p)
 	return nil
 }
 
-func (c *Counts[K]) readCurrent(r *Reader) error {
+// readKinds reads the kinds as Marshal writes them.
+func readKinds[K comparable](r *Reader, codec KindCodec[K]) ([]K, error) {
 	nk := r.Count("kinds")
 	kinds := make([]K, 0, nk)
 	for range nk {
-		k, err := c.codec.ReadKind(r)
+		k, err := codec.ReadKind(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		kinds = append(kinds, k)
 	}
-	return readPerID(r, c.add, func(id int64, v uint64) (K, error) {
+	return kinds, r.err
+}
+
+// readCurrent reads what Marshal writes after the format.
+func (f *restoring[K]) readCurrent(r *Reader, codec KindCodec[K]) error {
+	kinds, err := readKinds(r, codec)
+	if err != nil {
+		return err
+	}
+	np := r.Count("profiles")
+	profiles := make([]uint32, 0, np)
+	counts := map[K]uint32{}
+	for i := range np {
+		clear(counts)
+		pairs := r.Count("kinds of a profile")
+		for range pairs {
+			v, n := r.Uvarint(), r.Uvarint()
+			if r.err != nil {
+				return r.err
+			}
+			if v >= uint64(len(kinds)) || n > math.MaxUint32 {
+				return fmt.Errorf("counts: profile %d has kind %d of %d, count %d", i, v, len(kinds), n)
+			}
+			counts[kinds[v]] += uint32(n)
+		}
+		profiles = append(profiles, f.profileOf(counts))
+	}
+	n := r.Count("ids")
+	var id int64
+	for range n {
+		id += r.Varint()
+		p := r.Uvarint()
+		if r.err != nil {
+			return r.err
+		}
+		if p >= uint64(len(profiles)) {
+			return fmt.Errorf("counts of id %d: profile %d of %d", id, p, len(profiles))
+		}
+		if err := f.assign(id, profiles[p]); err != nil {
+			return err
+		}
+	}
+	return r.err
+}
+
+// readPerKind reads format 2: the kinds, then the ids each with its kinds and counts.
+func (f *restoring[K]) readPerKind(r *Reader, codec KindCodec[K]) error {
+	kinds, err := readKinds(r, codec)
+	if err != nil {
+		return err
+	}
+	return readPerID(r, f.add, func(id int64, v uint64) (K, error) {
 		if v >= uint64(len(kinds)) {
 			var zero K
 			return zero, fmt.Errorf("counts of id %d: kind %d of %d", id, v, len(kinds))
@@ -125,10 +217,11 @@ func (c *Counts[K]) readCurrent(r *Reader) error {
 func readPerID[K comparable](r *Reader, add func(int64, map[K]uint32) error, kindOf func(id int64, v uint64) (K, error)) error {
 	n := r.Count("ids")
 	var id int64
+	counts := map[K]uint32{}
 	for range n {
 		id += r.Varint()
 		pairs := r.Count("kinds of an id")
-		counts := make(map[K]uint32, pairs)
+		clear(counts)
 		for range pairs {
 			v, count := r.Uvarint(), r.Uvarint()
 			if r.err != nil {
@@ -151,7 +244,7 @@ func readPerID[K comparable](r *Reader, add func(int64, map[K]uint32) error, kin
 }
 
 // readCounted reads the ids a full pull in progress has counted; each must have counts.
-func (c *Counts[K]) readCounted(r *Reader) error {
+func (f *restoring[K]) readCounted(r *Reader) error {
 	switch flag := r.Uvarint(); {
 	case r.err != nil:
 		return r.err
@@ -160,20 +253,27 @@ func (c *Counts[K]) readCounted(r *Reader) error {
 	case flag != 1:
 		return fmt.Errorf("counts: full pull flag %d", flag)
 	}
+	t := &f.t
+	if len(t.pending) > 0 {
+		t.flush(false, nil)
+	}
+	t.collecting = true
 	n := r.Count("counted ids")
-	c.next = make(map[int64]uint32, n)
 	var id int64
 	for i := range n {
 		d := r.Varint()
-		if i > 0 && d <= 0 && r.err == nil {
+		if r.err != nil {
+			break
+		}
+		if i > 0 && d <= 0 {
 			return errors.New("counts: counted ids not ascending")
 		}
 		id += d
-		p, ok := c.ids[id]
-		if !ok && r.err == nil {
+		pos, _, ok := t.base.find(id)
+		if !ok {
 			return fmt.Errorf("counts: the full pull counted id %d, which has no counts", id)
 		}
-		c.next[id] = p
+		t.base.markSeen(pos)
 	}
 	return r.End()
 }

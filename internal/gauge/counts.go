@@ -7,19 +7,24 @@
 package gauge // import "github.com/seed-d80aa3af/qualysreceiver/internal/gauge"
 
 import (
-	"maps"
 	"slices"
 	"sync"
 )
 
 // Counts keeps, per id (a host, or a posture), how many records it has of each kind K (a
 // detection's severity, status and type; a posture's policy and status). Setting an id replaces
-// its counts, so an incremental pull updates what it brings and keeps the rest. An id costs its
-// map entry and a profile index: ids with the same counts share one profile, so a posture (one
-// record of one of a few kinds) costs about 16 bytes, and a million hosts fit in tens of MiB.
+// its counts, so an incremental pull updates what it brings and keeps the rest. Ids with the same
+// counts share one profile, and the ids with their profile index are packed (packed.go): a
+// million hosts or postures take a few MB. A full pull marks the ids it counts in place, so it
+// needs no second copy.
 type Counts[K comparable] struct {
 	mu    sync.Mutex
 	codec KindCodec[K]
+	t     table[K]
+}
+
+// table is what Counts holds; Restore builds a new one and swaps it in whole.
+type table[K comparable] struct {
 	// kinds interns the kinds seen; a profile refers to them by index.
 	kinds   []K
 	kindIdx map[K]uint32
@@ -27,26 +32,41 @@ type Counts[K comparable] struct {
 	profiles   [][]kindCount
 	profileIdx map[string]uint32
 	single     map[uint32]uint32 // kind index → profile of one record of that kind
-	ids        map[int64]uint32
-	totals     map[uint32]int64
-	// next collects a full pull: it replaces ids when the pull completes, so ids gone from the
-	// tenant drop out.
-	next map[int64]uint32
+	totals     []int64           // by kind index
+	// base holds the ids; changes go to pending until it is worth rebuilding base with them.
+	base    packed
+	pending map[int64]change
+	// pendingMax is the highest id in pending: an id above it and base's goes straight to base.
+	pendingMax int64
+	n          int
+	// collecting: a full pull is in progress; the ids it counted are marked seen, and the rest
+	// drop out when it completes.
+	collecting bool
 }
 
 type kindCount struct{ kind, n uint32 }
 
-// New returns empty counts whose kinds codec encodes for a checkpoint.
-func New[K comparable](codec KindCodec[K]) *Counts[K] {
-	c := &Counts[K]{codec: codec}
-	c.reset()
-	return c
+// change is an id's counts set or removed since base was built.
+type change struct {
+	p    uint32
+	seen bool
+	gone bool
 }
 
-func (c *Counts[K]) reset() {
-	c.kinds, c.kindIdx = nil, map[K]uint32{}
-	c.profiles, c.profileIdx, c.single = nil, map[string]uint32{}, map[uint32]uint32{}
-	c.ids, c.totals, c.next = map[int64]uint32{}, map[uint32]int64{}, nil
+// minPending is how many changes wait before base is rebuilt with them, at least; above it, up
+// to a sixteenth of base, which bounds both their memory (about 2 bytes an id) and the rebuilds.
+const minPending = 4096
+
+// New returns empty counts whose kinds codec encodes for a checkpoint.
+func New[K comparable](codec KindCodec[K]) *Counts[K] {
+	return &Counts[K]{codec: codec, t: newTable[K]()}
+}
+
+func newTable[K comparable]() table[K] {
+	return table[K]{
+		kindIdx: map[K]uint32{}, profileIdx: map[string]uint32{}, single: map[uint32]uint32{},
+		pending: map[int64]change{},
+	}
 }
 
 // Set replaces id's counts with kinds (records of the id by kind). An id set with no kinds is
@@ -57,103 +77,46 @@ func (c *Counts[K]) Set(id int64, kinds map[K]int) {
 	profile := make([]kindCount, 0, len(kinds))
 	for k, n := range kinds {
 		if n > 0 {
-			profile = append(profile, kindCount{kind: c.kindIndex(k), n: uint32(n)})
+			profile = append(profile, kindCount{kind: c.t.kindIndex(k), n: uint32(n)})
 		}
 	}
-	c.put(id, profile)
+	c.t.put(id, profile)
 }
 
 // SetOne replaces id's counts with one record of kind k: a posture.
 func (c *Counts[K]) SetOne(id int64, k K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ki := c.kindIndex(k)
-	p, ok := c.single[ki]
+	ki := c.t.kindIndex(k)
+	p, ok := c.t.single[ki]
 	if !ok {
-		p = c.profileIndex([]kindCount{{kind: ki, n: 1}})
-		c.single[ki] = p
+		p = c.t.profileIndex([]kindCount{{kind: ki, n: 1}})
+		c.t.single[ki] = p
 	}
-	c.assign(id, p)
+	c.t.assign(id, p)
 }
 
 // Remove forgets id: a posture whose status is not counted.
 func (c *Counts[K]) Remove(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.remove(id)
-}
-
-func (c *Counts[K]) remove(id int64) {
-	if old, ok := c.ids[id]; ok {
-		c.addTotals(old, -1)
-		delete(c.ids, id)
-	}
-	if c.next != nil {
-		delete(c.next, id)
-	}
-}
-
-func (c *Counts[K]) put(id int64, profile []kindCount) {
-	slices.SortFunc(profile, func(a, b kindCount) int { return int(a.kind) - int(b.kind) })
-	c.assign(id, c.profileIndex(profile))
-}
-
-func (c *Counts[K]) assign(id int64, p uint32) {
-	if old, ok := c.ids[id]; ok {
-		c.addTotals(old, -1)
-	}
-	c.ids[id] = p
-	c.addTotals(p, 1)
-	if c.next != nil {
-		c.next[id] = p
-	}
-}
-
-func (c *Counts[K]) addTotals(p uint32, sign int64) {
-	for _, kc := range c.profiles[p] {
-		c.totals[kc.kind] += sign * int64(kc.n)
-	}
-}
-
-func (c *Counts[K]) kindIndex(k K) uint32 {
-	i, ok := c.kindIdx[k]
-	if !ok {
-		i = uint32(len(c.kinds))
-		c.kinds = append(c.kinds, k)
-		c.kindIdx[k] = i
-	}
-	return i
-}
-
-func (c *Counts[K]) profileIndex(profile []kindCount) uint32 {
-	key := make([]byte, 0, len(profile)*8)
-	for _, kc := range profile {
-		key = append(key, byte(kc.kind), byte(kc.kind>>8), byte(kc.kind>>16), byte(kc.kind>>24),
-			byte(kc.n), byte(kc.n>>8), byte(kc.n>>16), byte(kc.n>>24))
-	}
-	i, ok := c.profileIdx[string(key)]
-	if !ok {
-		i = uint32(len(c.profiles))
-		c.profiles = append(c.profiles, profile)
-		c.profileIdx[string(key)] = i
-	}
-	return i
+	c.t.remove(id)
 }
 
 // Len is how many ids have counts.
 func (c *Counts[K]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.ids)
+	return c.t.n
 }
 
 // Each calls fn with every kind and its total over all ids, skipping kinds with none.
 func (c *Counts[K]) Each(fn func(k K, total int64)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, n := range c.totals {
+	for i, n := range c.t.totals {
 		if n > 0 {
-			fn(c.kinds[i], n)
+			fn(c.t.kinds[i], n)
 		}
 	}
 }
@@ -162,13 +125,13 @@ func (c *Counts[K]) Each(fn func(k K, total int64)) {
 func (c *Counts[K]) Of(id int64) map[K]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.ids[id]
+	p, ok, _ := c.t.lookup(id)
 	if !ok {
 		return nil
 	}
 	out := map[K]int{}
-	for _, kc := range c.profiles[p] {
-		out[c.kinds[kc.kind]] += int(kc.n)
+	for _, kc := range c.t.profiles[p] {
+		out[c.t.kinds[kc.kind]] += int(kc.n)
 	}
 	return out
 }
@@ -177,52 +140,138 @@ func (c *Counts[K]) Of(id int64) map[K]int {
 func (c *Counts[K]) BeginFull() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.next = map[int64]uint32{}
+	c.t.base.clearSeen()
+	for id, ch := range c.t.pending {
+		ch.seen = false
+		c.t.pending[id] = ch
+	}
+	c.t.collecting = true
 }
 
-// EndFull makes a completed full pull's counts the current ones.
+// EndFull makes a completed full pull's counts the current ones: the ids it did not count drop
+// out.
 func (c *Counts[K]) EndFull() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.next == nil {
+	if !c.t.collecting {
 		return
 	}
-	c.ids, c.next = c.next, nil
-	c.compact()
-	c.totals = map[uint32]int64{}
-	for _, p := range c.ids {
-		c.addTotals(p, 1)
-	}
-}
-
-// compact drops the profiles no id has any more, which incremental pulls leave behind.
-func (c *Counts[K]) compact() {
-	old := c.profiles
-	c.profiles, c.profileIdx, c.single = nil, map[string]uint32{}, map[uint32]uint32{}
-	remap := map[uint32]uint32{}
-	for id, p := range c.ids {
-		n, ok := remap[p]
-		if !ok {
-			n = c.profileIndex(old[p])
-			remap[p] = n
-		}
-		c.ids[id] = n
-	}
+	c.t.collecting = false
+	c.t.flush(true, nil)
+	c.t.compact()
 }
 
 // Collecting says whether a full pull is being counted (BeginFull without EndFull).
 func (c *Counts[K]) Collecting() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.next != nil
+	return c.t.collecting
 }
 
 // AbandonFull stops counting a full pull that will not complete.
 func (c *Counts[K]) AbandonFull() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.next = nil
+	c.t.collecting = false
 }
 
-// sortedIDs is the ids of m in ascending order.
-func sortedIDs(m map[int64]uint32) []int64 { return slices.Sorted(maps.Keys(m)) }
+func (t *table[K]) put(id int64, profile []kindCount) {
+	slices.SortFunc(profile, func(a, b kindCount) int { return int(a.kind) - int(b.kind) })
+	t.assign(id, t.profileIndex(profile))
+}
+
+// lookup is id's profile, and whether base holds id (even if a change hides it).
+func (t *table[K]) lookup(id int64) (p uint32, ok, inBase bool) {
+	pos, bp, inBase := t.base.find(id)
+	_ = pos
+	if ch, changed := t.pending[id]; changed {
+		return ch.p, !ch.gone, inBase
+	}
+	return bp, inBase, inBase
+}
+
+func (t *table[K]) assign(id int64, p uint32) {
+	if ch, changed := t.pending[id]; changed {
+		if ch.gone {
+			t.n++
+		} else {
+			t.addTotals(ch.p, -1)
+		}
+		t.pending[id] = change{p: p, seen: t.collecting}
+		t.addTotals(p, 1)
+		return
+	}
+	t.addTotals(p, 1)
+	pos, old, inBase := t.base.find(id)
+	switch {
+	case inBase && old == p:
+		t.addTotals(old, -1)
+		if t.collecting {
+			t.base.markSeen(pos)
+		}
+		return
+	case inBase:
+		t.addTotals(old, -1)
+	case (t.base.n == 0 || id > t.base.last) && (len(t.pending) == 0 || id > t.pendingMax):
+		t.base.add(id, p, t.collecting)
+		t.n++
+		return
+	default:
+		t.n++
+	}
+	t.pending[id] = change{p: p, seen: t.collecting}
+	if len(t.pending) == 1 || id > t.pendingMax {
+		t.pendingMax = id
+	}
+	if len(t.pending) > max(minPending, t.base.n/16) {
+		t.flush(false, nil)
+	}
+}
+
+func (t *table[K]) remove(id int64) {
+	p, ok, inBase := t.lookup(id)
+	if !ok {
+		return
+	}
+	t.addTotals(p, -1)
+	t.n--
+	if inBase {
+		t.pending[id] = change{gone: true}
+	} else {
+		delete(t.pending, id)
+	}
+}
+
+func (t *table[K]) addTotals(p uint32, sign int64) {
+	for _, kc := range t.profiles[p] {
+		t.totals[kc.kind] += sign * int64(kc.n)
+	}
+}
+
+func (t *table[K]) kindIndex(k K) uint32 {
+	i, ok := t.kindIdx[k]
+	if !ok {
+		i = uint32(len(t.kinds))
+		t.kinds = append(t.kinds, k)
+		t.totals = append(t.totals, 0)
+		t.kindIdx[k] = i
+	}
+	return i
+}
+
+// profileIndex interns profile, which it keeps only when it is new.
+func (t *table[K]) profileIndex(profile []kindCount) uint32 {
+	var small [64]byte
+	key := small[:0]
+	for _, kc := range profile {
+		key = append(key, byte(kc.kind), byte(kc.kind>>8), byte(kc.kind>>16), byte(kc.kind>>24),
+			byte(kc.n), byte(kc.n>>8), byte(kc.n>>16), byte(kc.n>>24))
+	}
+	i, ok := t.profileIdx[string(key)]
+	if !ok {
+		i = uint32(len(t.profiles))
+		t.profiles = append(t.profiles, slices.Clone(profile))
+		t.profileIdx[string(key)] = i
+	}
+	return i
+}

@@ -33,7 +33,7 @@ func newTestCounts() *Counts[uint32] { return New[uint32](testKinds{}) }
 func snapshot(c *Counts[uint32]) (map[int64]map[uint32]int, map[uint32]int64) {
 	ids := map[int64]map[uint32]int{}
 	c.mu.Lock()
-	all := sortedIDs(c.ids)
+	all := c.t.ids()
 	c.mu.Unlock()
 	for _, id := range all {
 		ids[id] = c.Of(id)
@@ -44,6 +44,23 @@ func snapshot(c *Counts[uint32]) (map[int64]map[uint32]int, map[uint32]int64) {
 	totals := map[uint32]int64{}
 	c.Each(func(k uint32, n int64) { totals[k] = n })
 	return ids, totals
+}
+
+// ids is every id with counts, in ascending order, read without rebuilding anything.
+func (t *table[K]) ids() []int64 {
+	var all []int64
+	t.base.each(func(id int64, _ uint32, _ bool) {
+		if ch, changed := t.pending[id]; !changed || !ch.gone {
+			all = append(all, id)
+		}
+	})
+	for id, ch := range t.pending {
+		if _, _, inBase := t.base.find(id); !inBase && !ch.gone {
+			all = append(all, id)
+		}
+	}
+	slices.Sort(all)
+	return all
 }
 
 func randomCounts(rng *rand.Rand, ids int) *Counts[uint32] {
@@ -113,14 +130,36 @@ func TestRestoreRefusesDamage(t *testing.T) {
 	check("trailing bytes", append(slices.Clone(good), 0))
 	check("another format", append([]byte{format + 1}, good[1:]...))
 	check("format 1 without a legacy reader", append([]byte{1}, good[1:]...))
-	// one kind (5), two ids: 7 with one record of kind 0, then 7 again.
-	check("an id twice", []byte{format, 1, 5, 2, 14, 1, 0, 1, 0, 1, 0, 1, 0})
-	check("a kind index out of range", []byte{format, 1, 5, 1, 14, 1, 1, 1, 0})
-	check("a kind the codec refuses", []byte{format, 1, 0x80, 0x80, 0x40, 0, 0})
-	check("more ids than bytes", []byte{format, 0, 0xff, 0xff, 0x03})
-	check("a counted id without counts", []byte{format, 0, 1, 4, 0, 1, 1, 6})
-	check("counted ids not ascending", []byte{format, 0, 2, 4, 0, 2, 0, 1, 2, 4, 0})
-	check("an unknown full-pull flag", []byte{format, 0, 0, 2})
+	// Format 2 (each id with its kinds). One kind (5), two ids: 7 with one record of kind 0, then 7 again.
+	check("an id twice", []byte{formatPerKind, 1, 5, 2, 14, 1, 0, 1, 0, 1, 0, 1, 0})
+	check("a kind index out of range", []byte{formatPerKind, 1, 5, 1, 14, 1, 1, 1, 0})
+	check("a kind the codec refuses", []byte{formatPerKind, 1, 0x80, 0x80, 0x40, 0, 0})
+	check("more ids than bytes", []byte{formatPerKind, 0, 0xff, 0xff, 0x03})
+	check("a counted id without counts", []byte{formatPerKind, 0, 1, 4, 0, 1, 1, 6})
+	check("counted ids not ascending", []byte{formatPerKind, 0, 2, 4, 0, 2, 0, 1, 2, 4, 0})
+	// Format 3: one kind (5), one profile (kind 0 once), then ids with their profile.
+	check("format 3: an id twice", []byte{format, 1, 5, 1, 1, 0, 1, 2, 14, 0, 0, 0, 0})
+	check("format 3: a profile out of range", []byte{format, 1, 5, 1, 1, 0, 1, 1, 14, 1, 0})
+	check("format 3: a kind index out of range", []byte{format, 1, 5, 1, 1, 1, 1, 1, 14, 0, 0})
+	check("format 3: more profiles than bytes", []byte{format, 0, 0xff, 0x03})
+	check("format 3: a counted id without counts", []byte{format, 1, 5, 1, 1, 0, 1, 1, 14, 0, 1, 1, 16})
+	check("an unknown full-pull flag", []byte{format, 0, 0, 0, 2})
+}
+
+// Format 2, each id with its kinds and counts, still restores.
+func TestFormatPerKind(t *testing.T) {
+	c := newTestCounts()
+	// kinds 5 and 9; id 7 with kind 5 twice and kind 9 once, id 8 with nothing; a full pull counted 8.
+	require.NoError(t, c.Restore([]byte{formatPerKind, 2, 5, 9, 2, 14, 2, 0, 2, 1, 1, 2, 0, 1, 1, 16}, nil))
+	ids, totals := snapshot(c)
+	assert.Equal(t, map[int64]map[uint32]int{7: {5: 2, 9: 1}, 8: {}}, ids)
+	assert.Equal(t, map[uint32]int64{5: 2, 9: 1}, totals)
+	assert.True(t, c.Collecting())
+	again := newTestCounts()
+	require.NoError(t, again.Restore(c.Marshal(), nil))
+	gotIDs, gotTotals := snapshot(again)
+	assert.Equal(t, ids, gotIDs)
+	assert.Equal(t, totals, gotTotals)
 }
 
 // Format 1 is read by the stream's legacy reader, per host or per record.

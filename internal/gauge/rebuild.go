@@ -1,0 +1,79 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package gauge // import "github.com/seed-d80aa3af/qualysreceiver/internal/gauge"
+
+import (
+	"maps"
+	"slices"
+)
+
+// flush rebuilds base with the pending changes, merging the two in id order; dropUnseen leaves
+// out the ids a full pull did not count, remap (when not nil) renumbers the profiles. The old
+// base is dropped as soon as the new one is built: at most the packed ids twice, a few bytes an id.
+func (t *table[K]) flush(dropUnseen bool, remap []uint32) {
+	changed := slices.Sorted(maps.Keys(t.pending))
+	next := sized(t.base.n+len(changed), t.base.bytesPer())
+	emit := func(id int64, p uint32, seen bool) {
+		if dropUnseen && !seen {
+			return
+		}
+		if remap != nil {
+			p = remap[p]
+		}
+		next.add(id, p, seen && !dropUnseen)
+	}
+	i := 0
+	t.base.each(func(id int64, p uint32, seen bool) {
+		for ; i < len(changed) && changed[i] < id; i++ {
+			if ch := t.pending[changed[i]]; !ch.gone {
+				emit(changed[i], ch.p, ch.seen)
+			}
+		}
+		if i < len(changed) && changed[i] == id {
+			if ch := t.pending[id]; !ch.gone {
+				emit(id, ch.p, ch.seen)
+			}
+			i++
+			return
+		}
+		emit(id, p, seen)
+	})
+	for ; i < len(changed); i++ {
+		if ch := t.pending[changed[i]]; !ch.gone {
+			emit(changed[i], ch.p, ch.seen)
+		}
+	}
+	next.trim()
+	t.base, t.pending, t.pendingMax = next, map[int64]change{}, 0
+	t.n = next.n
+}
+
+// compact drops the profiles no id has any more, which incremental pulls leave behind, and
+// counts the totals again. pending must be empty (after flush).
+func (t *table[K]) compact() {
+	used := make([]bool, len(t.profiles))
+	clear(t.totals)
+	t.base.each(func(_ int64, p uint32, _ bool) {
+		used[p] = true
+		t.addTotals(p, 1)
+	})
+	kept := 0
+	for _, u := range used {
+		if u {
+			kept++
+		}
+	}
+	if kept == len(t.profiles) {
+		return
+	}
+	old := t.profiles
+	remap := make([]uint32, len(old))
+	t.profiles, t.profileIdx, t.single = nil, map[string]uint32{}, map[uint32]uint32{}
+	for p, u := range used {
+		if u {
+			remap[p] = t.profileIndex(old[p])
+		}
+	}
+	t.flush(false, remap)
+}
