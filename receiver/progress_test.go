@@ -121,7 +121,11 @@ func assertSteadyPace(t *testing.T, lines []observer.LoggedEntry, every time.Dur
 	gaps := progressGaps(lines)
 	require.NotEmpty(t, gaps)
 	sorted := slices.Sorted(slices.Values(gaps))
-	assert.GreaterOrEqual(t, sorted[0], every*6/10, "shortest gap between progress lines: %v", gaps)
+	// A tick that a loaded machine delivered late makes the gap after it short once; a line per page
+	// would make most gaps short.
+	if len(sorted) > 1 {
+		assert.GreaterOrEqual(t, sorted[1], every*6/10, "second shortest gap between progress lines: %v", gaps)
+	}
 	assert.Less(t, sorted[len(sorted)/2], 3*every, "median gap between progress lines: %v", gaps)
 }
 
