@@ -141,7 +141,7 @@ func (s *scheduler) poll(ctx context.Context) (time.Duration, error) {
 		level, quiet = s.causes.level(causeOf(err), s.clock())
 	}
 	fields := []zap.Field{zap.Error(err), zap.Duration("duration", elapsed),
-		zap.Duration("next_poll_in", readable(wait)), zap.Int("failures_in_a_row", s.retry().failures)}
+		zap.Stringer("next_poll_in", readable(wait)), zap.Int("failures_in_a_row", s.retry().failures)}
 	if quiet > 0 {
 		fields = append(fields, zap.Int("repeated_since_last_error", quiet))
 	}

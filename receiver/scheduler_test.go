@@ -149,7 +149,7 @@ func TestSchedulerRetriesFailedPollSoon(t *testing.T) {
 	}, clock.waits)
 	failed := logs.FilterMessage("Poll failed; the next poll resumes from the last checkpoint").All()
 	require.Len(t, failed, 11, "every failed poll is an error line")
-	assert.Equal(t, time.Minute, failed[0].ContextMap()["next_poll_in"])
+	assert.Equal(t, "1m0s", failed[0].ContextMap()["next_poll_in"], "with its unit")
 	assert.Equal(t, int64(10), failed[9].ContextMap()["failures_in_a_row"])
 	assert.Equal(t, int64(1), failed[10].ContextMap()["failures_in_a_row"])
 }
@@ -221,7 +221,7 @@ func TestSchedulerRefusedRequestWaitsForInterval(t *testing.T) {
 	assert.Equal(t, []time.Duration{230 * time.Minute, time.Minute}, clock.waits)
 	failed := logs.FilterMessage("Poll failed; the next poll resumes from the last checkpoint").All()
 	require.Len(t, failed, 2)
-	assert.Equal(t, 230*time.Minute, failed[0].ContextMap()["next_poll_in"])
+	assert.Equal(t, "3h50m0s", failed[0].ContextMap()["next_poll_in"])
 }
 
 // A check that fails on credentials or permissions runs again on the back-off capped at 15
