@@ -6,15 +6,14 @@ package pull
 import (
 	"context"
 	"errors"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -77,37 +76,6 @@ func (s *acceptingSinks) ConsumeLogs(ctx context.Context, _ plog.Logs) error {
 
 func (s *acceptingSinks) ConsumeMetrics(context.Context, pmetric.Metrics) error { return nil }
 
-// mapStorage is a storage extension client over a map.
-type mapStorage struct {
-	storage.Client
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func newMapStorage() *mapStorage {
-	return &mapStorage{Client: storage.NewNopClient(), data: map[string][]byte{}}
-}
-
-func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.data[key], nil
-}
-
-func (m *mapStorage) Delete(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.data, key)
-	return nil
-}
-
-func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.data[key] = slices.Clone(value)
-	return nil
-}
-
 type hostsRecord = Record[Progress, GaugeRecord]
 
 // Each rule of the checkpoint record, against a source of ten hosts, one a batch, pulled as a
@@ -161,10 +129,10 @@ func TestCheckpointRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			disk := newMapStorage()
+			disk := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("qualys"), "checkpoint_rules")
 			switch {
 			case tc.raw != nil:
-				disk.data["qualys/checkpoint/fake"] = tc.raw
+				require.NoError(t, disk.Set(t.Context(), "qualys/checkpoint/fake", tc.raw))
 			case tc.saved != nil:
 				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
 			}
@@ -189,7 +157,9 @@ func TestCheckpointRules(t *testing.T) {
 			require.NoError(t, lerr)
 			require.True(t, found)
 			assert.Equal(t, tc.wantCursor, st.Cursor, "cursor")
-			assert.NotContains(t, disk.data, "qualys/checkpoint/fake.counts", "no second key")
+			second, gerr := disk.Get(t.Context(), "qualys/checkpoint/fake.counts")
+			require.NoError(t, gerr)
+			assert.Nil(t, second, "no second key")
 			if tc.wantDone {
 				assert.Nil(t, st.Current, "the pull completed")
 				if !tc.wantBaseline {
