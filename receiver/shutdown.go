@@ -5,6 +5,7 @@ package receiver // import "github.com/seed-d80aa3af/qualysreceiver/receiver"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -67,12 +68,9 @@ func untilDone(ctx context.Context, consume func() error) error {
 // poll that outlived the deadline may still hold what is closed (file_storage's Close waits for a
 // write in progress), and Shutdown must not wait for it.
 func closeWithin(ctx context.Context, what string, close func(context.Context) error) error {
-	answer := make(chan error, 1)
-	go func() { answer <- close(ctx) }()
-	select {
-	case err := <-answer:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("closing %s did not finish before the shutdown deadline: %w", what, ctx.Err())
+	err := untilDone(ctx, func() error { return close(ctx) })
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("closing %s did not finish before the shutdown deadline: %w", what, err)
 	}
+	return err
 }
