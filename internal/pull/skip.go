@@ -20,7 +20,7 @@ import (
 // block its range for good: the page is pulled again, fails, and the next poll resumes at the same
 // checkpoint. Once a page has failed SkipAfter times in a row, the range is pulled in smaller id
 // spans (id_min/id_max) until the one host that fails is found; every other host is pulled, and
-// that host is skipped for this pull. Each new pull asks for it again.
+// that host is skipped for this pull. A new pull that selects it asks for it again.
 
 // DefaultSkipAfter is how many times in a row a page must fail before the host that fails it is
 // looked for.
@@ -216,7 +216,7 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	s.w.saveLocked(ctx)
 	s.w.mu.Unlock()
 	s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
-	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next pull asks for it again",
+	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again",
 		zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr))
 	return nil
 }
