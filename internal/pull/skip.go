@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -221,13 +222,11 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	return nil
 }
 
-// probe asks for the host id after host (before it when host is the largest id), its records
-// dropped: it holds at most one host, which its own range pulls. It fails as Qualys fails it.
+// probe asks for one host id below host that this pull has not skipped (above it when there is
+// none), its records dropped: an id delivered already, or of another range, which pulls it. It fails
+// as Qualys fails it.
 func (s *hostSearch) probe(ctx context.Context, host int64) error {
-	id := host + 1
-	if host == math.MaxInt64 {
-		id = host - 1
-	}
+	id := s.probeID(host)
 	sub := s.w.rangeAt(s.i)
 	sub.Min, sub.Next, sub.Max = id, id, id
 	out := s.w.NewBatcher()
@@ -237,6 +236,19 @@ func (s *hostSearch) probe(ctx context.Context, host int64) error {
 		err = out.Flush(ctx)
 	}
 	return err
+}
+
+func (s *hostSearch) probeID(host int64) int64 {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	id := host - 1
+	for id > 0 && slices.Contains(s.w.Pull.Skipped, id) {
+		id--
+	}
+	if id > 0 {
+		return id
+	}
+	return host + 1
 }
 
 // discard accepts everything and keeps nothing: a probe's records are pulled again by their range.

@@ -221,6 +221,8 @@ func TestSkipFailingHost(t *testing.T) {
 		}, failing: map[int64]int{21: -1}, damaged: true, wantSkipped: []int64{21}, maxAsked: 10},
 		{name: "two failing hosts on one page", ids: hostIDs(1, 1, 40), failing: map[int64]int{23: -1, 26: -1}, damaged: true,
 			wantSkipped: []int64{23, 26}, maxAsked: 20},
+		{name: "two failing hosts side by side, first on their page", ids: hostIDs(1, 1, 40), failing: map[int64]int{21: -1, 22: -1},
+			damaged: true, wantSkipped: []int64{21, 22}, maxAsked: 20},
 		{name: "every page fails: nothing skipped", ids: hostIDs(1, 1, 40), outage: true, damaged: true,
 			wantErr: true, maxAsked: 10},
 	}
@@ -241,6 +243,7 @@ func TestSkipFailingHost(t *testing.T) {
 				assert.Empty(t, prog.Skipped)
 				assert.Empty(t, run.telemetry.skipped)
 				assert.Zero(t, run.logs.FilterMessageSnippet("Host skipped").Len())
+				assert.Equal(t, 1, run.logs.FilterMessageSnippet("pulling it in smaller id spans").Len(), "the search ran")
 				return
 			}
 			require.NoError(t, err)
