@@ -58,6 +58,7 @@ var _ pull.Source = (*Stream)(nil)
 // New returns the assets stream.
 func New(cfg Settings) *Stream {
 	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(nil)}
+	s.KeepSkipped = s.counts.Keep
 	s.Rec.Selection = pull.NewSelection().Tags(cfg.Tags).Set("modified_within", cfg.ModifiedWithin.String()).Hash()
 	return s
 }

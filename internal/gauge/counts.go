@@ -161,6 +161,26 @@ func (c *Counts[K]) EndFull() {
 	c.t.compact()
 }
 
+// Keep counts id in the full pull in progress with the counts it has: an id the pull could not
+// read keeps its last counts instead of dropping out when the pull ends.
+func (c *Counts[K]) Keep(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.t.collecting {
+		return
+	}
+	if ch, changed := c.t.pending[id]; changed {
+		if !ch.gone {
+			ch.seen = true
+			c.t.pending[id] = ch
+		}
+		return
+	}
+	if pos, _, ok := c.t.base.find(id); ok {
+		c.t.base.markSeen(pos)
+	}
+}
+
 // Collecting says whether a full pull is being counted (BeginFull without EndFull).
 func (c *Counts[K]) Collecting() bool {
 	c.mu.Lock()

@@ -221,3 +221,33 @@ func FuzzRestore(f *testing.F) {
 		require.Equal(t, wantTotals, gotTotals)
 	})
 }
+
+// An id a full pull keeps (it could not read it) stays with its counts when the pull ends, whether
+// the counts sit in base or in a change since; Keep outside a full pull, or of an unknown id, does
+// nothing; and the mark survives a checkpoint.
+func TestKeepDuringFullPull(t *testing.T) {
+	c := newTestCounts()
+	for id := int64(1); id <= 10; id++ {
+		c.Set(id, map[uint32]int{1: 1})
+	}
+	c.Set(4, map[uint32]int{2: 3}) // below base's last id: a pending change
+	c.Keep(5)                      // no full pull in progress
+	c.BeginFull()
+	for _, id := range []int64{1, 2, 3, 6, 7, 8, 9} {
+		c.Set(id, map[uint32]int{1: 1})
+	}
+	c.Keep(4)
+	c.Keep(10)
+	c.Keep(99)
+	restored := newTestCounts()
+	require.NoError(t, restored.Restore(c.Marshal(), nil))
+	for _, counts := range []*Counts[uint32]{c, restored} {
+		counts.EndFull()
+		ids, totals := snapshot(counts)
+		assert.Equal(t, map[uint32]int{2: 3}, ids[4], "kept from a pending change")
+		assert.Equal(t, map[uint32]int{1: 1}, ids[10], "kept from base")
+		assert.NotContains(t, ids, int64(5), "neither counted nor kept")
+		assert.NotContains(t, ids, int64(99))
+		assert.Equal(t, map[uint32]int64{1: 8, 2: 3}, totals)
+	}
+}

@@ -28,6 +28,7 @@ type TelemetryBuilder struct {
 	registrations                    []metric.Registration
 	ReceiverQualysCheckpointFailures metric.Int64Counter
 	ReceiverQualysConsumerRefusals   metric.Int64Counter
+	ReceiverQualysHostsSkipped       metric.Int64Counter
 	ReceiverQualysLastSuccessfulPoll metric.Int64Gauge
 	ReceiverQualysLimitWaitDuration  metric.Float64Counter
 	ReceiverQualysLimitWaits         metric.Int64Counter
@@ -82,6 +83,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_receiver_qualys_consumer_refusals",
 		metric.WithDescription("Batches the next consumer refused, by `stream` and `outcome` (retried, the same batch is sent again; dropped, rejected permanently). Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
 		metric.WithUnit("{batch}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverQualysHostsSkipped, err = builder.meter.Int64Counter(
+		"otelcol_receiver_qualys_hosts_skipped",
+		metric.WithDescription("Hosts a pull skipped because every page that held them failed (Qualys timed out on them or their answer was always damaged), by `stream`; the next pull asks for them again. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]"),
+		metric.WithUnit("{host}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverQualysLastSuccessfulPoll, err = builder.meter.Int64Gauge(

@@ -53,6 +53,22 @@ func AssertEqualReceiverQualysConsumerRefusals(t *testing.T, tt *componenttest.T
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualReceiverQualysHostsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_receiver_qualys_hosts_skipped",
+		Description: "Hosts a pull skipped because every page that held them failed (Qualys timed out on them or their answer was always damaged), by `stream`; the next pull asks for them again. Every series carries `receiver`, the receiver's component id (`qualys/us`). [Alpha]",
+		Unit:        "{host}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_receiver_qualys_hosts_skipped")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualReceiverQualysLastSuccessfulPoll(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_qualys_last_successful_poll",

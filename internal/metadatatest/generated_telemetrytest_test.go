@@ -21,6 +21,7 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ReceiverQualysCheckpointFailures.Add(context.Background(), 1)
 	tb.ReceiverQualysConsumerRefusals.Add(context.Background(), 1)
+	tb.ReceiverQualysHostsSkipped.Add(context.Background(), 1)
 	tb.ReceiverQualysLastSuccessfulPoll.Record(context.Background(), 1)
 	tb.ReceiverQualysLimitWaitDuration.Add(context.Background(), 1)
 	tb.ReceiverQualysLimitWaits.Add(context.Background(), 1)
@@ -38,6 +39,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysConsumerRefusals(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverQualysHostsSkipped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverQualysLastSuccessfulPoll(t, testTel,

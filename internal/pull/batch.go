@@ -34,6 +34,7 @@ func (nopTelemetry) PageDone(string, int64)            {}
 func (nopTelemetry) RecordsDone(string, int64)         {}
 func (nopTelemetry) Progress(string, int64, int64)     {}
 func (nopTelemetry) ConsumerRefused(string, bool, int) {}
+func (nopTelemetry) HostsSkipped(string, int)          {}
 
 // Telemetry counts what the engine does, for the receiver's own metrics.
 type Telemetry interface {
@@ -45,6 +46,8 @@ type Telemetry interface {
 	Progress(stream string, hostsDone, hostsTotal int64)
 	// ConsumerRefused counts a batch the next consumer refused, retried or dropped.
 	ConsumerRefused(stream string, permanent bool, records int)
+	// HostsSkipped counts hosts a pull skipped because every page that held them failed.
+	HostsSkipped(stream string, hosts int)
 }
 
 // DefaultBatchRecords is how many log records go to the next consumer at once. It bounds the

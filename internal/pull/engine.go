@@ -58,6 +58,9 @@ type Engine struct {
 	Settings
 	// Rec is the stream's checkpoint record.
 	Rec Checkpointed[Progress, GaugeRecord]
+	// KeepSkipped, when set, keeps the gauge counts of a host the pull skipped as they were: a
+	// full pull that completes does not drop it as gone from the tenant.
+	KeepSkipped func(hostID int64)
 }
 
 // NewEngine is the engine of the stream name.
@@ -113,10 +116,16 @@ func (r *Engine) Pull(ctx context.Context, sinks Sinks, src Source) (int64, erro
 	c := r.Settings.Consumer(sinks, r.Rec.Name)
 	w := &Workers{
 		Stream: r.Rec.Name, Pull: r.Rec.State.Current, Save: r.Rec.Save, Workers: r.Workers, Retry: r.Retry,
-		Page: src.Page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
+		PageSize: r.PageSize, Page: src.Page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
 		NewBatcher: func() *Batcher { return NewBatcher(c, r.BatchRecords, r.Source) },
 	}
-	return w.Run(ctx)
+	emitted, err := w.Run(ctx)
+	if err == nil && r.KeepSkipped != nil {
+		for _, id := range w.Pull.Skipped {
+			r.KeepSkipped(id)
+		}
+	}
+	return emitted, err
 }
 
 // Consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.

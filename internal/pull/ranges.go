@@ -25,6 +25,8 @@ type IDRange struct {
 	// its hosts done.
 	Hosts     int64 `json:"hosts,omitempty"`
 	HostsDone int64 `json:"hosts_done,omitempty"`
+	// Failing is the page at Next while it keeps failing (skip.go); nil once a page passes.
+	Failing *PageFailures `json:"failing,omitempty"`
 }
 
 // Progress is the pull in progress of a stream that pulls host id ranges, checkpointed so a
@@ -39,6 +41,8 @@ type Progress struct {
 	// Hosts is how many hosts the pull covers (0 when unknown); HostsDone how many were pulled.
 	Hosts     int64 `json:"hosts,omitempty"`
 	HostsDone int64 `json:"hosts_done,omitempty"`
+	// Skipped are the hosts this pull skipped because every page that held them failed (skip.go).
+	Skipped []int64 `json:"skipped,omitempty"`
 }
 
 // Began is when the pull began and whether it is full, for its checkpoint record.

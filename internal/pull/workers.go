@@ -37,6 +37,12 @@ type Workers struct {
 	// ProgressEvery is how often a long pull logs its progress; 0 means every minute.
 	ProgressEvery time.Duration
 	Clock         qualys.Clock
+	// PageSize is hosts per page (truncation_limit), 0 when unknown; the search for a failing host
+	// ends without one once it has pulled that many.
+	PageSize int
+	// SkipAfter is how many times in a row a page must fail before the host that fails it is
+	// looked for and skipped; 0 means DefaultSkipAfter.
+	SkipAfter int
 
 	mu       sync.Mutex
 	lastSave time.Time
@@ -90,6 +96,8 @@ feed:
 
 // pullRange pulls one range to its end. A page whose answer was cut off is pulled again from
 // where the consumer stopped accepting, on the retry schedule; any other failure ends the range.
+// A page that fails SkipAfter times in a row, over polls too, has the host that fails it skipped
+// (skip.go).
 func (p *Workers) pullRange(ctx context.Context, i int) error {
 	retry := NewRetry(p.Retry, p.Clock)
 	for {
@@ -109,6 +117,13 @@ func (p *Workers) pullRange(ctx context.Context, i int) error {
 		}
 		if ctx.Err() != nil || qualys.IsFatal(err) {
 			return err
+		}
+		if p.failedAgain(i, err) {
+			if err := p.skipFailingHost(ctx, i, err); err != nil {
+				return err
+			}
+			retry.Reset()
+			continue
 		}
 		wait, ok := retry.Next()
 		if !ok || !qualys.IsCutOff(err) {
@@ -131,17 +146,28 @@ func (p *Workers) rangeAt(i int) IDRange {
 // advance records what the consumer accepted: after a complete page the range moves to the next
 // page; after a failed one, past the last host the consumer fully accepted.
 func (p *Workers) advance(ctx context.Context, i int, out *Batcher, next int64, done, pageComplete bool) {
+	p.record(ctx, i, out, pageComplete, func(r *IDRange) {
+		if pageComplete {
+			r.Failing = nil
+		}
+		switch {
+		case pageComplete && done:
+			r.Done = true
+		case pageComplete:
+			r.Next = next
+		case out.accepted >= r.Next:
+			r.Next = out.accepted + 1
+		}
+	})
+}
+
+// record moves range i as move says, after out's page, and counts and checkpoints what out
+// handed on.
+func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete bool, move func(r *IDRange)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r := &p.Pull.Ranges[i]
-	switch {
-	case pageComplete && done:
-		r.Done = true
-	case pageComplete:
-		r.Next = next
-	case out.accepted >= r.Next:
-		r.Next = out.accepted + 1
-	}
+	move(r)
 	p.emitted += out.emitted
 	r.HostsDone += out.hostsEnded
 	p.Pull.HostsDone += out.hostsEnded

@@ -145,6 +145,10 @@ type Fault struct {
 	ChunkBytes int `json:"chunk_bytes,omitempty"`
 	// Size is huge_results' RESULTS length in bytes (default 100 MiB).
 	Size int64 `json:"size,omitempty"`
+	// HostID, when set, restricts the fault to the Host List Detection pages that hold this host, as
+	// Qualys fails every page of a host it times out on or cannot write: a page holds the host
+	// when it is among the hosts the page would list. Nth and Count count those pages.
+	HostID uint64 `json:"host_id,omitempty"`
 }
 
 type faultJSON struct {
@@ -192,6 +196,9 @@ func (f *Fault) validate() error {
 	}
 	if f.Endpoint != "" && !f.Kind.appliesTo(f.Endpoint) {
 		return fmt.Errorf("fault %s does not apply to endpoint %s", f.Kind, f.Endpoint)
+	}
+	if f.HostID != 0 && (f.Endpoint != "" && f.Endpoint != EndpointHLD || !f.Kind.appliesTo(EndpointHLD)) {
+		return fmt.Errorf("host_id applies to endpoint %s only, with a fault that applies to it", EndpointHLD)
 	}
 	return nil
 }
@@ -241,14 +248,32 @@ func (fs *faultSet) add(f Fault) (int, error) {
 }
 
 // take returns the fault a request to endpoint suffers, if any. Every applicable rule counts the
-// request; the first one due fires.
+// request; the first one due fires. Rules for a host are taken by takeForHosts.
 func (fs *faultSet) take(endpoint string) *Fault {
+	return fs.takeWhere(func(f *Fault) bool {
+		return f.HostID == 0 && (f.Endpoint == "" || f.Endpoint == endpoint) && f.Kind.appliesTo(endpoint)
+	})
+}
+
+// takeForHosts returns the fault a Host List Detection page suffers for the hosts it holds, if any.
+func (fs *faultSet) takeForHosts(holds func(id uint64) bool) *Fault {
+	return fs.takeWhere(func(f *Fault) bool { return f.HostID != 0 && holds(f.HostID) })
+}
+
+// forHosts says whether a rule for a host is installed.
+func (fs *faultSet) forHosts() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return slices.ContainsFunc(fs.rules, func(r FaultState) bool { return r.Fault.HostID != 0 })
+}
+
+func (fs *faultSet) takeWhere(matches func(f *Fault) bool) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	var fired *Fault
 	for i := range fs.rules {
 		r := &fs.rules[i]
-		if r.Fault.Endpoint != "" && r.Fault.Endpoint != endpoint || !r.Fault.Kind.appliesTo(endpoint) {
+		if !matches(&r.Fault) {
 			continue
 		}
 		r.Matched++

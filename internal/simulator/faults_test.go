@@ -279,3 +279,49 @@ func TestAdminFaults(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Empty(t, srv.Faults())
 }
+
+// A fault for a host strikes the Host List Detection pages that would list that host, and only
+// them, for Count pages: a page of other hosts, or a span (id_min/id_max) without it, is answered.
+func TestFaultForHost(t *testing.T) {
+	srv, base := startServer(t, TenantConfig{Hosts: 30, DetectionsPerHost: 2}, Options{})
+	tn := srv.Tenant()
+	bad := tn.HostID(12)
+	page := func(from, to int) int {
+		q := "truncation_limit=10&id_min=" + formatUint(tn.HostID(from))
+		if to >= 0 {
+			q += "&id_max=" + formatUint(tn.HostID(to))
+		}
+		resp, _ := apiGet(t, hldURL(base, "5.0", q))
+		return resp.StatusCode
+	}
+	inject(t, srv, Fault{Kind: FaultHTTPError, Status: 504, HostID: bad, Count: -1})
+	assert.Equal(t, http.StatusOK, page(0, -1), "hosts 0 to 9")
+	assert.Equal(t, http.StatusGatewayTimeout, page(10, -1), "hosts 10 to 19")
+	assert.Equal(t, http.StatusOK, page(13, -1), "hosts 13 to 22")
+	assert.Equal(t, http.StatusOK, page(10, 11), "hosts 10 and 11")
+	assert.Equal(t, http.StatusGatewayTimeout, page(12, 12), "the host alone")
+	resp, _ := apiGet(t, kbURL(base, ""))
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "another endpoint")
+	st := srv.Faults()
+	require.Len(t, st, 1)
+	assert.Equal(t, 2, st[0].Matched, "only the pages that hold the host count")
+	srv.ClearFaults()
+
+	inject(t, srv, Fault{Kind: FaultMalformed, HostID: bad, Count: 2})
+	for _, want := range []bool{false, false, true} {
+		_, body := apiGet(t, hldURL(base, "5.0", "id_min="+formatUint(bad)))
+		var doc hldDoc
+		assert.Equal(t, want, xml.Unmarshal(body, &doc) == nil, "a host that recovers after two pages")
+	}
+
+	for _, f := range []Fault{{Kind: FaultHTTPError, Endpoint: EndpointKB, HostID: bad},
+		{Kind: FaultGateway429, HostID: bad}} {
+		_, err := srv.InjectFault(f)
+		assert.Error(t, err, "%+v", f)
+	}
+	resp, body := send(t, mustRequest(t, http.MethodPost, base+"/sim/faults",
+		`{"kind":"truncate","host_id":`+formatUint(bad)+`,"count":-1}`))
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", body)
+	installed := srv.Faults()
+	assert.Equal(t, Fault{Kind: FaultTruncate, HostID: bad, Count: -1}, installed[len(installed)-1].Fault)
+}

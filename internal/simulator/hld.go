@@ -59,6 +59,16 @@ func (s *Server) handleHLD(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	opt.uniqueVulnID = versionAtLeast(rc.route.version, 3)
+	if rc.fault == nil && s.faults.forHosts() {
+		if f := s.faults.takeForHosts(s.hldPageHosts(&q, opt)); f != nil {
+			rc.rec.Fault = f.Kind
+			if f.Kind.responseLevel() {
+				s.answerFault(w, r, rc, f)
+				return
+			}
+			rc.fault = f
+		}
+	}
 	o := s.startBody(w, r, rc, http.StatusOK, contentTypeXML)
 	defer o.finish()
 	o.xmlProlog(hldRoot, baseURL(r)+"/api/"+rc.route.version+"/fo/asset/host/vm/detection/host_list_vm_detection_output.dtd")
@@ -173,16 +183,37 @@ func parseHostFilters(p params) (Query, *apiError) {
 // writeHLDHosts streams the HOST_LIST: hosts in ascending ID order that have at least one
 // matching detection, at most opt.limit of them, then the 1980 WARNING when more remain.
 func (s *Server) writeHLDHosts(o *out, r *http.Request, q *Query, opt hldOptions) {
+	count := 0
+	next := s.eachHLDHost(q, opt, func(h *Host, dets []Detection) bool {
+		if o.stopped() {
+			return false
+		}
+		if count == 0 {
+			o.open(2, "HOST_LIST")
+		}
+		o.record(false)
+		s.writeHLDHost(o, h, dets, opt)
+		count++
+		return true
+	})
+	if count > 0 {
+		o.close(2, "HOST_LIST")
+	}
+	if next != 0 {
+		writeWarning(o, opt.limit, nextPageURL(r, next))
+	}
+}
+
+// eachHLDHost calls fn, until it returns false, with the hosts of a page in ascending ID order that
+// have at least one matching detection, at most opt.limit of them; it returns the ID the next page
+// starts at, 0 for none.
+func (s *Server) eachHLDHost(q *Query, opt hldOptions, fn func(h *Host, dets []Detection) bool) (next uint64) {
 	t := s.tenant
 	cq := t.compile(q)
 	var h Host
 	var dets []Detection
-	var next uint64
 	count := 0
 	t.eachHostIndex(q, 0, func(i int) bool {
-		if o.stopped() {
-			return false
-		}
 		t.fillHost(&h, i)
 		if !cq.hostMatches(&h) {
 			return true
@@ -194,20 +225,20 @@ func (s *Server) writeHLDHosts(o *out, r *http.Request, q *Query, opt hldOptions
 			next = h.ID
 			return false
 		}
-		if count == 0 {
-			o.open(2, "HOST_LIST")
-		}
-		o.record(false)
-		s.writeHLDHost(o, &h, dets, opt)
 		count++
+		return fn(&h, dets)
+	})
+	return next
+}
+
+// hldPageHosts says which hosts a Host List Detection page would list, for the faults of a host.
+func (s *Server) hldPageHosts(q *Query, opt hldOptions) func(id uint64) bool {
+	ids := map[uint64]bool{}
+	s.eachHLDHost(q, opt, func(h *Host, _ []Detection) bool {
+		ids[h.ID] = true
 		return true
 	})
-	if count > 0 {
-		o.close(2, "HOST_LIST")
-	}
-	if next != 0 {
-		writeWarning(o, opt.limit, nextPageURL(r, next))
-	}
+	return func(id uint64) bool { return ids[id] }
 }
 
 // writeWarning writes the truncation WARNING (code 1980) whose URL fetches the next page.

@@ -154,6 +154,14 @@ func (t *Telemetry) ConsumerRefused(stream string, permanent bool, records int) 
 	t.tb.ReceiverQualysConsumerRefusals.Add(ctx, 1, t.attrs(attribute.String("stream", stream), attribute.String("outcome", outcome)))
 }
 
+// HostsSkipped counts hosts a pull skipped because every page that held them failed.
+func (t *Telemetry) HostsSkipped(stream string, hosts int) {
+	if t == nil || t.tb == nil || hosts <= 0 {
+		return
+	}
+	t.tb.ReceiverQualysHostsSkipped.Add(context.Background(), int64(hosts), t.streamAttr(stream))
+}
+
 // RecordsSkipped counts records that were not emitted, and why.
 func (t *Telemetry) RecordsSkipped(stream, reason string, records int) {
 	if t != nil && t.tb != nil {

@@ -64,6 +64,7 @@ func New(cfg Settings) *Stream {
 	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, counts: pull.NewHostCounts(validDetectionKind), query: cfg.Query}
 	s.gauge = pull.NewGaugeCounting(Name, "detection", s.counts, cfg.CountsEnabled, s.Store, s.Logger)
 	s.Rec.Gauge = s.gauge
+	s.KeepSkipped = s.counts.Keep
 	s.Rec.Selection = vulnerabilitiesSelection(cfg.Query)
 	if cfg.KnowledgeBase != nil {
 		s.kb = &kbJoin{cache: cfg.KnowledgeBase, logger: s.Logger}

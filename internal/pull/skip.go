@@ -1,0 +1,258 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// One host whose every page fails (Qualys times out on it, or its answer is always damaged) would
+// block its range for good: the page is pulled again, fails, and the next poll resumes at the same
+// checkpoint. Once a page has failed SkipAfter times in a row, the range is pulled in smaller id
+// spans (id_min/id_max) until the one host that fails is found; every other host is pulled, and
+// that host is skipped for this pull. A new pull that selects it asks for it again.
+
+// DefaultSkipAfter is how many times in a row a page must fail before the host that fails it is
+// looked for.
+const DefaultSkipAfter = 3
+
+// PageFailures counts the failures in a row of the page that starts at At. It is checkpointed
+// with its range, so failures of successive polls add up.
+type PageFailures struct {
+	At    int64 `json:"at"`
+	Times int   `json:"times"`
+}
+
+// pageFailure says whether err is Qualys failing to answer a page: an answer cut off or damaged,
+// or a 5xx, timeout or network failure the client's own retries did not get past. Credentials,
+// permissions, a refused request, too many logins, the next consumer and a shutdown are not the
+// page's fault.
+func pageFailure(err error) bool {
+	var qe *qualys.Error
+	return errors.As(err, &qe) && !qe.Fatal() && qe.Code != qualys.CodeTooManyLogins
+}
+
+func (p *Workers) skipAfter() int {
+	if p.SkipAfter > 0 {
+		return p.SkipAfter
+	}
+	return DefaultSkipAfter
+}
+
+// failedAgain counts a failure of range i's page at its Next, and says whether the page has now
+// failed skipAfter times in a row.
+func (p *Workers) failedAgain(i int, err error) bool {
+	if !pageFailure(err) {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := &p.Pull.Ranges[i]
+	f := PageFailures{At: r.Next}
+	if r.Failing != nil && r.Failing.At == r.Next {
+		f = *r.Failing
+	}
+	f.Times++
+	r.Failing = &f // replaced, not changed: copies of the range share the pointer
+	return f.Times >= p.skipAfter()
+}
+
+// skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host
+// before it, and skips it. When the page's hosts all pass in smaller spans, none is skipped.
+func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error {
+	r := p.rangeAt(i)
+	p.Logger.Warn("Page failed several times in a row; pulling it in smaller id spans to find the host that fails it",
+		zap.Int64("id_min", r.Next), zap.Int("attempts", r.Failing.Times), zap.Error(cause))
+	s := &hostSearch{w: p, i: i, end: r.Max, lastErr: cause}
+	if s.end == 0 {
+		s.end = math.MaxInt64 // an open range: no host id is above this
+	}
+	host, found, err := s.find(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		p.Logger.Info("The failing page's hosts passed in smaller id spans; no host skipped", zap.Int64("id_min", r.Next))
+		return nil
+	}
+	return s.skip(ctx, host)
+}
+
+// hostSearch narrows the failing span of range i down to one host.
+type hostSearch struct {
+	w *Workers
+	i int
+	// end is the last host id of the range.
+	end int64
+	// lastErr is the last failure seen; passed counts the spans pulled whole, hosts the hosts
+	// they read.
+	lastErr error
+	passed  int
+	hosts   int64
+}
+
+// maxWidth bounds the spans tried while widening, so their ends never overflow.
+const maxWidth = int64(1) << 62
+
+// find widens spans from Next while they pass (each one pulled), then halves the first that fails
+// until one host id is left, and checks that it fails on its own. found is false when every host
+// was pulled without it, or at least a page of hosts was: the page that failed passed in parts.
+func (s *hostSearch) find(ctx context.Context) (host int64, found bool, err error) {
+	lo, hi := s.next(), int64(0)
+	for width := int64(1); ; width = min(2*width, maxWidth) {
+		hi = lo + min(width, s.end-lo+1) - 1
+		failed, err := s.pull(ctx, lo, hi)
+		if err != nil {
+			return 0, false, err
+		}
+		if failed {
+			break
+		}
+		if hi == s.end || s.w.PageSize > 0 && s.hosts >= int64(s.w.PageSize) {
+			return 0, false, nil // every host of the failing page passed
+		}
+		lo = hi + 1
+	}
+	alone := true // [lo, hi] was seen failing, not only inferred to
+	for {
+		// What the failed span handed on before it failed is pulled; the failure lies past it.
+		if lo = s.next(); lo > hi {
+			return 0, false, nil
+		}
+		if lo == hi {
+			break
+		}
+		mid := lo + (hi-lo)/2
+		failed, err := s.pull(ctx, lo, mid)
+		switch {
+		case err != nil:
+			return 0, false, err
+		case failed:
+			hi, alone = mid, true
+		default:
+			alone = false // [lo, mid] passed, so the failure is in [mid+1, hi]
+		}
+	}
+	if !alone {
+		if failed, err := s.pull(ctx, lo, lo); err != nil || !failed {
+			return 0, false, err
+		}
+	}
+	return lo, true, nil
+}
+
+// next is where range i stands.
+func (s *hostSearch) next() int64 { return s.w.rangeAt(s.i).Next }
+
+// pull pulls the hosts of [lo, hi] from Next, page by page, moving the range past what the
+// consumer accepted. failed says a page failed as pageFailure means; any other error ends the
+// search.
+func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err error) {
+	for {
+		sub := s.w.rangeAt(s.i)
+		sub.Min, sub.Max = lo, hi
+		out := s.w.NewBatcher()
+		next, done, err := s.w.Page(ctx, sub, out)
+		if err == nil {
+			err = out.Flush(ctx)
+		}
+		complete := err == nil
+		finished := complete && (done || next > hi)
+		s.hosts += out.hostsEnded
+		s.w.record(ctx, s.i, out, complete, func(r *IDRange) {
+			switch {
+			case finished && hi == s.end:
+				r.Done = true
+			case finished:
+				r.Next = hi + 1
+			case complete:
+				r.Next = next
+			case out.accepted >= r.Next:
+				r.Next = out.accepted + 1
+			}
+		})
+		switch {
+		case err == nil && finished:
+			s.passed++
+			return false, nil
+		case err == nil:
+			continue
+		case ctx.Err() != nil || !pageFailure(err):
+			return false, err
+		}
+		s.lastErr = err
+		return true, nil
+	}
+}
+
+// skip skips host, which failed on its own, and moves range i past it. When no span passed during
+// the search, Qualys may be failing every page, not one host: a span next to the host must pass
+// first, or nothing is skipped and the pull fails as before.
+func (s *hostSearch) skip(ctx context.Context, host int64) error {
+	if s.passed == 0 {
+		if err := s.probe(ctx, host); err != nil {
+			return fmt.Errorf("hosts from id %d: %w", host, err)
+		}
+	}
+	s.w.mu.Lock()
+	r := &s.w.Pull.Ranges[s.i]
+	if host == s.end {
+		r.Done = true
+	} else {
+		r.Next = host + 1
+	}
+	r.Failing = nil
+	s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
+	s.w.saveLocked(ctx)
+	s.w.mu.Unlock()
+	s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
+	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again",
+		zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr))
+	return nil
+}
+
+// probe asks for one host id below host that this pull has not skipped (above it when there is
+// none), its records dropped: an id delivered already, or of another range, which pulls it. It fails
+// as Qualys fails it.
+func (s *hostSearch) probe(ctx context.Context, host int64) error {
+	id := s.probeID(host)
+	sub := s.w.rangeAt(s.i)
+	sub.Min, sub.Next, sub.Max = id, id, id
+	out := s.w.NewBatcher()
+	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
+	_, _, err := s.w.Page(ctx, sub, out)
+	if err == nil {
+		err = out.Flush(ctx)
+	}
+	return err
+}
+
+func (s *hostSearch) probeID(host int64) int64 {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	id := host - 1
+	for id > 0 && slices.Contains(s.w.Pull.Skipped, id) {
+		id--
+	}
+	if id > 0 {
+		return id
+	}
+	return host + 1
+}
+
+// discard accepts everything and keeps nothing: a probe's records are pulled again by their range.
+type discard struct{}
+
+func (discard) ConsumeLogs(context.Context, plog.Logs) error          { return nil }
+func (discard) ConsumeMetrics(context.Context, pmetric.Metrics) error { return nil }
