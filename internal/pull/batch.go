@@ -94,6 +94,14 @@ func (b *Batcher) StartHost(id int64, fillResource func(pcommon.Resource)) {
 	b.records = sl.LogRecords()
 }
 
+// StartResource begins records under a resource that no host position tracks, for an answer that
+// does not sort its hosts: a page of them is accepted whole or pulled again from its start.
+// fillResource writes the host identity; records follow with AddRecord.
+func (b *Batcher) StartResource(fillResource func(pcommon.Resource)) {
+	b.host = 0
+	b.StartHost(0, fillResource)
+}
+
 // AddRecord appends a record to the current host. When the batch is full it is consumed first,
 // and the host's resource is carried into the next batch by copying it.
 func (b *Batcher) AddRecord(ctx context.Context) (plog.LogRecord, error) {
@@ -124,6 +132,10 @@ func (b *Batcher) EndHost() {
 // SkipHost counts a host the page read but has no records for (the assets stream's hosts outside
 // modified_within), so the pull's progress still adds up.
 func (b *Batcher) SkipHost() { b.hostsEnded++ }
+
+// CountHosts counts n hosts a page pulled whole, for the pull's progress, when its resources no
+// host position tracks (StartResource).
+func (b *Batcher) CountHosts(n int64) { b.hostsEnded += n }
 
 // Flush consumes what has been added. On success every host up to done counts as accepted.
 func (b *Batcher) Flush(ctx context.Context) error {

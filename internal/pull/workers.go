@@ -177,7 +177,7 @@ func (p *Workers) reportProgress(ctx context.Context) (stop func()) {
 	}
 	started := p.Clock.Now()
 	p.mu.Lock()
-	doneAtStart := p.Pull.HostsDone
+	atStart := progressOf(p.Pull)
 	p.mu.Unlock()
 	finished := make(chan struct{})
 	var wg sync.WaitGroup
@@ -189,29 +189,51 @@ func (p *Workers) reportProgress(ctx context.Context) (stop func()) {
 			case <-finished:
 				return
 			case <-p.Clock.After(every):
-				p.logProgress(started, doneAtStart)
+				p.logProgress(started, atStart)
 			}
 		}
 	})
 	return func() { close(finished); wg.Wait() }
 }
 
-func (p *Workers) logProgress(started time.Time, doneAtStart int64) {
+func (p *Workers) logProgress(started time.Time, atStart pullProgress) {
 	p.mu.Lock()
-	cur := *p.Pull
+	now := progressOf(p.Pull)
 	pages, records := p.pages, p.emitted
 	p.mu.Unlock()
 	elapsed := p.Clock.Now().Sub(started).Round(time.Second)
 	fields := []zap.Field{
 		zap.Int64("pages", pages), zap.Int64("records", records), zap.Duration("elapsed", elapsed),
-		zap.Int64("hosts_done", cur.HostsDone),
+		zap.Int64("hosts_done", now.hostsDone), zap.Int("ranges_done", now.rangesDone), zap.Int("ranges", now.ranges),
 	}
-	if cur.Hosts > 0 {
-		fields = append(fields, zap.Int64("hosts_total", cur.Hosts))
-		if rate := float64(cur.HostsDone-doneAtStart) / elapsed.Seconds(); rate > 0 && cur.HostsDone < cur.Hosts {
-			left := time.Duration(float64(cur.Hosts-cur.HostsDone) / rate * float64(time.Second))
-			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
-		}
+	if now.hosts > 0 {
+		fields = append(fields, zap.Int64("hosts_total", now.hosts))
+	}
+	// The time left is extrapolated from the hosts done when their total is known, else from the
+	// ranges done (a compliance pull knows its policies ahead, not their hosts).
+	done, total, doneAtStart := float64(now.rangesDone), float64(now.ranges), float64(atStart.rangesDone)
+	if now.hosts > 0 {
+		done, total, doneAtStart = float64(now.hostsDone), float64(now.hosts), float64(atStart.hostsDone)
+	}
+	if rate := (done - doneAtStart) / elapsed.Seconds(); rate > 0 && done < total {
+		left := time.Duration((total - done) / rate * float64(time.Second))
+		fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
 	}
 	p.Logger.Info("Pull in progress", fields...)
+}
+
+// pullProgress is how far a pull is, for its progress lines.
+type pullProgress struct {
+	hosts, hostsDone   int64
+	ranges, rangesDone int
+}
+
+func progressOf(pull *Progress) pullProgress {
+	pp := pullProgress{hosts: pull.Hosts, hostsDone: pull.HostsDone, ranges: len(pull.Ranges)}
+	for _, r := range pull.Ranges {
+		if r.Done {
+			pp.rangesDone++
+		}
+	}
+	return pp
 }
