@@ -372,8 +372,8 @@ func TestComplianceFilters(t *testing.T) {
 // A pull that fails half-way resumes from the checkpoint: the next stream (a restart) asks only for
 // what the consumer had not accepted, and every posture arrives exactly once over both.
 func TestComplianceResumesFromCheckpoint(t *testing.T) {
-	// 12 policies of 30 hosts in batches of at most 25 hosts of one policy: 24 batches, two a
-	// policy; the sixth (the second of the third policy) fails.
+	// 12 policies of 30 hosts in batches of 25 hosts: 15 batches (12 for the first ten policies, 3
+	// for the last two); the sixth fails.
 	e := newComplianceEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 12, ControlsPerPolicy: 3, HostsPerPolicy: 30}, simulator.Options{})
 	_, err := e.server.InjectFault(simulator.Fault{Kind: simulator.FaultHTTPError, Status: http.StatusForbidden,
 		Endpoint: simulator.EndpointPCRSPostureInfo, Nth: 6})
@@ -388,16 +388,18 @@ func TestComplianceResumesFromCheckpoint(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, saved.Current)
+	// Five batches of 25 are the first four policies and five hosts of the fifth.
 	require.Len(t, saved.Current.Ranges, 12, "a range per policy")
-	assert.True(t, saved.Current.Ranges[0].Done && saved.Current.Ranges[1].Done, "the first two policies are done")
-	assert.False(t, saved.Current.Ranges[2].Done)
-	assert.Positive(t, saved.Current.Ranges[2].Next, "the checkpoint moved past the accepted batch of the third")
+	for i, r := range saved.Current.Ranges {
+		assert.Equal(t, i < 4, r.Done, "policy %d", i)
+	}
+	assert.Positive(t, saved.Current.Ranges[4].Next, "the checkpoint moved past the hosts of the fifth policy accepted")
 
 	e.server.ResetRequests()
 	restarted := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 25 })
 	require.NoError(t, restarted.Poll(t.Context(), e.sinks))
 	assertEachPostureOnce(t, e, simulator.Query{})
-	assert.Len(t, requestsTo(e, simulator.EndpointPCRSPostureInfo), 19,
+	assert.Len(t, requestsTo(e, simulator.EndpointPCRSPostureInfo), 10,
 		"the restart does not ask again for the five accepted batches")
 }
 

@@ -112,9 +112,9 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 	return list, serverTime, nil
 }
 
-// Page implements pull.Source: the postures of the next batch of at most PageSize hosts of
-// r.Policy from host r.Next on, in one postureInfo call; the hosts come from the Resolve Host IDs
-// call of r.Policy's group.
+// Page implements pull.Source: the postures of the next batch of at most PageSize hosts, in one
+// postureInfo call: those of r.Policy from host r.Next on and, while the batch has room, those of
+// the next policies of the same Resolve Host IDs answer, each from where its range stands.
 func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	if err := g.s.listedPolicies(ctx); err != nil {
 		return 0, false, err
@@ -123,18 +123,46 @@ func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if err != nil {
 		return 0, false, err
 	}
-	i, _ := slices.BinarySearch(ph.hosts, r.Next)
+	b := postureBatch{limit: g.s.PageSize}
+	next, done := b.add(ph, r.Next)
+	for _, o := range g.s.rangesAfter(r.Policy) {
+		oph, resolved := g.resolved[o.Policy]
+		if !done || !resolved || b.hosts >= b.limit {
+			break
+		}
+		m := pull.RangeMove{Policy: o.Policy}
+		m.Next, m.Done = b.add(oph, o.Next)
+		out.MoveRange(m)
+	}
+	if len(b.body) > 0 {
+		if err := g.postures(ctx, b.body, &postureWriter{s: g.s, out: out}); err != nil {
+			return 0, false, err
+		}
+	}
+	out.CountHosts(int64(b.hosts))
+	return next, done, nil
+}
+
+// postureBatch is the body of one postureInfo call, of at most limit hosts.
+type postureBatch struct {
+	limit, hosts int
+	body         []qualys.PostureBatch
+}
+
+// add adds the hosts of ph from host from on, as many as the batch has room for, and returns
+// where ph's range stands after them: at its first host not added, or done.
+func (b *postureBatch) add(ph policyHosts, from int64) (next int64, done bool) {
+	i, _ := slices.BinarySearch(ph.hosts, from)
 	left := ph.hosts[i:]
-	if len(left) == 0 {
-		return 0, true, nil
+	ids := left[:min(len(left), b.limit-b.hosts)]
+	if len(ids) == 0 {
+		return from, len(left) == 0
 	}
-	ids := left[:min(len(left), g.s.PageSize)]
-	batch := []qualys.PostureBatch{{PolicyID: strconv.FormatInt(r.Policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids)}}
-	if err := g.postures(ctx, batch, &postureWriter{s: g.s, out: out}); err != nil {
-		return 0, false, err
-	}
-	out.CountHosts(int64(len(ids)))
-	return ids[len(ids)-1] + 1, len(ids) == len(left), nil
+	b.body = append(b.body, qualys.PostureBatch{
+		PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids),
+	})
+	b.hosts += len(ids)
+	return ids[len(ids)-1] + 1, len(ids) == len(left)
 }
 
 func hostIDText(ids []int64) []string {

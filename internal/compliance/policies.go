@@ -73,18 +73,28 @@ func (s *Stream) selectPolicies(list []policyEntry) []int64 {
 // policyGroup is the policies of the pull in progress whose hosts one Resolve Host IDs call asks
 // for: policy and the policies of the ranges not done after it, up to PoliciesPerCall.
 func (s *Stream) policyGroup(policy int64) []int64 {
-	ranges := s.Rec.State.Current.Ranges
 	group := []int64{policy}
-	i := slices.IndexFunc(ranges, func(r pull.IDRange) bool { return r.Policy == policy })
-	for _, r := range ranges[i+1:] {
+	for _, r := range s.rangesAfter(policy) {
 		if len(group) == s.cfg.PoliciesPerCall {
 			break
 		}
-		if !r.Done {
-			group = append(group, r.Policy)
-		}
+		group = append(group, r.Policy)
 	}
 	return group
+}
+
+// rangesAfter is the ranges of the pull in progress not done after policy's, in order. The engine
+// pulls them on the goroutine that calls Page, as compliance runs one worker.
+func (s *Stream) rangesAfter(policy int64) []pull.IDRange {
+	ranges := s.Rec.State.Current.Ranges
+	i := slices.IndexFunc(ranges, func(r pull.IDRange) bool { return r.Policy == policy })
+	var after []pull.IDRange
+	for _, r := range ranges[i+1:] {
+		if !r.Done {
+			after = append(after, r)
+		}
+	}
+	return after
 }
 
 // resumeFields describe a resumed pull in the log: how many of its policies are done.

@@ -73,7 +73,22 @@ type Batcher struct {
 	hostsEnded int64
 	// source is written on every resource after the host identity.
 	source convert.Source
+	// moves are the other ranges the page pulled hosts of (MoveRange).
+	moves []RangeMove
 }
+
+// RangeMove is where a page left another range of the pull, that of a policy whose hosts the page
+// pulled too: a compliance batch fills up with the hosts of the next policies.
+type RangeMove struct {
+	Policy int64
+	// Next is the first host of the policy the page did not pull; Done says it pulled them all.
+	Next int64
+	Done bool
+}
+
+// MoveRange records that the page pulled hosts of another range; that range moves once the page
+// has been accepted whole, as the page's own range does.
+func (b *Batcher) MoveRange(m RangeMove) { b.moves = append(b.moves, m) }
 
 func NewBatcher(c *Consumer, maxRecords int, source convert.Source) *Batcher {
 	return &Batcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs(), source: source}

@@ -70,8 +70,8 @@ func (p *Workers) Run(ctx context.Context) (emitted int64, err error) {
 		})
 	}
 feed:
-	for i, r := range p.Pull.Ranges {
-		if r.Done {
+	for i := range p.Pull.Ranges {
+		if p.rangeAt(i).Done { // a page of another range may have pulled this one
 			continue
 		}
 		select {
@@ -142,6 +142,9 @@ func (p *Workers) advance(ctx context.Context, i int, out *Batcher, next int64, 
 	case out.accepted >= r.Next:
 		r.Next = out.accepted + 1
 	}
+	if pageComplete {
+		p.moveRanges(out.moves)
+	}
 	p.emitted += out.emitted
 	r.HostsDone += out.hostsEnded
 	p.Pull.HostsDone += out.hostsEnded
@@ -160,6 +163,18 @@ func (p *Workers) advance(ctx context.Context, i int, out *Batcher, next int64, 
 	// restart repeats at most the host the consumer had partly accepted.
 	if pageComplete || ctx.Err() != nil || p.Clock.Now().Sub(p.lastSave) >= checkpointEvery {
 		p.saveLocked(ctx)
+	}
+}
+
+// moveRanges moves the other ranges of a page that was accepted whole.
+func (p *Workers) moveRanges(moves []RangeMove) {
+	for _, m := range moves {
+		for j := range p.Pull.Ranges {
+			if o := &p.Pull.Ranges[j]; o.Policy == m.Policy && !o.Done {
+				o.Next, o.Done = m.Next, m.Done
+				break
+			}
+		}
 	}
 }
 
