@@ -111,7 +111,7 @@ func TestCheckpointRules(t *testing.T) {
 		raw   []byte // stored as is instead of saved
 		// former is stored instead of saved: a compliance record of the layout before the engine
 		// pulled compliance, its position a policy index and a host.
-		former    *Record[policiesProgress, GaugeRecord]
+		former    *Record[formerComplianceProgress, GaugeRecord]
 		formerKey bool // gauge counts of saved's (or former's) pull under the former second key
 		selection string
 		source    fakeHosts
@@ -264,12 +264,24 @@ func inPolicies(next int64) *hostsRecord {
 		Ranges: []IDRange{{Policy: 1, Min: 1, Next: 1, Done: true}, {Policy: 2, Min: 1, Next: next}}}}
 }
 
+// formerComplianceProgress is the pull in progress as the compliance stream checkpointed it
+// before the engine pulled compliance (its Progress then, field for field).
+type formerComplianceProgress struct {
+	Cursor   time.Time `json:"cursor"`
+	Full     bool      `json:"full"`
+	API      string    `json:"api"`
+	Policies []int64   `json:"policies"`
+	Next     int       `json:"next"`
+	NextHost int64     `json:"next_host,omitempty"`
+	Pairs    int64     `json:"pairs,omitempty"`
+}
+
 // formerPolicies is a full pull of policies 1 and 2 that began at began, stopped at host next of
 // policy 2, as the compliance stream checkpointed it before the engine pulled compliance.
-func formerPolicies(began time.Time, next int64) *Record[policiesProgress, GaugeRecord] {
+func formerPolicies(began time.Time, next int64) *Record[formerComplianceProgress, GaugeRecord] {
 	earlier := began.Add(-23 * time.Hour)
-	return &Record[policiesProgress, GaugeRecord]{Cursor: earlier, LastFullSync: earlier, Selection: "sel",
-		Current: &policiesProgress{Cursor: began, Full: true, Policies: []int64{1, 2}, Next: 1, NextHost: next, Pairs: 16}}
+	return &Record[formerComplianceProgress, GaugeRecord]{Cursor: earlier, LastFullSync: earlier, Selection: "sel",
+		Current: &formerComplianceProgress{Cursor: began, Full: true, Policies: []int64{1, 2}, Next: 1, NextHost: next, Pairs: 16}}
 }
 
 func onAPI(r *hostsRecord, api string) *hostsRecord {

@@ -72,6 +72,11 @@ func PositionOf(current any) string {
 	if err != nil {
 		return ""
 	}
+	return positionOfJSON(raw)
+}
+
+// positionOfJSON is PositionOf of the pull whose checkpoint form is raw.
+func positionOfJSON(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:8])
 }
