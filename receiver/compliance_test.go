@@ -388,7 +388,12 @@ func TestComplianceResumesFromCheckpoint(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, saved.Current)
-	assert.Positive(t, saved.Current.Next+int(saved.Current.NextHost), "the checkpoint moved past accepted batches")
+	// Five batches of 25 are the first four policies and five hosts of the fifth.
+	require.Len(t, saved.Current.Ranges, 12, "a range per policy")
+	for i, r := range saved.Current.Ranges {
+		assert.Equal(t, i < 4, r.Done, "policy %d", i)
+	}
+	assert.Positive(t, saved.Current.Ranges[4].Next, "the checkpoint moved past the hosts of the fifth policy accepted")
 
 	e.server.ResetRequests()
 	restarted := newComplianceStream(t, e, func(c *compliance.Settings) { c.PageSize = 25 })

@@ -651,13 +651,13 @@ func TestFaultMatrixCompliance(t *testing.T) {
 		{
 			name:     "truncated JSON",
 			faults:   []simulator.Fault{{Kind: simulator.FaultTruncate, Endpoint: info, Nth: 2, AfterBytes: 3000}},
-			logLevel: zapcore.WarnLevel, logLine: "Compliance call failed; making it again",
+			logLevel: zapcore.WarnLevel, logLine: "Page failed; pulling it again from the last accepted host",
 			endpoint: "pcrs_postures", outcome: "response_error",
 		},
 		{
 			name:     "malformed JSON",
 			faults:   []simulator.Fault{{Kind: simulator.FaultMalformed, Endpoint: info, Nth: 2, Record: 3}},
-			logLevel: zapcore.WarnLevel, logLine: "Compliance call failed; making it again",
+			logLevel: zapcore.WarnLevel, logLine: "Page failed; pulling it again from the last accepted host",
 			endpoint: "pcrs_postures", outcome: "response_error",
 		},
 		{

@@ -69,10 +69,9 @@ func TestProgressLinesOnSlowPull(t *testing.T) {
 	assert.GreaterOrEqual(t, e.metric(metricPages, vuln), float64(last["pages"].(int64)))
 }
 
-// The compliance stream logs its progress at the same pace, between batches: batches, records,
-// policies done of the total, elapsed time and, once a policy is done, an estimate of what is
-// left; the batches, records and policy-host pairs pulled
-// are self-metrics.
+// The compliance stream logs its progress at the same pace, between batches: batches (pages),
+// records, policies (its ranges) done of the total, elapsed time and, once a policy is done, an
+// estimate of what is left; the batches, records and policy-host pairs pulled are self-metrics.
 func TestComplianceProgressLines(t *testing.T) {
 	e := newFaultEnv(t, simulator.TenantConfig{Hosts: 40, Policies: 3, ControlsPerPolicy: 4, HostsPerPolicy: 40},
 		simulator.Options{BandwidthBytesPerSec: 20_000}, faultEnvOptions{compliance: true})
@@ -91,9 +90,10 @@ func TestComplianceProgressLines(t *testing.T) {
 	lines := e.logs.FilterMessage("Pull in progress").All()
 	t.Logf("pull took %v, %d progress lines, gaps %v", took, len(lines), progressGaps(lines))
 	estimates := 0
-	last := assertProgressLines(t, lines, []string{"batches", "records", "policies_done"}, func(i int, f map[string]any) {
-		assert.EqualValues(t, 3, f["policies"], "line %d", i)
-		if done := f["policies_done"].(int64); done > 0 && done < 3 {
+	last := assertProgressLines(t, lines, []string{"pages", "records", "ranges_done"}, func(i int, f map[string]any) {
+		assert.EqualValues(t, 3, f["ranges"], "line %d: a range per policy", i)
+		assert.NotContains(t, f, "hosts_total", "line %d: the pair count is not known ahead", i)
+		if done := f["ranges_done"].(int64); done > 0 && done < 3 {
 			assert.Contains(t, f, "estimated_remaining", "line %d: an estimate once a policy is done", i)
 			estimates++
 		} else {
@@ -106,10 +106,10 @@ func TestComplianceProgressLines(t *testing.T) {
 	require.Len(t, completed, 1)
 	end := completed[0].ContextMap()
 	comp := kv("stream", compliance.Name)
-	assert.EqualValues(t, end["batches"], e.metric(metricPages, comp), "one per batch")
+	assert.EqualValues(t, len(requestsTo(e.simEnv, simulator.EndpointPCRSPostureInfo)), e.metric(metricPages, comp), "one per batch")
 	assert.EqualValues(t, end["records"], e.metric(metricRecords, comp), "records emitted")
 	assert.EqualValues(t, e.sinks.records(), e.metric(metricRecords, comp), "records accepted")
-	assert.GreaterOrEqual(t, e.metric(metricPages, comp), float64(last["batches"].(int64)))
+	assert.GreaterOrEqual(t, e.metric(metricPages, comp), float64(last["pages"].(int64)))
 	assert.Equal(t, 3.0*40, e.metric(metricPullHostsDone, comp), "every policy-host pair pulled")
 	assert.Zero(t, e.metric(metricPullHostsTotal, comp), "the pair count is not known ahead")
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/checkpoint"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/compliance"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
@@ -177,4 +178,78 @@ func TestUpgradeCompletedCompliance(t *testing.T) {
 		assert.Equal(t, int64(n), got[status], "status %s", status)
 	}
 	assertOneRecord(t, disk, compliance.Name)
+}
+
+// upgradeCompliancePages pulls three hosts a postureInfo call, so where a stopped pull stops is the
+// same on every run.
+func upgradeCompliancePages(c *compliance.Settings) { c.PageSize = 3; c.BatchRecords = 1000 }
+
+// formerCompliancePosition is where a compliance pull stood in the checkpoint of the receiver that
+// pulled postures in its own loop: every policy before Policies[Next], and the hosts of
+// Policies[Next] below NextHost.
+type formerCompliancePosition struct {
+	Policies []int64 `json:"policies"`
+	Next     int     `json:"next"`
+	NextHost int64   `json:"next_host"`
+}
+
+// A full compliance pull that the receiver with its own posture loop stopped in the middle of a
+// policy is resumed at that policy and host, asks for nothing before it, and is counted whole.
+func TestUpgradeStoppedCompliance(t *testing.T) {
+	disk := checkpointFile(t, "compliance-stopped", func(disk *mapStorage) {
+		e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		s := newComplianceStream(t, e, func(c *compliance.Settings) { upgradeCompliancePages(c); c.Store = checkpoint.New(disk) })
+		require.Error(t, s.Poll(ctx, &stopAfter{testSinks: &testSinks{}, n: 9, cancel: cancel}))
+	})
+	var saved struct {
+		State struct {
+			Current formerCompliancePosition `json:"current"`
+		} `json:"state"`
+	}
+	disk.mu.Lock()
+	require.NoError(t, json.Unmarshal(disk.data["qualys/checkpoint/"+compliance.Name], &saved))
+	disk.mu.Unlock()
+	at := saved.State.Current
+	require.Len(t, at.Policies, 2)
+	require.Equal(t, 1, at.Next, "the old receiver stopped in the second policy")
+	require.Positive(t, at.NextHost, "the old receiver stopped in the middle of the policy")
+
+	e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
+	s := newComplianceStream(t, e, func(c *compliance.Settings) { upgradeCompliancePages(c); c.Store = checkpoint.New(disk) })
+	require.NoError(t, s.Poll(t.Context(), e.sinks))
+	assert.NotEmpty(t, e.logs.FilterMessage("Resuming the pull interrupted by the last shutdown").All())
+	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
+	require.NotEmpty(t, calls)
+	var asked []string // the hosts of the second policy asked for, in order
+	for _, r := range calls {
+		var body []qualys.PostureBatch
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &body))
+		for _, b := range body {
+			require.Equal(t, formatKey(at.Policies[1]), b.PolicyID, "only the policy where the old receiver stopped is left")
+			asked = append(asked, b.HostIDs...)
+		}
+	}
+	var left []string // its hosts the old receiver had not handed on
+	for i := range e.tenant.HostCount() {
+		if id := e.tenant.HostID(i); e.tenant.InPolicy(1, i) && int64(id) >= at.NextHost {
+			left = append(left, formatKey(id))
+		}
+	}
+	assert.Equal(t, left, asked, "resumed at the first host not accepted")
+	assert.Empty(t, e.logs.FilterMessageSnippet("could not be counted whole").All(), "the old counts go on counting")
+	want := e.tenant.Counts(simulator.Query{})
+	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
+	for status, n := range want.PosturesByStatus {
+		assert.Equal(t, int64(n), got[status], "status %s: the resumed full pull, counted whole", status)
+	}
+	assertOneRecord(t, disk, compliance.Name)
+
+	e.advance(time.Hour)
+	e.server.ResetRequests()
+	require.NoError(t, s.Poll(t.Context(), e.sinks))
+	for _, r := range requestsTo(e, simulator.EndpointPCRSPostureInfo) {
+		assert.Contains(t, r.RawQuery, "statusChangedSince=", "the resumed full pull counts as the last full sync")
+	}
 }

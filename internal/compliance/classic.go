@@ -24,12 +24,20 @@ type classicSource struct {
 	s *Stream
 }
 
-func (c *classicSource) checks() []pull.Check {
-	client := c.s.cfg.Client
+var _ postureAPI = (*classicSource)(nil)
+
+// Checks implements pull.Source: login to the API server, and the policy list.
+func (c *classicSource) Checks() []pull.Check {
+	client := c.s.Client
 	return []pull.Check{
 		pull.APIServerLoginCheck(client),
 		{What: "Policy Compliance policy list", Run: func(ctx context.Context) error { return pull.CloseBody(client.CompliancePolicies(ctx, 0)) }},
 	}
+}
+
+// Plan implements pull.Source: the selected policies of the policy list, one range each.
+func (c *classicSource) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
+	return c.s.plan(ctx)
 }
 
 func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time, error) {
@@ -58,7 +66,7 @@ func (c *classicSource) policies(ctx context.Context) ([]policyEntry, time.Time,
 
 // policyPage reads one page of the policy list, from policy idMin on.
 func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEntry, time.Time, *decode.Warning, error) {
-	resp, err := c.s.cfg.Client.CompliancePolicies(ctx, idMin)
+	resp, err := c.s.Client.CompliancePolicies(ctx, idMin)
 	if err != nil {
 		return nil, time.Time{}, nil, err
 	}
@@ -75,74 +83,64 @@ func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEn
 	return list, page.Datetime, page.Warning, nil
 }
 
-func (c *classicSource) pull(ctx context.Context, run *postureRun) error {
-	cur := run.cur
-	for cur.Next < len(cur.Policies) {
-		pi, policy, idMin := cur.Next, cur.Policies[cur.Next], cur.NextHost
-		err := run.batch(ctx, "posture page", func(ctx context.Context, w *postureWriter) (position, int64, error) {
-			return c.page(ctx, run, pi, policy, idMin, w)
-		})
-		if err != nil {
-			return err
-		}
+// Page implements pull.Source: one page of r.Policy's postures, from host r.Next on.
+func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	if err := c.s.listedPolicies(ctx); err != nil {
+		return 0, false, err
 	}
-	return nil
-}
-
-// page pulls the page of policy (the pull's policy pi) that starts at host idMin into w and returns
-// the position after it and how many hosts it held.
-func (c *classicSource) page(ctx context.Context, run *postureRun, pi int, policy, idMin int64, w *postureWriter) (position, int64, error) {
-	cfg := &c.s.cfg
-	q := qualys.PostureQuery{Evidence: cfg.Evidence, StatusChangedSince: run.since}
-	resp, err := cfg.Client.ClassicPostures(ctx, policy, q, qualys.IDRange{Min: idMin}, cfg.PageSize)
+	q := qualys.PostureQuery{Evidence: c.s.cfg.Evidence, StatusChangedSince: c.s.since}
+	resp, err := c.s.Client.ClassicPostures(ctx, r.Policy, q, qualys.IDRange{Min: r.Next}, c.s.PageSize)
 	if unknownPolicy(err) {
 		// As on the gateway: the other policies are still pulled, and the gauge still completes.
-		cfg.Logger.Warn("Policy skipped", zap.Int64("policy_id", policy), zap.Error(err))
-		return position{next: pi + 1}, 0, nil
+		c.s.Logger.Warn("Policy skipped", zap.Int64("policy_id", r.Policy), zap.Error(err))
+		return 0, true, nil
 	}
 	if err != nil {
-		return position{}, 0, err
+		return 0, false, err
 	}
 	defer resp.Body.Close()
 	d := decode.NewPostureInfoList(resp.Body)
-	if !cfg.Evidence {
+	if !c.s.cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
+	w := &postureWriter{s: c.s, out: out}
 	pg, err := readClassicPage(resp, d, w)
 	if err != nil {
 		resp.Unreadable()
-		return position{}, 0, err
+		return 0, false, err
 	}
-	var hosts int64
-	var lastHost int64
+	if err := c.write(ctx, pg, r.Policy, w); err != nil {
+		return 0, false, err
+	}
+	next, more, err := qualys.NextPage(d.Warning(), r.Next)
+	if err != nil {
+		resp.Unreadable()
+		return 0, false, qualys.ResponseError("posture_info", err)
+	}
+	return next, !more, nil
+}
+
+// write hands the postures of a page of policy to w, and counts its hosts done.
+func (c *classicSource) write(ctx context.Context, pg *classicPage, policy int64, w *postureWriter) error {
 	defer w.reportUnreadable("posture_info", zap.Int64("policy_id", policy))
+	hosts := map[int64]bool{}
 	for i := range pg.infos {
 		info := &pg.infos[i]
 		if info.PolicyID == 0 {
 			info.PolicyID = policy
 		}
-		if info.HostID != lastHost {
-			hosts++
-			lastHost = info.HostID
-		}
+		hosts[info.HostID] = true
 		lost := pg.lost.Of(info.ID)
 		if len(lost) == 0 {
 			lost = pg.hostLost.Of(info.HostID)
 		}
 		if err := w.add(ctx, pg.posture(info), pg.host(info.HostID), info, lost); err != nil {
-			return position{}, 0, err
+			return err
 		}
 	}
 	w.reportSkipped("posture_info", policy)
-	next, more, err := qualys.NextPage(d.Warning(), idMin)
-	if err != nil {
-		resp.Unreadable()
-		return position{}, 0, qualys.ResponseError("posture_info", err)
-	}
-	if more {
-		return position{next: pi, host: next}, hosts, nil
-	}
-	return position{next: pi + 1}, hosts, nil
+	w.out.CountHosts(int64(len(hosts)))
+	return nil
 }
 
 // unknownPolicy says whether err is Qualys refusing the policy id itself (HTTP 400, code 1905

@@ -28,10 +28,15 @@ type gatewaySource struct {
 	s *Stream
 	// version is the newest PCRS version the gateway serves, found by the first policy list call.
 	version string
+	// resolved is the hosts of the policies of this poll's last Resolve Host IDs call, by policy.
+	resolved map[int64]policyHosts
 }
 
-func (g *gatewaySource) checks() []pull.Check {
-	c := g.s.cfg.Client
+var _ postureAPI = (*gatewaySource)(nil)
+
+// Checks implements pull.Source: login to the gateway, and PCRS.
+func (g *gatewaySource) Checks() []pull.Check {
+	c := g.s.Client
 	return []pull.Check{
 		pull.GatewayLoginCheck(c),
 		{What: "Policy Compliance posture (PCRS)", Run: func(ctx context.Context) error { return pull.CloseBody(g.policyList(ctx)) }},
@@ -41,7 +46,7 @@ func (g *gatewaySource) checks() []pull.Check {
 // policyList calls Get Policy List on the newest PCRS version the gateway serves: the known one, or
 // each of qualys.PCRSVersions from the newest until one is not a 404.
 func (g *gatewaySource) policyList(ctx context.Context) (*qualys.Response, error) {
-	c := g.s.cfg.Client
+	c := g.s.Client
 	if g.version != "" {
 		resp, err := c.PCRSPolicies(ctx, g.version)
 		if !isNotFound(err) {
@@ -58,7 +63,7 @@ func (g *gatewaySource) policyList(ctx context.Context) (*qualys.Response, error
 		}
 		if err == nil {
 			g.version = v
-			g.s.cfg.Logger.Info("Using PC posture streaming (PCRS)", zap.String("version", v))
+			g.s.Logger.Info("Using PC posture streaming (PCRS)", zap.String("version", v))
 		}
 		return resp, err
 	}
@@ -70,7 +75,13 @@ func isNotFound(err error) bool {
 	return errors.As(err, &qe) && qe.StatusCode == http.StatusNotFound
 }
 
+// Plan implements pull.Source: the selected policies of the policy list, one range each.
+func (g *gatewaySource) Plan(ctx context.Context, _ time.Time) (pull.HostPlan, error) {
+	return g.s.plan(ctx)
+}
+
 func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time, error) {
+	g.resolved = nil // a new poll resolves its policies' hosts again
 	resp, err := g.policyList(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -95,138 +106,63 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 		return nil, time.Time{}, err
 	}
 	if len(unusable) > 0 {
-		g.s.cfg.Logger.Warn("Policies without a usable id skipped", zap.String("endpoint", "pcrs_policies"),
+		g.s.Logger.Warn("Policies without a usable id skipped", zap.String("endpoint", "pcrs_policies"),
 			zap.Strings("policies", unusable))
 	}
 	return list, serverTime, nil
 }
 
-// policyHosts is a policy's hosts from Resolve Host IDs, ascending.
-type policyHosts struct {
-	policy       int64
-	subscription string
-	hosts        []int64
-}
-
-func (g *gatewaySource) pull(ctx context.Context, run *postureRun) error {
-	cur := run.cur
-	for cur.Next < len(cur.Policies) {
-		start, end := cur.Next, min(len(cur.Policies), cur.Next+g.s.cfg.PoliciesPerCall)
-		var hosts []policyHosts
-		err := g.s.withRetries(ctx, "resolve host ids", func() (err error) {
-			hosts, err = g.resolve(ctx, cur.Policies[start:end])
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if err := g.pullGroup(ctx, run, start, hosts); err != nil {
-			return err
-		}
-		// Policies without hosts, or the last ones of the group, are done too.
-		run.moveTo(ctx, position{next: end}, 0)
+// Page implements pull.Source: the postures of the next batch of at most PageSize hosts, in one
+// postureInfo call: those of r.Policy from host r.Next on and, while the batch has room, those of
+// the next policies of the same Resolve Host IDs answer, each from where its range stands.
+func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
+	if err := g.s.listedPolicies(ctx); err != nil {
+		return 0, false, err
 	}
-	return nil
-}
-
-// resolve asks Resolve Host IDs for the hosts of up to 10 policies, in their order.
-func (g *gatewaySource) resolve(ctx context.Context, group []int64) ([]policyHosts, error) {
-	resp, err := g.s.cfg.Client.PCRSHostIDs(ctx, g.version, group)
+	ph, err := g.hostsOf(ctx, r.Policy)
 	if err != nil {
-		return nil, err
+		return 0, false, err
 	}
-	defer resp.Body.Close()
-	out := make([]policyHosts, len(group))
-	for i, id := range group {
-		out[i].policy = id
-	}
-	log := g.s.cfg.Logger
-	d := decode.NewPCRSHostIDs(resp.Body)
-	skip := func(re *decode.RecordError) { log.Warn("Unreadable Resolve Host IDs element skipped", zap.Error(re)) }
-	err = pull.ReadAnswer(resp, "pcrs_host_ids", d.Read, skip, func(e *decode.PolicyHostIDs) error {
-		id, perr := strconv.ParseInt(e.PolicyID, 10, 64)
-		i := slices.Index(group, id)
-		switch {
-		case perr != nil || i < 0:
-			log.Warn("Resolve Host IDs answered for a policy not asked for; skipped", zap.String("policy_id", e.PolicyID))
-		case e.Error != "":
-			log.Warn("Policy skipped", zap.Int64("policy_id", id), zap.String("qualys_error", e.Error))
-		default:
-			out[i] = policyHosts{policy: id, subscription: e.SubscriptionID, hosts: hostIDs(log, id, e.HostIDs)}
+	b := postureBatch{limit: g.s.PageSize}
+	next, done := b.add(ph, r.Next)
+	for _, o := range g.s.rangesAfter(r.Policy) {
+		oph, resolved := g.resolved[o.Policy]
+		if !done || !resolved || b.hosts >= b.limit {
+			break
 		}
-		return nil
+		m := pull.RangeMove{Policy: o.Policy}
+		m.Next, m.Done = b.add(oph, o.Next)
+		out.MoveRange(m)
+	}
+	if len(b.body) > 0 {
+		if err := g.postures(ctx, b.body, &postureWriter{s: g.s, out: out}); err != nil {
+			return 0, false, err
+		}
+	}
+	out.CountHosts(int64(b.hosts))
+	return next, done, nil
+}
+
+// postureBatch is the body of one postureInfo call, of at most limit hosts.
+type postureBatch struct {
+	limit, hosts int
+	body         []qualys.PostureBatch
+}
+
+// add adds the hosts of ph from host from on, as many as the batch has room for, and returns
+// where ph's range stands after them: at its first host not added, or done.
+func (b *postureBatch) add(ph policyHosts, from int64) (next int64, done bool) {
+	i, _ := slices.BinarySearch(ph.hosts, from)
+	left := ph.hosts[i:]
+	ids := left[:min(len(left), b.limit-b.hosts)]
+	if len(ids) == 0 {
+		return from, len(left) == 0
+	}
+	b.body = append(b.body, qualys.PostureBatch{
+		PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids),
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// hostIDs are a policy's host ids from Resolve Host IDs, ascending, without repeats; one that is not
-// a positive number is logged and skipped.
-func hostIDs(log *zap.Logger, policy int64, raw []string) []int64 {
-	ids := make([]int64, 0, len(raw))
-	var unusable []string
-	for _, h := range raw {
-		n, err := strconv.ParseInt(h, 10, 64)
-		if err != nil || n <= 0 {
-			unusable = append(unusable, strconv.Quote(h))
-			continue
-		}
-		ids = append(ids, n)
-	}
-	if len(unusable) > 0 {
-		log.Warn("Host ids that are not numbers skipped", zap.Int64("policy_id", policy), zap.Strings("host_ids", unusable))
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
-
-// pullGroup pulls the postures of a group of policies (the pull's policies from index start on),
-// in batches of at most PageSize host ids, from the pull's position on.
-func (g *gatewaySource) pullGroup(ctx context.Context, run *postureRun, start int, group []policyHosts) error {
-	limit := g.s.cfg.PageSize
-	from := position{next: run.cur.Next, host: run.cur.NextHost}
-	var batch []qualys.PostureBatch
-	n := 0
-	send := func(after position) error {
-		body, pairs := batch, int64(n)
-		batch, n = nil, 0
-		return run.batch(ctx, "postures", func(ctx context.Context, w *postureWriter) (position, int64, error) {
-			return after, pairs, g.postures(ctx, run, body, w)
-		})
-	}
-	for k, ph := range group {
-		pi := start + k
-		ids := ph.hosts
-		if pi == from.next {
-			i, _ := slices.BinarySearch(ids, from.host)
-			ids = ids[i:]
-		}
-		for len(ids) > 0 {
-			take := min(len(ids), limit-n)
-			batch = append(batch, qualys.PostureBatch{
-				PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids[:take]),
-			})
-			n += take
-			last := ids[take-1]
-			ids = ids[take:]
-			if n < limit {
-				continue
-			}
-			after := position{next: pi, host: last + 1}
-			if len(ids) == 0 {
-				after = position{next: pi + 1}
-			}
-			if err := send(after); err != nil {
-				return err
-			}
-		}
-	}
-	if n > 0 {
-		return send(position{next: start + len(group)})
-	}
-	return nil
+	b.hosts += len(ids)
+	return ids[len(ids)-1] + 1, len(ids) == len(left)
 }
 
 func hostIDText(ids []int64) []string {
@@ -238,10 +174,9 @@ func hostIDText(ids []int64) []string {
 }
 
 // postures pulls one postureInfo batch into w, the JSON array decoded posture by posture.
-func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []qualys.PostureBatch, w *postureWriter) error {
-	cfg := &g.s.cfg
-	q := qualys.PostureQuery{Evidence: cfg.Evidence, StatusChangedSince: run.since}
-	resp, err := cfg.Client.PCRSPostures(ctx, g.version, q, batch)
+func (g *gatewaySource) postures(ctx context.Context, batch []qualys.PostureBatch, w *postureWriter) error {
+	q := qualys.PostureQuery{Evidence: g.s.cfg.Evidence, StatusChangedSince: g.s.since}
+	resp, err := g.s.Client.PCRSPostures(ctx, g.version, q, batch)
 	if err != nil {
 		if isNotFound(err) {
 			g.version = ""
@@ -250,7 +185,7 @@ func (g *gatewaySource) postures(ctx context.Context, run *postureRun, batch []q
 	}
 	defer resp.Body.Close()
 	d := decode.NewPCRSPostures(resp.Body)
-	if !cfg.Evidence {
+	if !g.s.cfg.Evidence {
 		d.MaxEvidenceBytes = -1
 	}
 	defer w.reportUnreadable("pcrs_postures")

@@ -50,7 +50,7 @@ const (
 // Settings configure the compliance stream.
 type Settings struct {
 	// pull.Settings: PageSize is host ids per postureInfo call (gateway) or hosts per page
-	// (classic), 0 for the defaults; Workers is not used, batches are pulled one at a time within
+	// (classic), 0 for the defaults; Workers is always 1, batches are pulled one at a time within
 	// the PCRS limit of 25 calls a minute.
 	pull.Settings
 	// API is where postures come from; "" means APIGateway.
@@ -74,101 +74,63 @@ type Settings struct {
 	Counts metadata.QualysCompliancePosturesMetricConfig
 }
 
-// State is what the compliance stream checkpoints.
-type State = pull.Record[Progress, pull.GaugeRecord]
+// State is what the compliance stream checkpoints: a pull in progress is one range per policy, in
+// the order pulled (ascending id), each at the first host of its policy not accepted. Both APIs
+// pull a policy's hosts in ascending id order, so a restart resumes there.
+type State = pull.Record[pull.Progress, pull.GaugeRecord]
 
-// Progress is the pull in progress. Its position says what the consumer accepted: every
-// policy before Policies[Next], and the hosts of Policies[Next] below NextHost. Hosts are pulled in
-// ascending id order within a policy by both APIs, so a restart resumes at the position.
-type Progress struct {
-	Cursor time.Time `json:"cursor"`
-	Full   bool      `json:"full"`
-	API    API       `json:"api"`
-	// Policies are the pull's policies in the order they are pulled (ascending id).
-	Policies []int64 `json:"policies"`
-	Next     int     `json:"next"`
-	NextHost int64   `json:"next_host,omitempty"`
-	// Pairs counts the policy-host pairs pulled, for progress.
-	Pairs int64 `json:"pairs,omitempty"`
-}
-
-// ref is the pull as the gauge counts see it; nil for no pull.
-func (p *Progress) ref() *pull.Ref {
-	if p == nil {
-		return nil
-	}
-	return &pull.Ref{Cursor: p.Cursor, Full: p.Full, Position: pull.PositionOf(p)}
-}
-
-// began is when the pull began and whether it is full, for its checkpoint record.
-func (p *Progress) began() (time.Time, bool) { return p.Cursor, p.Full }
-
-// position is where a pull stands: see Progress.
-type position struct {
-	next int
-	host int64
-}
-
-// policyEntry is a policy of the policy list.
-type policyEntry struct {
-	id    int64
-	title string
-}
-
-// postureSource is one of the two posture APIs.
-type postureSource interface {
-	checks() []pull.Check
+// postureAPI is one of the two posture APIs, a source the engine drives.
+type postureAPI interface {
+	pull.Source
 	// policies lists the tenant's policies and returns the Qualys server time of the answer, zero
 	// when the answer does not say.
 	policies(ctx context.Context) ([]policyEntry, time.Time, error)
-	// pull pulls the postures of run's pull from its position on, batch by batch through run.
-	pull(ctx context.Context, run *postureRun) error
 }
 
 // Stream pulls the Policy Compliance posture: every posture of the selected policies
 // first, then only postures whose status changed since the last completed pull, with a full
 // re-sync every FullSyncInterval.
 type Stream struct {
+	*pull.Engine
 	cfg      Settings
-	src      postureSource
+	api      postureAPI
 	statuses map[string]bool
 	counts   pull.StreamCounts[postureKind]
-
-	// rec is the stream's checkpoint record.
-	rec    pull.Checkpointed[Progress, pull.GaugeRecord]
-	titles map[int64]string
 	// gauge is the life of counts: they cover the selected policies once gauge.complete.
 	gauge        *pull.GaugeCounting
 	emittedTotal int64
+	// titles are the policy titles of this poll's policy list, nil until it was read. since is
+	// the pull in progress's statusChangedSince (zero for a full pull) and observed the time its
+	// records were observed.
+	titles          map[int64]string
+	since, observed time.Time
 }
 
 // New returns the compliance stream.
 func New(cfg Settings) *Stream {
-	cfg.Settings = pull.WithDefaults(cfg.Settings)
 	if cfg.API == "" {
 		cfg.API = APIGateway
 	}
 	if cfg.PoliciesPerCall <= 0 || cfg.PoliciesPerCall > qualys.MaxPoliciesPerHostIDsCall {
 		cfg.PoliciesPerCall = qualys.MaxPoliciesPerHostIDsCall
 	}
-	s := &Stream{cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
-	s.gauge = pull.NewGaugeCounting(Name, "posture", s.counts, cfg.Counts.Enabled, cfg.Store, cfg.Logger)
-	s.rec = pull.Checkpointed[Progress, pull.GaugeRecord]{
-		Name: Name, Store: cfg.Store, Logger: cfg.Logger, Gauge: s.gauge,
-		Failed:    func() { cfg.Telemetry.CheckpointFailed(Name) },
-		Selection: complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence),
-		Began:     (*Progress).began, Resumable: s.resumable, ResumeFields: resumeFields,
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = defaultPostureBatchHosts
+		if cfg.API == APIClassic {
+			cfg.PageSize = defaultClassicPageHosts
+		}
 	}
+	cfg.Workers = 1 // one batch at a time, within the PCRS limit of 25 calls a minute
+	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
+	s.API = string(cfg.API)
+	s.gauge = pull.NewGaugeCounting(Name, "posture", s.counts, cfg.Counts.Enabled, s.Store, s.Logger)
+	s.Rec.Gauge = s.gauge
+	s.Rec.Selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
+	s.Rec.ResumeFields = resumeFields
 	if cfg.API == APIClassic {
-		if s.cfg.PageSize <= 0 {
-			s.cfg.PageSize = defaultClassicPageHosts
-		}
-		s.src = &classicSource{s: s}
+		s.api = &classicSource{s: s}
 	} else {
-		if s.cfg.PageSize <= 0 {
-			s.cfg.PageSize = defaultPostureBatchHosts
-		}
-		s.src = &gatewaySource{s: s}
+		s.api = &gatewaySource{s: s}
 	}
 	return s
 }
@@ -198,110 +160,43 @@ func statusFilter(statuses []string) map[string]bool {
 func (s *Stream) Name() string { return Name }
 
 // Checks are the stream's start-up checks: login to the API the stream uses, and the Policy Compliance module.
-func (s *Stream) Checks() []pull.Check { return s.src.checks() }
+func (s *Stream) Checks() []pull.Check { return s.api.Checks() }
 
 // Poll pulls once and hands everything to sinks.
 func (s *Stream) Poll(ctx context.Context, sinks pull.Sinks) error {
-	return s.cfg.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
+	return s.Settings.PollOnce(ctx, sinks, Name, s.poll, s.emitMetrics)
 }
 
 func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) (int64, error) {
-	s.rec.Load(ctx)
-	s.gauge.Load(ctx, s.rec.State.Gauge, s.rec.State.Cursor, s.rec.State.Current.ref())
-	var list []policyEntry
-	var serverTime time.Time
-	err := s.withRetries(ctx, "policy list", func() (err error) {
-		list, serverTime, err = s.src.policies(ctx)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	s.titles = make(map[int64]string, len(list))
-	for _, p := range list {
-		s.titles[p.id] = p.title
-	}
-	if s.rec.State.Current == nil {
-		full := pull.FullDue(&s.rec.State, started, s.cfg.FullSyncInterval, s.gauge)
-		if full {
-			s.gauge.BeginFull()
+	s.Rec.Load(ctx)
+	s.gauge.Load(ctx, s.Rec.State.Gauge, s.Rec.State.Cursor, pull.RefOf(s.Rec.State.Current))
+	s.titles, s.observed = nil, started
+	if s.Rec.State.Current == nil {
+		since, err := s.BeginDue(ctx, s.api, started, s.cfg.FullSyncInterval, s.gauge)
+		if err != nil {
+			return 0, err
 		}
-		s.rec.Begin(ctx, Progress{Cursor: pull.CursorOf(serverTime, started), Full: full, API: s.cfg.API, Policies: s.selectPolicies(list)})
-		var since time.Time
-		if !full {
-			since = s.rec.State.Cursor
-		}
-		s.cfg.Logger.Info("Pull started", zap.Bool("full", full), zap.String("api", string(s.cfg.API)),
-			zap.Int("policies", len(s.rec.State.Current.Policies)), zap.Time("changed_since", since))
+		s.Logger.Info("Pull started", zap.Bool("full", s.Rec.State.Current.Full), zap.String("api", s.API),
+			zap.Int("policies", len(s.Rec.State.Current.Ranges)), zap.Time("changed_since", since))
 	}
-	cur := s.rec.State.Current
-	run := &postureRun{s: s, cur: cur, consumer: s.cfg.Settings.Consumer(sinks, Name),
-		observed: started, started: started, lastLog: started, nextAtStart: cur.Next}
+	cur := s.Rec.State.Current
+	s.since = time.Time{}
 	if !cur.Full {
-		run.since = s.rec.State.Cursor
+		s.since = s.Rec.State.Cursor
 	}
-	if err := s.src.pull(ctx, run); err != nil {
-		s.rec.Save(ctx) // where the pull stopped, with the counts
-		return run.emitted, err
+	emitted, err := s.PullToEnd(ctx, sinks, s.api, s.gauge)
+	if err != nil {
+		return emitted, err
 	}
-	s.rec.Complete(ctx, s.gauge.Completed(cur.Full))
-	s.cfg.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", run.emitted),
-		zap.Int64("batches", run.batches), zap.Duration("duration", s.cfg.Now().Sub(started)))
-	return run.emitted, nil
-}
-
-// selectPolicies is the configured policies, or every listed one, ascending and without repeats.
-// A configured policy missing from the list is still asked for: Qualys says whether it exists.
-func (s *Stream) selectPolicies(list []policyEntry) []int64 {
-	ids := slices.Clone(s.cfg.PolicyIDs)
-	if len(ids) == 0 {
-		for _, p := range list {
-			ids = append(ids, p.id)
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
-
-// resumable says whether the pull in progress of the checkpoint can go on: one begun on the
-// other API starts over, as its position is in the same terms but its cursor came from another
-// clock.
-func (s *Stream) resumable(p *Progress) (bool, string) {
-	if p.API != s.cfg.API {
-		return false, "The pull interrupted by the last shutdown used the other compliance API; starting a new one"
-	}
-	return true, ""
-}
-
-func resumeFields(p *Progress) []zap.Field {
-	return []zap.Field{zap.Int("policies_done", p.Next), zap.Int("policies", len(p.Policies))}
-}
-
-// withRetries runs call, and again from its start while its answer is cut off, on the retry
-// schedule; any other failure it returns at once.
-func (s *Stream) withRetries(ctx context.Context, what string, call func() error) error {
-	retry := pull.NewRetry(s.cfg.Retry, s.cfg.Clock)
-	for {
-		err := call()
-		if err == nil || ctx.Err() != nil || !qualys.IsCutOff(err) {
-			return err
-		}
-		wait, ok := retry.Next()
-		if !ok {
-			return err
-		}
-		s.cfg.Logger.Warn("Compliance call failed; making it again", zap.String("call", what),
-			zap.Error(err), zap.Duration("retry_in", wait))
-		if !retry.Sleep(ctx, wait) {
-			return err
-		}
-	}
+	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
+		zap.Duration("duration", s.Now().Sub(started)))
+	return emitted, nil
 }
 
 // emitMetrics emits the records counter, and the postures gauge when it covers the whole tenant.
 func (s *Stream) emitMetrics(ctx context.Context, sinks pull.Sinks, emitted int64, completed bool) error {
 	s.emittedTotal += emitted
-	return s.cfg.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamCompliance, s.emittedTotal,
+	return s.EmitMetrics(ctx, sinks, Name, s.cfg.Metrics, metadata.AttributeQualysStreamCompliance, s.emittedTotal,
 		completed && s.gauge.Complete() && s.gauge.Enabled(), s.recordGauge)
 }
 

@@ -76,7 +76,22 @@ type Batcher struct {
 	hostsEnded int64
 	// source is written on every resource after the host identity.
 	source convert.Source
+	// moves are the other ranges the page pulled hosts of (MoveRange).
+	moves []RangeMove
 }
+
+// RangeMove is where a page left another range of the pull, that of a policy whose hosts the page
+// pulled too: a compliance batch fills up with the hosts of the next policies.
+type RangeMove struct {
+	Policy int64
+	// Next is the first host of the policy the page did not pull; Done says it pulled them all.
+	Next int64
+	Done bool
+}
+
+// MoveRange records that the page pulled hosts of another range; that range moves once the page
+// has been accepted whole, as the page's own range does.
+func (b *Batcher) MoveRange(m RangeMove) { b.moves = append(b.moves, m) }
 
 func NewBatcher(c *Consumer, maxRecords int, source convert.Source) *Batcher {
 	return &Batcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs(), source: source}
@@ -95,6 +110,14 @@ func (b *Batcher) StartHost(id int64, fillResource func(pcommon.Resource)) {
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
 	b.records = sl.LogRecords()
+}
+
+// StartResource begins records under a resource that no host position tracks, for an answer that
+// does not sort its hosts: a page of them is accepted whole or pulled again from its start.
+// fillResource writes the host identity; records follow with AddRecord.
+func (b *Batcher) StartResource(fillResource func(pcommon.Resource)) {
+	b.host = 0
+	b.StartHost(0, fillResource)
 }
 
 // AddRecord appends a record to the current host. When the batch is full it is consumed first,
@@ -127,6 +150,10 @@ func (b *Batcher) EndHost() {
 // SkipHost counts a host the page read but has no records for (the assets stream's hosts outside
 // modified_within), so the pull's progress still adds up.
 func (b *Batcher) SkipHost() { b.hostsEnded++ }
+
+// CountHosts counts n hosts a page pulled whole, for the pull's progress, when its resources no
+// host position tracks (StartResource).
+func (b *Batcher) CountHosts(n int64) { b.hostsEnded += n }
 
 // Flush consumes what has been added. On success every host up to done counts as accepted.
 func (b *Batcher) Flush(ctx context.Context) error {

@@ -23,27 +23,36 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
 
-// fakeHosts is a Source of hosts 1 to last, one record each, perPage hosts a page. A page that
-// reaches host failAt fails there with failErr, failures times.
+// fakeHosts is a Source of hosts 1 to last, one record each, perPage hosts a page; with policies,
+// of hosts 1 to last of each policy, a range per policy, as the compliance stream pulls. A page
+// that reaches host failAt fails there with failErr, failures times.
 type fakeHosts struct {
 	last, perPage, failAt int64
 	failErr               error
 	failures              int
+	policies              []int64
 	// serverTime is when the host id list was read.
 	serverTime time.Time
-	// asked is the id_min of every page asked for.
+	// asked is where every page asked for began: its policy*1000 + its id_min.
 	asked []int64
 }
 
 func (f *fakeHosts) Checks() []Check { return nil }
 
-// Plan is one range of every host.
+// Plan is one range of every host, or one range of every host per policy.
 func (f *fakeHosts) Plan(context.Context, time.Time) (HostPlan, error) {
+	if f.policies != nil {
+		plan := HostPlan{ServerTime: f.serverTime}
+		for _, p := range f.policies {
+			plan.Ranges = append(plan.Ranges, IDRange{Policy: p, Min: 1, Next: 1})
+		}
+		return plan, nil
+	}
 	return HostPlan{Ranges: []IDRange{{Min: 1, Next: 1}}, Hosts: f.last, ServerTime: f.serverTime}, nil
 }
 
 func (f *fakeHosts) Page(ctx context.Context, r IDRange, out *Batcher) (int64, bool, error) {
-	f.asked = append(f.asked, r.Next)
+	f.asked = append(f.asked, r.Policy*1000+r.Next)
 	id := r.Next
 	for n := int64(0); n < f.perPage && id <= f.last; n, id = n+1, id+1 {
 		if id == f.failAt && f.failures > 0 {
@@ -83,7 +92,10 @@ type hostsRecord = Record[Progress, GaugeRecord]
 // way keeps its position past what the consumer accepted, never past what it did not; a saved
 // position is resumed; a cut-off page is pulled again from there; a record written under other
 // filters, or unreadable, is not used; a record of the former layout, with its gauge counts under
-// a second key, is resumed with those counts and migrated into one record.
+// a second key, is resumed with those counts and migrated into one record. The same rules hold
+// for a pull of a range per policy (compliance's): it resumes at the policy and host where it
+// stopped, also from the layout compliance had before the engine pulled it; a pull planned on
+// another API starts over.
 func TestCheckpointRules(t *testing.T) {
 	began := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 	earlier := began.Add(-24 * time.Hour)
@@ -94,16 +106,21 @@ func TestCheckpointRules(t *testing.T) {
 	cutOff := qualys.ResponseError("fake", errors.New("unexpected EOF"))
 	transient := &qualys.Error{Endpoint: "fake", Kind: qualys.KindTransient, Err: errors.New("503")}
 	tests := []struct {
-		name      string
-		saved     *hostsRecord
-		raw       []byte // stored as is instead of saved
-		formerKey bool   // gauge counts of saved's pull under the former second key
+		name  string
+		saved *hostsRecord
+		raw   []byte // stored as is instead of saved
+		// former is stored instead of saved: a compliance record of the layout before the engine
+		// pulled compliance, its position a policy index and a host.
+		former    *Record[formerComplianceProgress, GaugeRecord]
+		formerKey bool // gauge counts of saved's (or former's) pull under the former second key
 		selection string
 		source    fakeHosts
 		// accept is how many batches the consumer accepts before a shutdown; -1 all.
 		accept int
-		// wantErr is the poll's error; wantNext and wantDone the range in the record after it.
+		// wantErr is the poll's error; wantNext and wantDone the range in the record after it (the
+		// range wantRange, for a pull of several).
 		wantErr      error
+		wantRange    int
 		wantNext     int64
 		wantDone     bool
 		wantAsked    []int64
@@ -126,6 +143,17 @@ func TestCheckpointRules(t *testing.T) {
 			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
 		{name: "a record of the former layout is resumed and migrated", saved: inProgress(7, true), formerKey: true, accept: -1,
 			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+		{name: "a range per policy: a completed pull pulls each policy's hosts", source: fakeHosts{policies: []int64{1, 2}}, accept: -1,
+			wantDone: true, wantAsked: []int64{1001, 1005, 1009, 2001, 2005, 2009}, wantCursor: began, wantBaseline: true},
+		{name: "a range per policy: a stop keeps the policy and host past what was accepted", source: fakeHosts{policies: []int64{1, 2}},
+			accept: 13, wantErr: context.Canceled, wantRange: 1, wantNext: 4, wantAsked: []int64{1001, 1005, 1009, 2001}},
+		{name: "a range per policy: resume at the saved policy and host", saved: inPolicies(7), source: fakeHosts{policies: []int64{1, 2}},
+			accept: -1, wantDone: true, wantAsked: []int64{2007}, wantCursor: began.Add(-time.Hour)},
+		{name: "a compliance record of the former layout is resumed at its policy and host, with its counts",
+			former: formerPolicies(began.Add(-time.Hour), 7), formerKey: true, source: fakeHosts{policies: []int64{1, 2}}, accept: -1,
+			wantDone: true, wantAsked: []int64{2007}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+		{name: "a pull planned on another API starts over", saved: onAPI(inProgress(7, false), "classic"), accept: -1, wantDone: true,
+			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,9 +163,18 @@ func TestCheckpointRules(t *testing.T) {
 				require.NoError(t, disk.Set(t.Context(), "qualys/checkpoint/fake", tc.raw))
 			case tc.saved != nil:
 				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
+			case tc.former != nil:
+				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.former))
 			}
-			if tc.formerKey {
-				saveFormerCounts(t, checkpoint.New(disk), tc.saved.Current)
+			switch {
+			case tc.formerKey && tc.former != nil:
+				// The ten hosts of the first policy were counted; the counts are by host id, so
+				// second policy's hosts below NextHost are among them.
+				cur := tc.former.Current
+				saveFormerCounts(t, checkpoint.New(disk), cur.Cursor, PositionOf(cur), 11)
+			case tc.formerKey:
+				cur := tc.saved.Current
+				saveFormerCounts(t, checkpoint.New(disk), cur.Cursor, PositionOf(cur), cur.Ranges[0].Next)
 			}
 			src := tc.source
 			src.last, src.perPage, src.serverTime = 10, 4, began
@@ -171,8 +208,11 @@ func TestCheckpointRules(t *testing.T) {
 				return
 			}
 			require.NotNil(t, st.Current)
-			assert.Equal(t, tc.wantNext, st.Current.Ranges[0].Next, "the first host not accepted")
-			assert.False(t, st.Current.Ranges[0].Done)
+			assert.Equal(t, tc.wantNext, st.Current.Ranges[tc.wantRange].Next, "the first host not accepted")
+			assert.False(t, st.Current.Ranges[tc.wantRange].Done)
+			for _, r := range st.Current.Ranges[:tc.wantRange] {
+				assert.True(t, r.Done, "the ranges before it are done")
+			}
 		})
 	}
 }
@@ -205,15 +245,48 @@ func pullAsAStream(ctx context.Context, store *checkpoint.Store, selection strin
 }
 
 // saveFormerCounts writes, under the second key of the former layout, the counts of the full pull
-// cur counted from its start up to where it stopped.
-func saveFormerCounts(t *testing.T, store *checkpoint.Store, cur *Progress) {
+// that began at asOf counted from its start up to host next, tagged with its position.
+func saveFormerCounts(t *testing.T, store *checkpoint.Store, asOf time.Time, position string, next int64) {
 	counts := NewHostCounts(nil)
 	counts.BeginFull()
-	for id := int64(1); id < cur.Ranges[0].Next; id++ {
+	for id := int64(1); id < next; id++ {
 		counts.Set(id, map[uint32]int{1: 1})
 	}
-	former := countsCheckpoint{AsOf: cur.Cursor, Position: PositionOf(cur), Counts: counts.Marshal()}
+	former := countsCheckpoint{AsOf: asOf, Position: position, Counts: counts.Marshal()}
 	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+}
+
+// inPolicies is an incremental pull of policies 1 and 2, stopped at host next of policy 2.
+func inPolicies(next int64) *hostsRecord {
+	began := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	earlier := began.Add(-24 * time.Hour)
+	return &hostsRecord{Cursor: earlier, LastFullSync: earlier, Selection: "sel", Current: &Progress{Cursor: began.Add(-time.Hour),
+		Ranges: []IDRange{{Policy: 1, Min: 1, Next: 1, Done: true}, {Policy: 2, Min: 1, Next: next}}}}
+}
+
+// formerComplianceProgress is the pull in progress as the compliance stream checkpointed it
+// before the engine pulled compliance (its Progress then, field for field).
+type formerComplianceProgress struct {
+	Cursor   time.Time `json:"cursor"`
+	Full     bool      `json:"full"`
+	API      string    `json:"api"`
+	Policies []int64   `json:"policies"`
+	Next     int       `json:"next"`
+	NextHost int64     `json:"next_host,omitempty"`
+	Pairs    int64     `json:"pairs,omitempty"`
+}
+
+// formerPolicies is a full pull of policies 1 and 2 that began at began, stopped at host next of
+// policy 2, as the compliance stream checkpointed it before the engine pulled compliance.
+func formerPolicies(began time.Time, next int64) *Record[formerComplianceProgress, GaugeRecord] {
+	earlier := began.Add(-23 * time.Hour)
+	return &Record[formerComplianceProgress, GaugeRecord]{Cursor: earlier, LastFullSync: earlier, Selection: "sel",
+		Current: &formerComplianceProgress{Cursor: began, Full: true, Policies: []int64{1, 2}, Next: 1, NextHost: next, Pairs: 16}}
+}
+
+func onAPI(r *hostsRecord, api string) *hostsRecord {
+	r.Current.API = api
+	return r
 }
 
 func cmpOr(a, b string) string {

@@ -58,18 +58,33 @@ type Engine struct {
 	Settings
 	// Rec is the stream's checkpoint record.
 	Rec Checkpointed[Progress, GaugeRecord]
-	// KeepSkipped, when set, keeps the gauge counts of a host the pull skipped as they were: a
-	// full pull that completes does not drop it as gone from the tenant.
+	// KeepSkipped, when set, lets the engine skip a host whose every page fails (skip.go) and keeps
+	// that host's gauge counts as they were: a full pull that completes does not drop it as gone
+	// from the tenant. A stream that cannot keep a host's counts, or whose pages do not end at a
+	// range's Max, leaves it nil: its pulls fail on such a page instead.
 	KeepSkipped func(hostID int64)
+	// API names the API the stream's pulls are planned on, for a stream that can pull from more
+	// than one: a pull in progress planned on another is not resumed, as its ranges are in the same
+	// terms but its cursor came from another clock. "" for a stream with one.
+	API string
 }
 
 // NewEngine is the engine of the stream name.
 func NewEngine(name string, s Settings) *Engine {
 	s = WithDefaults(s)
-	return &Engine{Settings: s, Rec: Checkpointed[Progress, GaugeRecord]{
+	e := &Engine{Settings: s, Rec: Checkpointed[Progress, GaugeRecord]{
 		Name: name, Store: s.Store, Logger: s.Logger, Began: (*Progress).Began,
 		Failed: func() { s.Telemetry.CheckpointFailed(name) },
 	}}
+	e.Rec.Resumable = e.resumable
+	return e
+}
+
+func (r *Engine) resumable(p *Progress) (bool, string) {
+	if p.API != r.API {
+		return false, "The pull interrupted by the last shutdown used the other " + r.Rec.Name + " API (" + p.API + "); starting a new one"
+	}
+	return true, ""
 }
 
 // WithDefaults fills the settings a stream was given without.
@@ -94,7 +109,7 @@ func WithDefaults(s Settings) Settings {
 type Source interface {
 	Checks() []Check
 	// Plan reads the hosts of a pull of what changed since (zero: everything) and cuts them into
-	// ranges (PlanHostRanges).
+	// ranges: of the host id space (PlanHostRanges), or one per policy.
 	Plan(ctx context.Context, since time.Time) (HostPlan, error)
 	// Page pulls the page of r that starts at r.Next into out, host by host. It returns the id_min
 	// of the next page, or done when the range has no more pages.
@@ -102,13 +117,50 @@ type Source interface {
 }
 
 // Plan asks src for a pull of what changed since (zero: a full pull) and returns it as the pull
-// that began at started, to Begin.
+// that began at started, to Begin. A plan whose answer was cut off is asked for again from its
+// start, on the retry schedule.
 func (r *Engine) Plan(ctx context.Context, src Source, since, started time.Time) (Progress, error) {
-	plan, err := src.Plan(ctx, since)
+	var plan HostPlan
+	err := callAgainWhileCutOff(ctx, NewRetry(r.Retry, r.Clock), r.Logger, "plan", func() (err error) {
+		plan, err = src.Plan(ctx, since)
+		return err
+	})
 	if err != nil {
 		return Progress{}, err
 	}
-	return Progress{Cursor: CursorOf(plan.ServerTime, started), Full: since.IsZero(), Ranges: plan.Ranges, Hosts: plan.Hosts}, nil
+	return Progress{Cursor: CursorOf(plan.ServerTime, started), Full: since.IsZero(), API: r.API, Ranges: plan.Ranges, Hosts: plan.Hosts}, nil
+}
+
+// BeginDue plans and begins a pull of src: a full one when FullDue says so, which gauge then counts
+// from its start, else one of what changed since the cursor, which it returns.
+func (r *Engine) BeginDue(ctx context.Context, src Source, started time.Time, fullEvery time.Duration, gauge *GaugeCounting) (since time.Time, err error) {
+	full := FullDue(&r.Rec.State, started, fullEvery, gauge)
+	if !full {
+		since = r.Rec.State.Cursor
+	}
+	p, err := r.Plan(ctx, src, since, started)
+	if err != nil {
+		return since, err
+	}
+	if full {
+		gauge.BeginFull()
+	}
+	r.Rec.Begin(ctx, p)
+	return since, nil
+}
+
+// PullToEnd pulls the current pull from src and completes it, gauge saying whether a full pull
+// counts as the last full sync; a pull that fails is checkpointed where it stopped, with the
+// counts.
+func (r *Engine) PullToEnd(ctx context.Context, sinks Sinks, src Source, gauge *GaugeCounting) (int64, error) {
+	full := r.Rec.State.Current.Full
+	emitted, err := r.Pull(ctx, sinks, src)
+	if err != nil {
+		r.Rec.Save(ctx)
+		return emitted, err
+	}
+	r.Rec.Complete(ctx, gauge.Completed(full))
+	return emitted, nil
 }
 
 // Pull pulls every range of the current pull not yet done from src.
@@ -118,6 +170,9 @@ func (r *Engine) Pull(ctx context.Context, sinks Sinks, src Source) (int64, erro
 		Stream: r.Rec.Name, Pull: r.Rec.State.Current, Save: r.Rec.Save, Workers: r.Workers, Retry: r.Retry,
 		PageSize: r.PageSize, Page: src.Page, Logger: r.Logger, Telemetry: r.Telemetry, ProgressEvery: r.ProgressEvery, Clock: r.Clock,
 		NewBatcher: func() *Batcher { return NewBatcher(c, r.BatchRecords, r.Source) },
+	}
+	if r.KeepSkipped == nil {
+		w.SkipAfter = NeverSkip
 	}
 	emitted, err := w.Run(ctx)
 	if err == nil && r.KeepSkipped != nil {

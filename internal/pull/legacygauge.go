@@ -52,12 +52,17 @@ type Ref struct {
 	Position string
 }
 
-// RefOf is p as the gauge counts see it; nil for no pull.
+// RefOf is p as the gauge counts see it; nil for no pull. A pull read from a checkpoint of an
+// earlier layout is named by its position in that layout, as its counts were tagged.
 func RefOf(p *Progress) *Ref {
 	if p == nil {
 		return nil
 	}
-	return &Ref{Cursor: p.Cursor, Full: p.Full, Position: PositionOf(p)}
+	position := p.formerPosition
+	if position == "" {
+		position = PositionOf(p)
+	}
+	return &Ref{Cursor: p.Cursor, Full: p.Full, Position: position}
 }
 
 // PositionOf names a pull's position (what the consumer accepted) by a short hash of its
@@ -67,6 +72,11 @@ func PositionOf(current any) string {
 	if err != nil {
 		return ""
 	}
+	return positionOfJSON(raw)
+}
+
+// positionOfJSON is PositionOf of the pull whose checkpoint form is raw.
+func positionOfJSON(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:8])
 }

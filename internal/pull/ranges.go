@@ -14,7 +14,10 @@ import (
 // IDRange is a slice of the host id space, pulled page by page (id_min/id_max). Next is where the
 // next page starts: every host below it has been accepted by the next consumer.
 type IDRange struct {
-	Min int64 `json:"min"`
+	// Policy is the policy whose hosts the range holds, for a stream that pulls hosts policy by
+	// policy (compliance: one range per policy); 0 for a range of every selected host.
+	Policy int64 `json:"policy,omitempty"`
+	Min    int64 `json:"min"`
 	// Max is the last host id of the range; 0 leaves it open, so hosts added after the host id
 	// list was read are pulled too.
 	Max  int64 `json:"max"`
@@ -36,13 +39,19 @@ type Progress struct {
 	// pull completes.
 	Cursor time.Time `json:"cursor"`
 	// Full is a full pull (not only changes since the last cursor).
-	Full   bool      `json:"full"`
+	Full bool `json:"full"`
+	// API is the API the pull was planned on, for a stream that can pull from more than one; a pull
+	// planned on another is not resumed (Engine.API).
+	API    string    `json:"api,omitempty"`
 	Ranges []IDRange `json:"ranges"`
 	// Hosts is how many hosts the pull covers (0 when unknown); HostsDone how many were pulled.
 	Hosts     int64 `json:"hosts,omitempty"`
 	HostsDone int64 `json:"hosts_done,omitempty"`
 	// Skipped are the hosts this pull skipped because every page that held them failed (skip.go).
 	Skipped []int64 `json:"skipped,omitempty"`
+	// formerPosition is the position of a pull read from a checkpoint of an earlier layout, named
+	// in that layout's terms (RefOf); "" otherwise.
+	formerPosition string
 }
 
 // Began is when the pull began and whether it is full, for its checkpoint record.

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package pull is the pull engine, which knows no stream: a stream's one checkpoint record and the
-// only code that reads and writes it (Checkpointed), the host id ranges a pull is cut into and
-// their plan (IDRange, Progress, PlanHostRanges), the workers that pull them page by page and
+// only code that reads and writes it (Checkpointed), the ranges a pull is cut into (of the host id
+// space, or one per policy) and their plan (IDRange, Progress, PlanHostRanges), the workers that pull them page by page and
 // advance only past what the consumer accepted (Workers), the batches handed on (Batcher,
 // Consumer), the retry schedule of the failures a stream retries itself (Retry), and the loop
 // every Qualys answer is read with (ReadAnswer). A stream is a Source (checks, plan, page) that
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 )
@@ -58,3 +59,23 @@ func (r *Retry) Sleep(ctx context.Context, d time.Duration) bool {
 
 // Reset starts the schedule over after a success.
 func (r *Retry) Reset() { r.bo = nil }
+
+// callAgainWhileCutOff makes call, and again from its start while its answer is cut off
+// (qualys.IsCutOff), on the schedule of retry (retry_on_failure); any other failure it returns at
+// once. what names the call in the log.
+func callAgainWhileCutOff(ctx context.Context, retry *Retry, logger *zap.Logger, what string, call func() error) error {
+	for {
+		err := call()
+		if err == nil || ctx.Err() != nil || !qualys.IsCutOff(err) {
+			return err
+		}
+		wait, ok := retry.Next()
+		if !ok {
+			return err
+		}
+		logger.Warn("Answer cut off; making the call again", zap.String("call", what), zap.Error(err), zap.Duration("retry_in", wait))
+		if !retry.Sleep(ctx, wait) {
+			return err
+		}
+	}
+}

@@ -27,6 +27,9 @@ import (
 // looked for.
 const DefaultSkipAfter = 3
 
+// NeverSkip is the SkipAfter of a pull that skips no host: a page that keeps failing fails the poll.
+const NeverSkip = -1
+
 // PageFailures counts the failures in a row of the page that starts at At. It is checkpointed
 // with its range, so failures of successive polls add up.
 type PageFailures struct {
@@ -53,7 +56,7 @@ func (p *Workers) skipAfter() int {
 // failedAgain counts a failure of range i's page at its Next, and says whether the page has now
 // failed skipAfter times in a row.
 func (p *Workers) failedAgain(i int, err error) bool {
-	if !pageFailure(err) {
+	if p.SkipAfter == NeverSkip || !pageFailure(err) {
 		return false
 	}
 	p.mu.Lock()

@@ -339,10 +339,21 @@ func TestSkippedHostKeepsItsCountsAndIsPulledNextTime(t *testing.T) {
 	assertPulledOnce(t, sinks, ids, nil)
 	assert.Equal(t, int64(40), total())
 
-	// Without KeepSkipped a full pull that skips the host drops it.
+	// A stream without KeepSkipped (one that cannot keep a host's counts) skips nothing: the pull
+	// fails on the page, as it did before hosts were skipped, and the counts stay as they were.
 	e.KeepSkipped = nil
 	src.failing = map[int64]int{23: -1}
-	fullPull()
-	assert.Equal(t, int64(39), total())
-	assert.Nil(t, counts.Of(23))
+	p, err := e.Plan(t.Context(), src, time.Time{}, time.Now())
+	require.NoError(t, err)
+	e.Rec.Begin(t.Context(), p)
+	counts.BeginFull()
+	// Within one pull the damaged page is pulled again until the retries run out, more than
+	// DefaultSkipAfter times.
+	e.Retry.MaxElapsedTime = 100 * time.Millisecond
+	src.asked = nil
+	_, err = e.Pull(t.Context(), &hostSinks{}, src)
+	require.Error(t, err)
+	assert.Greater(t, len(src.asked), DefaultSkipAfter)
+	assert.Empty(t, e.Rec.State.Current.Skipped)
+	assert.Equal(t, map[uint32]int{1: 1}, counts.Of(23))
 }

@@ -41,7 +41,7 @@ type Workers struct {
 	// ends without one once it has pulled that many.
 	PageSize int
 	// SkipAfter is how many times in a row a page must fail before the host that fails it is
-	// looked for and skipped; 0 means DefaultSkipAfter.
+	// looked for and skipped; 0 means DefaultSkipAfter, NeverSkip never.
 	SkipAfter int
 
 	mu       sync.Mutex
@@ -76,8 +76,8 @@ func (p *Workers) Run(ctx context.Context) (emitted int64, err error) {
 		})
 	}
 feed:
-	for i, r := range p.Pull.Ranges {
-		if r.Done {
+	for i := range p.Pull.Ranges {
+		if p.rangeAt(i).Done { // a page of another range may have pulled this one
 			continue
 		}
 		select {
@@ -168,6 +168,9 @@ func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete 
 	defer p.mu.Unlock()
 	r := &p.Pull.Ranges[i]
 	move(r)
+	if pageComplete {
+		p.moveRanges(out.moves)
+	}
 	p.emitted += out.emitted
 	r.HostsDone += out.hostsEnded
 	p.Pull.HostsDone += out.hostsEnded
@@ -189,6 +192,18 @@ func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete 
 	}
 }
 
+// moveRanges moves the other ranges of a page that was accepted whole.
+func (p *Workers) moveRanges(moves []RangeMove) {
+	for _, m := range moves {
+		for j := range p.Pull.Ranges {
+			if o := &p.Pull.Ranges[j]; o.Policy == m.Policy && !o.Done {
+				o.Next, o.Done = m.Next, m.Done
+				break
+			}
+		}
+	}
+}
+
 func (p *Workers) saveLocked(ctx context.Context) {
 	p.lastSave = p.Clock.Now()
 	p.Save(ctx)
@@ -203,7 +218,7 @@ func (p *Workers) reportProgress(ctx context.Context) (stop func()) {
 	}
 	started := p.Clock.Now()
 	p.mu.Lock()
-	doneAtStart := p.Pull.HostsDone
+	atStart := progressOf(p.Pull)
 	p.mu.Unlock()
 	finished := make(chan struct{})
 	var wg sync.WaitGroup
@@ -215,29 +230,51 @@ func (p *Workers) reportProgress(ctx context.Context) (stop func()) {
 			case <-finished:
 				return
 			case <-p.Clock.After(every):
-				p.logProgress(started, doneAtStart)
+				p.logProgress(started, atStart)
 			}
 		}
 	})
 	return func() { close(finished); wg.Wait() }
 }
 
-func (p *Workers) logProgress(started time.Time, doneAtStart int64) {
+func (p *Workers) logProgress(started time.Time, atStart pullProgress) {
 	p.mu.Lock()
-	cur := *p.Pull
+	now := progressOf(p.Pull)
 	pages, records := p.pages, p.emitted
 	p.mu.Unlock()
 	elapsed := p.Clock.Now().Sub(started).Round(time.Second)
 	fields := []zap.Field{
 		zap.Int64("pages", pages), zap.Int64("records", records), zap.Duration("elapsed", elapsed),
-		zap.Int64("hosts_done", cur.HostsDone),
+		zap.Int64("hosts_done", now.hostsDone), zap.Int("ranges_done", now.rangesDone), zap.Int("ranges", now.ranges),
 	}
-	if cur.Hosts > 0 {
-		fields = append(fields, zap.Int64("hosts_total", cur.Hosts))
-		if rate := float64(cur.HostsDone-doneAtStart) / elapsed.Seconds(); rate > 0 && cur.HostsDone < cur.Hosts {
-			left := time.Duration(float64(cur.Hosts-cur.HostsDone) / rate * float64(time.Second))
-			fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
-		}
+	if now.hosts > 0 {
+		fields = append(fields, zap.Int64("hosts_total", now.hosts))
+	}
+	// The time left is extrapolated from the hosts done when their total is known, else from the
+	// ranges done (a compliance pull knows its policies ahead, not their hosts).
+	done, total, doneAtStart := float64(now.rangesDone), float64(now.ranges), float64(atStart.rangesDone)
+	if now.hosts > 0 {
+		done, total, doneAtStart = float64(now.hostsDone), float64(now.hosts), float64(atStart.hostsDone)
+	}
+	if rate := (done - doneAtStart) / elapsed.Seconds(); rate > 0 && done < total {
+		left := time.Duration((total - done) / rate * float64(time.Second))
+		fields = append(fields, zap.Duration("estimated_remaining", left.Round(time.Second)))
 	}
 	p.Logger.Info("Pull in progress", fields...)
+}
+
+// pullProgress is how far a pull is, for its progress lines.
+type pullProgress struct {
+	hosts, hostsDone   int64
+	ranges, rangesDone int
+}
+
+func progressOf(pull *Progress) pullProgress {
+	pp := pullProgress{hosts: pull.Hosts, hostsDone: pull.HostsDone, ranges: len(pull.Ranges)}
+	for _, r := range pull.Ranges {
+		if r.Done {
+			pp.rangesDone++
+		}
+	}
+	return pp
 }

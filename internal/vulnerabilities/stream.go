@@ -121,12 +121,10 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 		s.query.ProcessedAfter = s.Rec.State.Cursor
 	}
 	s.observed = started
-	emitted, err := s.Pull(ctx, sinks, s)
+	emitted, err := s.PullToEnd(ctx, sinks, s, s.gauge)
 	if err != nil {
-		s.Rec.Save(ctx) // where the pull stopped, with the counts
 		return emitted, err
 	}
-	s.Rec.Complete(ctx, s.gauge.Completed(cur.Full))
 	s.Logger.Info("Pull completed", zap.Bool("full", cur.Full), zap.Int64("records", emitted),
 		zap.Duration("duration", s.Now().Sub(started)))
 	return emitted, nil
@@ -145,20 +143,12 @@ func (s *Stream) refreshKnowledgeBase(ctx context.Context) {
 
 // begin plans a pull, full or of the hosts processed since the cursor, and checkpoints it.
 func (s *Stream) begin(ctx context.Context, started time.Time) error {
-	full := pull.FullDue(&s.Rec.State, started, s.cfg.FullSyncInterval, s.gauge)
-	var since time.Time
-	if !full {
-		since = s.Rec.State.Cursor
-	}
-	p, err := s.Engine.Plan(ctx, s, since, started)
+	since, err := s.BeginDue(ctx, s, started, s.cfg.FullSyncInterval, s.gauge)
 	if err != nil {
 		return err
 	}
-	if full {
-		s.gauge.BeginFull()
-	}
-	s.Rec.Begin(ctx, p)
-	s.Logger.Info("Pull started", zap.Bool("full", full), zap.Int64("hosts", p.Hosts),
+	p := s.Rec.State.Current
+	s.Logger.Info("Pull started", zap.Bool("full", p.Full), zap.Int64("hosts", p.Hosts),
 		zap.Int("ranges", len(p.Ranges)), zap.Time("changed_since", since))
 	return nil
 }
