@@ -10,46 +10,11 @@ import (
 	"time"
 )
 
+// durationTypes are the types of the duration keys. A number without a unit is refused for any of
+// them (unitless, found by the key schema's walk in config_keys.go): the collector's decoder would
+// take it as nanoseconds (`interval: 14400` polls without pause, `modified_within: 90` is a 90ns
+// window). Zero needs no unit.
 var durationTypes = []reflect.Type{reflect.TypeFor[time.Duration](), reflect.TypeFor[Days]()}
-
-// unitlessDurations refuses a number without a unit for any duration key: the collector's decoder
-// would take it as nanoseconds (`interval: 14400` polls without pause, `modified_within: 90` is a
-// 90ns window). Zero needs no unit. It walks raw (the user's keys) beside t (the struct they decode into), following
-// mapstructure names, squashed embedded structs and pointers.
-func unitlessDurations(raw map[string]any, t reflect.Type, prefix string) []error {
-	var errs []error
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-		ft := f.Type
-		for ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if name == "" && strings.Contains(opts, "squash") && ft.Kind() == reflect.Struct {
-			errs = append(errs, unitlessDurations(raw, ft, prefix)...)
-			continue
-		}
-		if name == "" || name == "-" || !f.IsExported() {
-			continue
-		}
-		v, ok := raw[name]
-		if !ok {
-			continue
-		}
-		key := prefix + name
-		switch {
-		case isDurationType(ft):
-			if err := unitless(key, ft, v); err != nil {
-				errs = append(errs, err)
-			}
-		case ft.Kind() == reflect.Struct:
-			if sub, ok := v.(map[string]any); ok {
-				errs = append(errs, unitlessDurations(sub, ft, key+"::")...)
-			}
-		}
-	}
-	return errs
-}
 
 func isDurationType(t reflect.Type) bool {
 	for _, d := range durationTypes {

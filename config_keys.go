@@ -34,8 +34,7 @@ var _ confmap.Unmarshaler = (*Config)(nil)
 // them again in mapstructure's words.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 	raw := conf.ToStringMap()
-	unknown := configKeys().unknownKeys(raw)
-	errs := unitlessDurations(raw, reflect.TypeFor[Config](), "")
+	unknown, errs := configKeys().check(raw)
 	for _, u := range unknown {
 		errs = append(errs, u.err)
 		if !u.inList && u.path != "" {
@@ -67,6 +66,8 @@ type keySchema struct {
 	values *keySchema
 	// items is the schema of each element of a list.
 	items *keySchema
+	// duration is the type of a duration leaf (time.Duration or Days), whose value needs a unit.
+	duration reflect.Type
 }
 
 var (
@@ -82,6 +83,9 @@ func schemaOf(t reflect.Type, seen map[reflect.Type]*keySchema) *keySchema {
 	}
 	if s, ok := seen[t]; ok {
 		return s
+	}
+	if isDurationType(t) {
+		return &keySchema{duration: t}
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		return nil // a scalar in the configuration, whatever its Go type
@@ -172,15 +176,35 @@ type unknownKey struct {
 	err    error  // names path, and the nearest valid key if there is one
 }
 
-// unknownKeys are the keys of raw that s does not take, sorted by path.
-func (s *keySchema) unknownKeys(raw map[string]any) []unknownKey {
-	var out []unknownKey
-	s.walk("", false, raw, &out)
-	return out
+// keyFindings are what walking the user's keys beside the schema finds.
+type keyFindings struct {
+	unknown []unknownKey
+	// unitless are the durations given as a number without a unit (unitless).
+	unitless []error
 }
 
-func (s *keySchema) walk(path string, inList bool, value any, out *[]unknownKey) {
+// check walks raw beside s: the keys of raw that s does not take, and the durations without a
+// unit, each sorted by path.
+func (s *keySchema) check(raw map[string]any) ([]unknownKey, []error) {
+	var f keyFindings
+	s.walk("", false, raw, &f)
+	return f.unknown, f.unitless
+}
+
+// unknownKeys are the keys of raw that s does not take, sorted by path.
+func (s *keySchema) unknownKeys(raw map[string]any) []unknownKey {
+	unknown, _ := s.check(raw)
+	return unknown
+}
+
+func (s *keySchema) walk(path string, inList bool, value any, out *keyFindings) {
 	if s == nil {
+		return
+	}
+	if s.duration != nil {
+		if err := unitless(path, s.duration, value); err != nil {
+			out.unitless = append(out.unitless, err)
+		}
 		return
 	}
 	switch v := value.(type) {
@@ -196,7 +220,7 @@ func (s *keySchema) walk(path string, inList bool, value any, out *[]unknownKey)
 			case s.anyKey:
 				s.values.walk(joinKey(path, key), inList, v[key], out)
 			default:
-				*out = append(*out, unknownKey{joinKey(path, key), inList, unknownKeyError(joinKey(path, key), key, s.fields)})
+				out.unknown = append(out.unknown, unknownKey{joinKey(path, key), inList, unknownKeyError(joinKey(path, key), key, s.fields)})
 			}
 		}
 	case []any:

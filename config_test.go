@@ -259,6 +259,7 @@ func TestDurationsNeedAUnit(t *testing.T) {
 		{map[string]any{"assets": map[string]any{"interval": 14400}}, "assets::interval: 14400 has no unit; write a duration such as 4h or 14400s"},
 		{map[string]any{"assets": map[string]any{"modified_within": 90}}, "assets::modified_within: 90 has no unit; write a duration such as 90d or 90h"},
 		{map[string]any{"timeout": 600}, "timeout: 600 has no unit; write a duration such as 10m or 600s"},
+		{map[string]any{"idle_conn_timeout": 90}, "idle_conn_timeout: 90 has no unit; write a duration such as 1m30s or 90s"},
 		{map[string]any{"retry_on_failure": map[string]any{"max_elapsed_time": 90}}, "retry_on_failure::max_elapsed_time: 90 has no unit; write a duration such as 1m30s or 90s"},
 		{map[string]any{"vulnerabilities": map[string]any{"knowledge_base": map[string]any{"refresh_interval": 1.5}}}, "vulnerabilities::knowledge_base::refresh_interval: 1.5 has no unit; write a duration such as 1.5s"},
 		{map[string]any{"compliance": map[string]any{"interval": 7}}, "compliance::interval: 7 has no unit; write a duration such as 7s"},
