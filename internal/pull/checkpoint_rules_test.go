@@ -98,6 +98,9 @@ func TestCheckpointRules(t *testing.T) {
 		saved     *hostsRecord
 		raw       []byte // stored as is instead of saved
 		formerKey bool   // gauge counts of saved's pull under the former second key
+		// counts puts the gauge counts of saved's pull in its record: "json" inside the record's
+		// JSON (the layout of earlier receivers), "attached" after it.
+		counts    string
 		selection string
 		source    fakeHosts
 		// accept is how many batches the consumer accepts before a shutdown; -1 all.
@@ -126,6 +129,12 @@ func TestCheckpointRules(t *testing.T) {
 			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
 		{name: "a record of the former layout is resumed and migrated", saved: inProgress(7, true), formerKey: true, accept: -1,
 			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+		{name: "a full pull resumed without its counts is not counted whole", saved: inProgress(7, true), accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour)},
+		{name: "a record with its counts inside its JSON is resumed with them", saved: inProgress(7, true), counts: "json", accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+		{name: "a record with its counts attached is resumed with them", saved: inProgress(7, true), counts: "attached", accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,6 +142,14 @@ func TestCheckpointRules(t *testing.T) {
 			switch {
 			case tc.raw != nil:
 				require.NoError(t, disk.Set(t.Context(), "qualys/checkpoint/fake", tc.raw))
+			case tc.counts == "json":
+				tc.saved.Gauge = &GaugeRecord{Counts: countedBefore(tc.saved.Current)}
+				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
+			case tc.counts == "attached":
+				tc.saved.Gauge = &GaugeRecord{}
+				require.NoError(t, checkpoint.New(disk).SaveWith(t.Context(), "fake", tc.saved, func(buf []byte) []byte {
+					return append(buf, countedBefore(tc.saved.Current)...)
+				}))
 			case tc.saved != nil:
 				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
 			}
@@ -207,13 +224,19 @@ func pullAsAStream(ctx context.Context, store *checkpoint.Store, selection strin
 // saveFormerCounts writes, under the second key of the former layout, the counts of the full pull
 // cur counted from its start up to where it stopped.
 func saveFormerCounts(t *testing.T, store *checkpoint.Store, cur *Progress) {
+	former := countsCheckpoint{AsOf: cur.Cursor, Position: PositionOf(cur), Counts: countedBefore(cur)}
+	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+}
+
+// countedBefore is the encoded counts of the full pull cur, counted from its start up to where it
+// stopped.
+func countedBefore(cur *Progress) []byte {
 	counts := NewHostCounts(nil)
 	counts.BeginFull()
 	for id := int64(1); id < cur.Ranges[0].Next; id++ {
 		counts.Set(id, map[uint32]int{1: 1})
 	}
-	former := countsCheckpoint{AsOf: cur.Cursor, Position: PositionOf(cur), Counts: counts.Marshal()}
-	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+	return counts.Marshal()
 }
 
 func cmpOr(a, b string) string {
