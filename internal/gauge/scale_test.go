@@ -50,8 +50,9 @@ func fileStorage(t *testing.T, dir string) (store *checkpoint.Store, stop func()
 	}
 }
 
-// roundTrip saves c's encoding through file_storage in dir, as a record's attachment, closes it, opens it again and
-// restores what it reads into fresh counts, reporting the bytes Restore allocated.
+// roundTrip saves c's encoding through file_storage in dir, as a record's attachment, closes it,
+// opens it again and restores what it reads into fresh counts, reporting the bytes Restore
+// allocated.
 func roundTrip(t *testing.T, dir string, c *Counts[uint32]) (*Counts[uint32], uint64) {
 	t.Helper()
 	store, stop := fileStorage(t, dir)
