@@ -15,12 +15,13 @@
 #      (VmHWM) for each.
 #   4. Gauge memory: Go benchmarks of the gauge counts' heap (internal/gauge BenchmarkGaugeHosts at
 #      10,000 and 1,000,000 hosts, BenchmarkGaugePostures at 1,000,000 and 4,000,000 postures), with
-#      the slope per host and per posture; part of the Go benchmarks (1). With BENCH_SCALE=1 also the
-#      collector at tenant scale, no bandwidth cap, peak RSS: vulnerabilities with one million
-#      detections over 10,000 and over 1,000,000 hosts, compliance at about 1,000,000 and 4,000,000
-#      postures (10,000 and 40,000 hosts, 5 policies of 27 controls: more hosts, not more controls,
-#      so a batch, 1,000 hosts of a policy, stays the same size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds
-#      assets at 1,000,000 hosts (about half an hour here).
+#      the slope per host and per posture, and what saving a checkpoint record with such counts
+#      allocates and holds (internal/pull BenchmarkRecordSave); part of the Go benchmarks (1).
+#      With BENCH_SCALE=1 also the collector at tenant scale, no bandwidth cap, peak RSS:
+#      vulnerabilities with one million detections over 10,000 and over 1,000,000 hosts, compliance
+#      at about 1,000,000 and 4,000,000 postures (10,000 and 40,000 hosts, 5 policies of 27
+#      controls: more hosts, not more controls, so a batch, 1,000 hosts of a policy, stays the same
+#      size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds assets at 1,000,000 hosts.
 #
 # BENCH_MODE: all (default: 1, 2, 3), load (1 and 2), sync (2 only), memory (3 only), go (1 only),
 # scale (the collector runs of 4 only, whatever BENCH_SCALE).
@@ -121,6 +122,11 @@ gauge_benchmarks() {
     | tee -a "$OUT/go-bench.txt" >&2
   gauge_row hosts BenchmarkGaugeHosts 10000 1000000
   gauge_row postures BenchmarkGaugePostures 1000000 4000000
+  $GO test -run '^$' -bench '^BenchmarkRecordSave$' -cpu 1 -benchtime 5x -count 1 ./internal/pull/ | tee -a "$OUT/go-bench.txt" >&2
+  local ids
+  for ids in 1000000 4000000; do
+    rows+=("$(row "checkpoint record save with gauge counts of $(fmt0 "$ids") ids: $(bench_metric "BenchmarkRecordSave/ids=$ids" alloc-B/id/save) B/id allocated a save, $(bench_metric "BenchmarkRecordSave/ids=$ids" held-B/id) B/id held" "" "" "$(fmt0 "$ids")")")
+  done
 }
 
 # gauge_row WHAT BENCHMARK SMALL LARGE: one row with the slope of steady and peak heap between the sizes.

@@ -22,20 +22,22 @@ const keyPrefix = "qualys/checkpoint/"
 // regaining leadership); once storage holds it, the storage's copy is the only one.
 type Store struct {
 	client storage.Client
-	// private says there is no storage extension: nobody else sees the in-memory copies, so a save
-	// may encode the next checkpoint over the last one's bytes.
+	// private says there is no storage extension: the in-memory copies are the only ones.
 	private bool
 
 	mu     sync.Mutex
 	memory map[string]*memoryCopy
 }
 
-// memoryCopy is a stream's last checkpoint kept in memory.
+// memoryCopy is a stream's last checkpoint kept in memory: raw, or, without storage, the JSON of
+// its state and the function that encodes its attachment.
 type memoryCopy struct {
-	mu  sync.Mutex
-	raw []byte
-	// lent says a load handed out an attachment within raw: the next save must not overwrite it.
-	lent bool
+	mu     sync.Mutex
+	raw    []byte
+	state  []byte
+	attach func([]byte) []byte
+	// size is the length of the last checkpoint encoded, to size the next one's buffer.
+	size int
 }
 
 // New returns a store over client; a nil client keeps checkpoints in memory only.
@@ -56,7 +58,7 @@ func (s *Store) Load(ctx context.Context, stream string, state any) (found bool,
 }
 
 // LoadWith is Load for a checkpoint SaveWith wrote, returning its attachment too (nil when there is
-// none). The attachment stays valid: the store does not write over it.
+// none).
 func (s *Store) LoadWith(ctx context.Context, stream string, state any) (attachment []byte, found bool, err error) {
 	raw, err := s.client.Get(ctx, keyPrefix+stream)
 	if err != nil {
@@ -84,22 +86,31 @@ func (s *Store) Save(ctx context.Context, stream string, state any) error {
 }
 
 // SaveWith writes stream's checkpoint with an attachment, the bytes attach appends to the buffer it
-// is given, written raw after the state (nil attach: none, and the checkpoint is JSON).
+// is given, written raw after the state (nil attach: none, and the checkpoint is JSON). Without
+// storage nothing is encoded but the state: attach is kept and called when the checkpoint is read
+// back, so it must then append what the checkpoint needs (gauge counts as they stand then).
 func (s *Store) SaveWith(ctx context.Context, stream string, state any, attach func([]byte) []byte) error {
 	inner, err := json.Marshal(state)
 	if err != nil {
 		return fmt.Errorf("encode checkpoint %q: %w", stream, err)
 	}
 	m := s.memoryOf(stream)
-	m.mu.Lock()
+	if s.private && attach != nil {
+		m.mu.Lock()
+		m.raw, m.state, m.attach = nil, inner, attach
+		m.mu.Unlock()
+		return nil
+	}
 	var raw []byte
+	m.mu.Lock()
 	if attach == nil {
 		raw, err = encodeJSON(inner)
 	} else {
-		raw = appendBinary(s.bufferFor(m, len(inner)), inner, attach)
+		// Sized like the last one, so encoding the attachment seldom grows the buffer.
+		raw = appendBinary(make([]byte, 0, m.size+m.size/8+len(inner)+16), inner, attach)
 	}
 	if err == nil {
-		m.raw, m.lent = raw, false
+		m.raw, m.state, m.attach, m.size = raw, nil, nil, len(raw)
 	}
 	m.mu.Unlock()
 	if err != nil {
@@ -116,16 +127,6 @@ func (s *Store) SaveWith(ctx context.Context, stream string, state any, attach f
 		m.mu.Unlock()
 	}
 	return nil
-}
-
-// bufferFor is the buffer a binary checkpoint of m's stream is encoded into: the last one's bytes
-// when nobody else can see them, else a new buffer the size of the last checkpoint, so encoding the
-// attachment seldom grows it.
-func (s *Store) bufferFor(m *memoryCopy, stateSize int) []byte {
-	if s.private && !m.lent {
-		return m.raw[:0]
-	}
-	return make([]byte, 0, len(m.raw)+len(m.raw)/8+stateSize+16)
 }
 
 // Delete forgets stream's checkpoint.
@@ -156,13 +157,15 @@ func (s *Store) loadMemory(stream string, state any) (attachment []byte, found b
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.raw == nil {
-		return nil, false
+	switch {
+	case m.attach != nil:
+		if json.Unmarshal(m.state, state) != nil {
+			return nil, false
+		}
+		return m.attach(nil), true
+	case m.raw != nil:
+		attachment, err := decode(m.raw, state)
+		return attachment, err == nil
 	}
-	attachment, err := decode(m.raw, state)
-	if err != nil {
-		return nil, false
-	}
-	m.lent = len(attachment) > 0
-	return attachment, true
+	return nil, false
 }
