@@ -48,7 +48,7 @@ func (c *Counts[K]) AppendMarshal(buf []byte) []byte {
 		counted = t.base.countSeen()
 	}
 	if len(buf) == cap(buf) { // else the caller sized it, from the last encoding
-		buf = slices.Grow(buf, 16+len(t.kinds)*8+len(t.profiles)*8+len(t.base.data)+t.base.n/4+counted*2)
+		buf = slices.Grow(buf, 16+len(t.kinds)*8+len(t.profiles)*8+t.base.dataLen()+t.base.n/4+counted*2)
 	}
 	buf = binary.AppendUvarint(buf, format)
 	buf = binary.AppendUvarint(buf, uint64(len(t.kinds)))
