@@ -123,9 +123,9 @@ gauge_benchmarks() {
   gauge_row hosts BenchmarkGaugeHosts 10000 1000000
   gauge_row postures BenchmarkGaugePostures 1000000 4000000
   $GO test -run '^$' -bench '^BenchmarkRecordSave$' -cpu 1 -benchtime 5x -count 1 ./internal/pull/ | tee -a "$OUT/go-bench.txt" >&2
-  local ids
-  for ids in 1000000 4000000; do
-    rows+=("$(row "checkpoint record save with gauge counts of $(fmt0 "$ids") ids: $(bench_metric "BenchmarkRecordSave/ids=$ids" alloc-B/id/save) B/id allocated a save, $(bench_metric "BenchmarkRecordSave/ids=$ids" held-B/id) B/id held" "" "" "$(fmt0 "$ids")")")
+  local st
+  for st in none file; do
+    rows+=("$(row "checkpoint record save, gauge counts of 4,000,000 ids, storage $st: $(bench_metric "BenchmarkRecordSave/storage=$st/ids=4000000" alloc-B/id/save) B/id allocated a save, $(bench_metric "BenchmarkRecordSave/storage=$st/ids=4000000" held-B/id) B/id held" "" "" "4,000,000")")
   done
 }
 
