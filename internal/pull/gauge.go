@@ -43,7 +43,7 @@ type GaugeRecord struct {
 	// attachment); records of earlier receivers hold them in the JSON, in base64.
 	Counts []byte `json:"counts,omitempty"`
 	// live are the counts themselves, encoded only when the record is written, into the record's
-	// own buffer.
+	// own buffer (without storage, only when it is read back: see checkpoint.Store.SaveWith).
 	live SavedCounts
 }
 
