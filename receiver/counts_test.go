@@ -279,7 +279,7 @@ func TestVulnerabilitiesResumedFullPullDropsVanishedHosts(t *testing.T) {
 func stateOf(t *testing.T, store *checkpoint.Store) streamState {
 	t.Helper()
 	var st streamState
-	found, err := store.Load(t.Context(), vulnerabilities.Name, &st)
+	found, err := pull.ReadRecord(t.Context(), store, vulnerabilities.Name, &st)
 	require.NoError(t, err)
 	require.True(t, found)
 	return st

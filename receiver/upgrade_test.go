@@ -26,10 +26,12 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/vulnerabilities"
 )
 
-// The checkpoints in testdata/checkpoints were written by the receiver as it was before a stream
-// kept one checkpoint record (a cursor key, and the gauge counts under a second key tagged with a
-// hash of the position): every storage key with its value, as a file_storage would hold them. An
-// upgrade reads them and goes on where the old receiver stopped, without a full pull.
+// The checkpoints in testdata/checkpoints were written by earlier receivers, every storage key with
+// its value as a file_storage would hold them: those named *-record-* by the receiver that kept one
+// JSON checkpoint record per stream, its gauge counts in base64 inside it; the others by the
+// receiver before that (a cursor key, and the gauge counts under a second key tagged with a hash of
+// the position). An upgrade reads them and goes on where the old receiver stopped, without a full
+// pull.
 //
 // -write-checkpoints writes them again from the code under test. Only the code that wrote them
 // first can do so meaningfully: written by a later layout, they would no longer test an upgrade.
@@ -131,53 +133,61 @@ func assertOneRecord(t *testing.T, disk *mapStorage, stream string) {
 
 // A full pull the old receiver stopped part way is resumed where it stopped and counted whole.
 func TestUpgradeStoppedVulnerabilities(t *testing.T) {
-	disk := checkpointFile(t, "vulnerabilities-stopped", func(disk *mapStorage) {
-		e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
-		require.Error(t, s.Poll(ctx, &stopAfter{testSinks: &testSinks{}, n: 5, cancel: cancel}))
-	})
-	e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
-	s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
-	require.NoError(t, s.Poll(t.Context(), e.sinks))
-	assert.NotEmpty(t, e.logs.FilterMessage("Resuming the pull interrupted by the last shutdown").All())
-	want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
-	assert.Positive(t, e.sinks.records())
-	assert.Less(t, e.sinks.records(), want.Detections, "what the old receiver had handed on is not pulled again")
-	assert.Empty(t, e.logs.FilterMessageSnippet("could not be counted whole").All(), "the old counts go on counting")
-	assertDetectionsGauge(t, e, "the resumed full pull, counted whole")
-	assertOneRecord(t, disk, vulnerabilities.Name)
+	for _, fixture := range []string{"vulnerabilities-stopped", "vulnerabilities-record-stopped"} {
+		t.Run(fixture, func(t *testing.T) {
+			disk := checkpointFile(t, fixture, func(disk *mapStorage) {
+				e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
+				require.Error(t, s.Poll(ctx, &stopAfter{testSinks: &testSinks{}, n: 5, cancel: cancel}))
+			})
+			e := newSimEnv(t, upgradeVulnTenant, simulator.Options{})
+			s := newVulnStream(t, e, func(c *vulnerabilities.Settings) { oneHostPages(c); c.Store = checkpoint.New(disk) })
+			require.NoError(t, s.Poll(t.Context(), e.sinks))
+			assert.NotEmpty(t, e.logs.FilterMessage("Resuming the pull interrupted by the last shutdown").All())
+			want := e.tenant.Counts(simulator.Query{Statuses: allStatuses})
+			assert.Positive(t, e.sinks.records())
+			assert.Less(t, e.sinks.records(), want.Detections, "what the old receiver had handed on is not pulled again")
+			assert.Empty(t, e.logs.FilterMessageSnippet("could not be counted whole").All(), "the old counts go on counting")
+			assertDetectionsGauge(t, e, "the resumed full pull, counted whole")
+			assertOneRecord(t, disk, vulnerabilities.Name)
 
-	e.advance(time.Hour)
-	e.server.ResetRequests()
-	require.NoError(t, s.Poll(t.Context(), e.sinks))
-	assert.True(t, incrementalHLD(t, e), "the resumed full pull counts as the last full sync")
+			e.advance(time.Hour)
+			e.server.ResetRequests()
+			require.NoError(t, s.Poll(t.Context(), e.sinks))
+			assert.True(t, incrementalHLD(t, e), "the resumed full pull counts as the last full sync")
+		})
+	}
 }
 
 // After a completed full pull of the old receiver, the upgraded compliance stream asks only for
 // postures changed since, and its gauge counts what the old one counted.
 func TestUpgradeCompletedCompliance(t *testing.T) {
-	disk := checkpointFile(t, "compliance-completed", func(disk *mapStorage) {
-		e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
-		s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
-		require.NoError(t, s.Poll(t.Context(), e.sinks))
-	})
-	e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
-	e.advance(time.Hour)
-	s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
-	require.NoError(t, s.Poll(t.Context(), e.sinks))
-	calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
-	require.NotEmpty(t, calls)
-	for _, r := range calls {
-		assert.Contains(t, r.RawQuery, "statusChangedSince=", "the upgrade goes on incrementally")
+	for _, fixture := range []string{"compliance-completed", "compliance-record-completed"} {
+		t.Run(fixture, func(t *testing.T) {
+			disk := checkpointFile(t, fixture, func(disk *mapStorage) {
+				e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
+				s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
+				require.NoError(t, s.Poll(t.Context(), e.sinks))
+			})
+			e := newComplianceEnv(t, upgradeComplianceTenant, simulator.Options{})
+			e.advance(time.Hour)
+			s := newComplianceStream(t, e, func(c *compliance.Settings) { c.Store = checkpoint.New(disk) })
+			require.NoError(t, s.Poll(t.Context(), e.sinks))
+			calls := requestsTo(e, simulator.EndpointPCRSPostureInfo)
+			require.NotEmpty(t, calls)
+			for _, r := range calls {
+				assert.Contains(t, r.RawQuery, "statusChangedSince=", "the upgrade goes on incrementally")
+			}
+			want := e.tenant.Counts(simulator.Query{})
+			got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
+			for status, n := range want.PosturesByStatus {
+				assert.Equal(t, int64(n), got[status], "status %s", status)
+			}
+			assertOneRecord(t, disk, compliance.Name)
+		})
 	}
-	want := e.tenant.Counts(simulator.Query{})
-	got := gaugeByAttrs(e.sinks.lastMetrics(), "qualys.compliance.postures", "qualys.posture.status")
-	for status, n := range want.PosturesByStatus {
-		assert.Equal(t, int64(n), got[status], "status %s", status)
-	}
-	assertOneRecord(t, disk, compliance.Name)
 }
 
 // upgradeCompliancePages pulls three hosts a postureInfo call, so where a stopped pull stops is the

@@ -15,12 +15,13 @@
 #      (VmHWM) for each.
 #   4. Gauge memory: Go benchmarks of the gauge counts' heap (internal/gauge BenchmarkGaugeHosts at
 #      10,000 and 1,000,000 hosts, BenchmarkGaugePostures at 1,000,000 and 4,000,000 postures), with
-#      the slope per host and per posture; part of the Go benchmarks (1). With BENCH_SCALE=1 also the
-#      collector at tenant scale, no bandwidth cap, peak RSS: vulnerabilities with one million
-#      detections over 10,000 and over 1,000,000 hosts, compliance at about 1,000,000 and 4,000,000
-#      postures (10,000 and 40,000 hosts, 5 policies of 27 controls: more hosts, not more controls,
-#      so a batch, 1,000 hosts of a policy, stays the same size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds
-#      assets at 1,000,000 hosts (about half an hour here).
+#      the slope per host and per posture, and what saving a checkpoint record with such counts
+#      allocates and holds (internal/pull BenchmarkRecordSave); part of the Go benchmarks (1).
+#      With BENCH_SCALE=1 also the collector at tenant scale, no bandwidth cap, peak RSS:
+#      vulnerabilities with one million detections over 10,000 and over 1,000,000 hosts, compliance
+#      at about 1,000,000 and 4,000,000 postures (10,000 and 40,000 hosts, 5 policies of 27
+#      controls: more hosts, not more controls, so a batch, 1,000 hosts of a policy, stays the same
+#      size); slopes per host and posture. BENCH_SCALE_ASSETS=1 adds assets at 1,000,000 hosts.
 #
 # BENCH_MODE: all (default: 1, 2, 3), load (1 and 2), sync (2 only), memory (3 only), go (1 only),
 # scale (the collector runs of 4 only, whatever BENCH_SCALE).
@@ -38,6 +39,8 @@
 #   BENCH_SKIP_BUILD [0]         1: use the collector already in _build
 #   BENCH_SCALE [0]              1: the tenant-scale collector runs of 4 (about 8 minutes here)
 #   BENCH_SCALE_ASSETS [0]       1: with them, assets at 1,000,000 hosts
+#   BENCH_SCALE_STREAMS ["vulnerabilities compliance"]  the streams of the tenant-scale runs (each
+#                                with its slope; assets runs with BENCH_SCALE_ASSETS=1 whatever this says)
 #   BENCH_SIM_PORT [18180] BENCH_METRICS_PORT [18888] BENCH_TIMEOUT [900] (seconds per pull)
 # Results and logs go to _build/bench/. Needs curl and jq besides Go and make.
 set -euo pipefail
@@ -119,6 +122,11 @@ gauge_benchmarks() {
     | tee -a "$OUT/go-bench.txt" >&2
   gauge_row hosts BenchmarkGaugeHosts 10000 1000000
   gauge_row postures BenchmarkGaugePostures 1000000 4000000
+  $GO test -run '^$' -bench '^BenchmarkRecordSave$' -cpu 1 -benchtime 5x -count 1 ./internal/pull/ | tee -a "$OUT/go-bench.txt" >&2
+  local st
+  for st in none file; do
+    rows+=("$(row "checkpoint record save, gauge counts of 4,000,000 ids, storage $st: $(bench_metric "BenchmarkRecordSave/storage=$st/ids=4000000" alloc-B/id/save) B/id allocated a save, $(bench_metric "BenchmarkRecordSave/storage=$st/ids=4000000" held-B/id) B/id held" "" "" "4,000,000")")
+  done
 }
 
 # gauge_row WHAT BENCHMARK SMALL LARGE: one row with the slope of steady and peak heap between the sizes.
@@ -237,19 +245,24 @@ memory_runs() {
 
 # scale_runs: the collector at tenant scale (BENCH_SCALE=1), then the slopes of peak RSS.
 scale_runs() {
-  pull scale-hosts-10000 "scale: vulnerabilities, 1,000,000 detections over 10,000 hosts" 0 \
-    -hosts 10000 -detections-per-host 100 -results-bytes "$RESULTS"
-  pull scale-hosts-1000000 "scale: vulnerabilities, 1,000,000 detections over 1,000,000 hosts" 0 \
-    -hosts 1000000 -detections-per-host 1 -results-bytes "$RESULTS"
-  STREAM=compliance pull scale-postures-1m "scale: compliance, 10,000 hosts x 5 policies x 27 controls" 0 \
-    -hosts 10000 -policies 5 -controls 27
-  STREAM=compliance pull scale-postures-4m "scale: compliance, 40,000 hosts x 5 policies x 27 controls" 0 \
-    -hosts 40000 -policies 5 -controls 27
+  local streams=" ${BENCH_SCALE_STREAMS:-vulnerabilities compliance} "
+  if [[ $streams == *" vulnerabilities "* ]]; then
+    pull scale-hosts-10000 "scale: vulnerabilities, 1,000,000 detections over 10,000 hosts" 0 \
+      -hosts 10000 -detections-per-host 100 -results-bytes "$RESULTS"
+    pull scale-hosts-1000000 "scale: vulnerabilities, 1,000,000 detections over 1,000,000 hosts" 0 \
+      -hosts 1000000 -detections-per-host 1 -results-bytes "$RESULTS"
+    rows+=("$(row "scale: peak RSS slope, vulnerabilities 10,000 to 1,000,000 hosts: $(rss_slope scale-hosts-10000 scale-hosts-1000000 10000 1000000) B/host" "" "")")
+  fi
+  if [[ $streams == *" compliance "* ]]; then
+    STREAM=compliance pull scale-postures-1m "scale: compliance, 10,000 hosts x 5 policies x 27 controls" 0 \
+      -hosts 10000 -policies 5 -controls 27
+    STREAM=compliance pull scale-postures-4m "scale: compliance, 40,000 hosts x 5 policies x 27 controls" 0 \
+      -hosts 40000 -policies 5 -controls 27
+    rows+=("$(row "scale: peak RSS slope, compliance: $(rss_slope scale-postures-1m scale-postures-4m) B/posture" "" "")")
+  fi
   if [ "${BENCH_SCALE_ASSETS:-0}" = 1 ]; then
     STREAM=assets pull scale-assets-1000000 "scale: assets, 1,000,000 hosts" 0 -hosts 1000000 -detections-per-host 1
   fi
-  rows+=("$(row "scale: peak RSS slope, vulnerabilities 10,000 to 1,000,000 hosts: $(rss_slope scale-hosts-10000 scale-hosts-1000000 10000 1000000) B/host" "" "")")
-  rows+=("$(row "scale: peak RSS slope, compliance: $(rss_slope scale-postures-1m scale-postures-4m) B/posture" "" "")")
 }
 
 # rss_slope RUN1 RUN2 [N1 N2]: (peak RSS of RUN2 - RUN1) / (N2 - N1), N the runs' records by default.

@@ -31,7 +31,11 @@ const (
 // id count and per id in ascending order its difference from the previous id and its profile;
 // then the ids a full pull in progress has counted (0 when none is, else 1, their count and their
 // ascending differences). About 2 to 4 bytes an id.
-func (c *Counts[K]) Marshal() []byte {
+func (c *Counts[K]) Marshal() []byte { return c.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal encodes to buf, so a checkpoint writes the counts straight
+// into its own buffer.
+func (c *Counts[K]) AppendMarshal(buf []byte) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &c.t
@@ -43,7 +47,9 @@ func (c *Counts[K]) Marshal() []byte {
 	if t.collecting {
 		counted = t.base.countSeen()
 	}
-	buf := make([]byte, 0, 16+len(t.kinds)*8+len(t.profiles)*8+len(t.base.data)+t.base.n/4+counted*2)
+	if len(buf) == cap(buf) { // else the caller sized it, from the last encoding
+		buf = slices.Grow(buf, 16+len(t.kinds)*8+len(t.profiles)*8+t.base.dataLen()+t.base.n/4+counted*2)
+	}
 	buf = binary.AppendUvarint(buf, format)
 	buf = binary.AppendUvarint(buf, uint64(len(t.kinds)))
 	for _, k := range t.kinds {

@@ -111,6 +111,18 @@ func TestFullPull(t *testing.T) {
 	assert.False(t, again.Collecting())
 }
 
+// AppendMarshal writes after what the buffer holds exactly what Marshal returns, so a checkpoint
+// can put the counts after its own header.
+func TestAppendMarshalAfterAHeader(t *testing.T) {
+	c := randomCounts(rand.New(rand.NewPCG(3, 4)), 500)
+	c.BeginFull()
+	c.SetOne(7, 1)
+	header := []byte("header")
+	got := c.AppendMarshal(header)
+	assert.Equal(t, "header", string(got[:len(header)]))
+	assert.Equal(t, c.Marshal(), got[len(header):])
+}
+
 // A damaged encoding is refused with an error and leaves the counts as they were.
 func TestRestoreRefusesDamage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))

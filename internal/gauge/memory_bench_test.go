@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -116,6 +117,39 @@ func BenchmarkGaugePostures(b *testing.B) {
 			benchmarkGauge(b, n, 0, func(c *Counts[uint32], id int64, gen int) {
 				c.SetOne(id, uint32(id%15+int64(gen)*(id%5/4)))
 			})
+		})
+	}
+}
+
+// BenchmarkGaugeHeapGoal: the highest heap goal of the garbage collector (twice what was live at
+// the last collection, by default), above what it was before, while a first full pull of postures
+// (pages in no id order) fills the counts and completes: with what the counts hold for a moment
+// (changes pending, a rebuild), what they cost in resident memory at their peak. It varies from
+// run to run with when collections fall.
+func BenchmarkGaugeHeapGoal(b *testing.B) {
+	for _, n := range []int{1_000_000, 4_000_000} {
+		b.Run(fmt.Sprintf("postures=%d", n), func(b *testing.B) {
+			ids := tenantIDs(n, 0, rand.New(rand.NewPCG(uint64(n), 9)))
+			goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+			runtime.GC()
+			metrics.Read(goal)
+			before, highest := goal[0].Value.Uint64(), uint64(0)
+			for range b.N {
+				c := newTestCounts()
+				c.BeginFull()
+				for i, id := range ids {
+					c.SetOne(id, uint32(id%15))
+					if i%1000 == 0 {
+						metrics.Read(goal)
+						highest = max(highest, goal[0].Value.Uint64())
+					}
+				}
+				c.EndFull()
+				metrics.Read(goal)
+				highest = max(highest, goal[0].Value.Uint64())
+				runtime.KeepAlive(c)
+			}
+			b.ReportMetric(float64(highest-before)/float64(n), "goal-bytes/id")
 		})
 	}
 }

@@ -13,6 +13,15 @@ import (
 // and a block costs a head id and an offset, under 0.2 bytes an id.
 const blockLen = 64
 
+// chunkBlocks is how many blocks share one chunk of data (65,536 ids, about 150 KB): appending
+// grows a chunk, not all of the data, and a rebuild lets go of the old data a chunk at a time as
+// it passes them, so it never holds the old and the new ids whole at once.
+const chunkBlocks = 1024
+
+// firstChunkBytes is the room of a first chunk, which grows as a slice does, so small counts stay
+// small; later chunks take the size of the one before.
+const firstChunkBytes = 4096
+
 // packed holds ids in ascending order with a profile index each, as varints in blocks of
 // blockLen: the first entry of a block is its profile (the id is the block's head), every other
 // entry the difference from the previous id and the profile. A host or a posture costs 2 to 5
@@ -20,11 +29,12 @@ const blockLen = 64
 // progress counted it. packed only grows at its end; anything else is rebuilt (see table.flush).
 type packed struct {
 	heads []int64
-	offs  []uint32
-	data  []byte
-	seen  []uint64
-	n     int
-	last  int64
+	// offs is where each block starts in its chunk.
+	offs   []uint32
+	chunks [][]byte
+	seen   []uint64
+	n      int
+	last   int64
 }
 
 // find is the position and profile of id.
@@ -33,7 +43,7 @@ func (b *packed) find(id int64) (pos int, p uint32, ok bool) {
 	if blk < 0 {
 		return 0, 0, false
 	}
-	data := b.data[b.offs[blk]:]
+	data := b.chunks[blk/chunkBlocks][b.offs[blk]:]
 	cur := b.heads[blk]
 	end := min(blockLen, b.n-blk*blockLen)
 	for i := range end {
@@ -57,12 +67,17 @@ func (b *packed) find(id int64) (pos int, p uint32, ok bool) {
 // add appends id, which must be above every id held.
 func (b *packed) add(id int64, p uint32, seen bool) {
 	if b.n%blockLen == 0 {
+		if blk := b.n / blockLen; blk%chunkBlocks == 0 {
+			b.newChunk()
+		}
 		b.heads = append(b.heads, id)
-		b.offs = append(b.offs, uint32(len(b.data)))
-	} else {
-		b.data = binary.AppendUvarint(b.data, uint64(id-b.last))
+		b.offs = append(b.offs, uint32(len(b.chunks[len(b.chunks)-1])))
 	}
-	b.data = binary.AppendUvarint(b.data, uint64(p))
+	c := &b.chunks[len(b.chunks)-1]
+	if b.n%blockLen != 0 {
+		*c = binary.AppendUvarint(*c, uint64(id-b.last))
+	}
+	*c = binary.AppendUvarint(*c, uint64(p))
 	if b.n%64 == 0 {
 		b.seen = append(b.seen, 0)
 	}
@@ -73,13 +88,39 @@ func (b *packed) add(id int64, p uint32, seen bool) {
 	}
 }
 
+// newChunk trims the full chunk, if it has much room left, and starts one of its size.
+func (b *packed) newChunk() {
+	room := firstChunkBytes
+	if len(b.chunks) > 0 {
+		b.trim()
+		full := len(b.chunks[len(b.chunks)-1])
+		room = full + full/16 + 64
+	}
+	b.chunks = append(b.chunks, make([]byte, 0, room))
+}
+
 // each calls fn with every entry in ascending id.
-func (b *packed) each(fn func(id int64, p uint32, seen bool)) {
-	data := b.data
+func (b *packed) each(fn func(id int64, p uint32, seen bool)) { b.walk(fn, false) }
+
+// drain is each, letting go of each chunk once it has been read: b is empty afterwards.
+func (b *packed) drain(fn func(id int64, p uint32, seen bool)) {
+	b.walk(fn, true)
+	*b = packed{}
+}
+
+func (b *packed) walk(fn func(id int64, p uint32, seen bool), release bool) {
+	var data []byte
 	var cur int64
 	for i := range b.n {
 		if i%blockLen == 0 {
-			cur = b.heads[i/blockLen]
+			blk := i / blockLen
+			if blk%chunkBlocks == 0 {
+				if release && blk > 0 {
+					b.chunks[blk/chunkBlocks-1] = nil
+				}
+				data = b.chunks[blk/chunkBlocks]
+			}
+			cur = b.heads[blk]
 		} else {
 			d, k := binary.Uvarint(data)
 			data = data[k:]
@@ -104,29 +145,34 @@ func (b *packed) countSeen() int {
 	return n
 }
 
-// sized returns empty packed with room for n entries of about bytesPer bytes each, so that a
-// rebuild does not leave up to half of its arrays unused.
-func sized(n, bytesPer int) packed {
+// sized returns empty packed with room for the heads, offsets and seen bits of n entries; data
+// chunks come as the entries do.
+func sized(n int) packed {
 	blocks := (n + blockLen - 1) / blockLen
 	return packed{
-		heads: make([]int64, 0, blocks),
-		offs:  make([]uint32, 0, blocks),
-		data:  make([]byte, 0, n*bytesPer),
-		seen:  make([]uint64, 0, (n+63)/64),
+		heads:  make([]int64, 0, blocks),
+		offs:   make([]uint32, 0, blocks),
+		chunks: make([][]byte, 0, (blocks+chunkBlocks-1)/chunkBlocks),
+		seen:   make([]uint64, 0, (n+63)/64),
 	}
 }
 
-// trim gives back what a rebuild over-reserved, when it is worth a copy.
+// trim gives back what the last chunk over-reserved, when it is worth a copy.
 func (b *packed) trim() {
-	if cap(b.data)-len(b.data) > len(b.data)/8+64 {
-		b.data = append([]byte(nil), b.data...)
+	if len(b.chunks) == 0 {
+		return
+	}
+	c := &b.chunks[len(b.chunks)-1]
+	if cap(*c)-len(*c) > len(*c)/8+64 {
+		*c = append([]byte(nil), *c...)
 	}
 }
 
-// bytesPer is the average bytes an entry takes in data, rounded up.
-func (b *packed) bytesPer() int {
-	if b.n == 0 {
-		return 3
+// dataLen is the bytes the entries take.
+func (b *packed) dataLen() int {
+	n := 0
+	for _, c := range b.chunks {
+		n += len(c)
 	}
-	return (len(b.data) + b.n - 1) / b.n
+	return n
 }

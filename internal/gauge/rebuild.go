@@ -10,10 +10,11 @@ import (
 
 // flush rebuilds base with the pending changes, merging the two in id order; dropUnseen leaves
 // out the ids a full pull did not count, remap (when not nil) renumbers the profiles. The old
-// base is dropped as soon as the new one is built: at most the packed ids twice, a few bytes an id.
+// base lets go of its data a chunk at a time as the new one is built, so the two together hold
+// about the packed ids once.
 func (t *table[K]) flush(dropUnseen bool, remap []uint32) {
 	changed := slices.Sorted(maps.Keys(t.pending))
-	next := sized(t.base.n+len(changed), t.base.bytesPer())
+	next := sized(t.base.n + len(changed))
 	emit := func(id int64, p uint32, seen bool) {
 		if dropUnseen && !seen {
 			return
@@ -24,7 +25,7 @@ func (t *table[K]) flush(dropUnseen bool, remap []uint32) {
 		next.add(id, p, seen && !dropUnseen)
 	}
 	i := 0
-	t.base.each(func(id int64, p uint32, seen bool) {
+	t.base.drain(func(id int64, p uint32, seen bool) {
 		for ; i < len(changed) && changed[i] < id; i++ {
 			if ch := t.pending[changed[i]]; !ch.gone {
 				emit(changed[i], ch.p, ch.seen)

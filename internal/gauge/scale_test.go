@@ -22,9 +22,10 @@ import (
 // scaleIDs is the size of the scale tests: a tenant of a million hosts, or a million postures.
 const scaleIDs = 1_000_000
 
-// record is the part of a stream's checkpoint record (internal/pull.Record) the gauge fills.
+// record is the part of a stream's checkpoint record (internal/pull.Record) that says it has gauge
+// counts; the counts follow it raw, as the record's attachment.
 type record struct {
-	Gauge *[]byte `json:"gauge,omitempty"`
+	Gauge *struct{} `json:"gauge,omitempty"`
 }
 
 // fileStorage starts a contrib file_storage extension on dir and opens a checkpoint store on it;
@@ -49,27 +50,26 @@ func fileStorage(t *testing.T, dir string) (store *checkpoint.Store, stop func()
 	}
 }
 
-// roundTrip saves c's encoding through file_storage in dir, closes it, opens it again and
-// restores what it reads into fresh counts, reporting the bytes Restore allocated.
+// roundTrip saves c's encoding through file_storage in dir, as a record's attachment, closes it,
+// opens it again and restores what it reads into fresh counts, reporting the bytes Restore
+// allocated.
 func roundTrip(t *testing.T, dir string, c *Counts[uint32]) (*Counts[uint32], uint64) {
 	t.Helper()
 	store, stop := fileStorage(t, dir)
-	data := c.Marshal()
-	require.NoError(t, store.Save(t.Context(), "scale", record{Gauge: &data}))
+	require.NoError(t, store.SaveWith(t.Context(), "scale", record{Gauge: &struct{}{}}, c.AppendMarshal))
 	stop()
-	data = nil
 
 	store, stop = fileStorage(t, dir)
 	defer stop()
 	var loaded record
-	found, err := store.Load(t.Context(), "scale", &loaded)
+	data, found, err := store.LoadWith(t.Context(), "scale", &loaded)
 	require.NoError(t, err)
 	require.True(t, found)
 	require.NotNil(t, loaded.Gauge)
 	restored := newTestCounts()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	require.NoError(t, restored.Restore(*loaded.Gauge, nil))
+	require.NoError(t, restored.Restore(data, nil))
 	runtime.ReadMemStats(&after)
 	return restored, after.TotalAlloc - before.TotalAlloc
 }

@@ -113,6 +113,9 @@ func TestCheckpointRules(t *testing.T) {
 		// pulled compliance, its position a policy index and a host.
 		former    *Record[formerComplianceProgress, GaugeRecord]
 		formerKey bool // gauge counts of saved's (or former's) pull under the former second key
+		// counts puts the gauge counts of saved's pull in its record: "json" inside the record's
+		// JSON (the layout of earlier receivers), "attached" after it.
+		counts    string
 		selection string
 		source    fakeHosts
 		// accept is how many batches the consumer accepts before a shutdown; -1 all.
@@ -154,6 +157,12 @@ func TestCheckpointRules(t *testing.T) {
 			wantDone: true, wantAsked: []int64{2007}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
 		{name: "a pull planned on another API starts over", saved: onAPI(inProgress(7, false), "classic"), accept: -1, wantDone: true,
 			wantAsked: []int64{1, 5, 9}, wantCursor: began, wantBaseline: true},
+		{name: "a full pull resumed without its counts is not counted whole", saved: inProgress(7, true), accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour)},
+		{name: "a record with its counts inside its JSON is resumed with them", saved: inProgress(7, true), counts: "json", accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
+		{name: "a record with its counts attached is resumed with them", saved: inProgress(7, true), counts: "attached", accept: -1,
+			wantDone: true, wantAsked: []int64{7}, wantCursor: began.Add(-time.Hour), wantBaseline: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,6 +170,14 @@ func TestCheckpointRules(t *testing.T) {
 			switch {
 			case tc.raw != nil:
 				require.NoError(t, disk.Set(t.Context(), "qualys/checkpoint/fake", tc.raw))
+			case tc.counts == "json":
+				tc.saved.Gauge = &GaugeRecord{Counts: countedBefore(tc.saved.Current.Ranges[0].Next)}
+				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
+			case tc.counts == "attached":
+				tc.saved.Gauge = &GaugeRecord{}
+				require.NoError(t, checkpoint.New(disk).SaveWith(t.Context(), "fake", tc.saved, func(buf []byte) []byte {
+					return append(buf, countedBefore(tc.saved.Current.Ranges[0].Next)...)
+				}))
 			case tc.saved != nil:
 				require.NoError(t, checkpoint.New(disk).Save(t.Context(), "fake", tc.saved))
 			case tc.former != nil:
@@ -247,13 +264,18 @@ func pullAsAStream(ctx context.Context, store *checkpoint.Store, selection strin
 // saveFormerCounts writes, under the second key of the former layout, the counts of the full pull
 // that began at asOf counted from its start up to host next, tagged with its position.
 func saveFormerCounts(t *testing.T, store *checkpoint.Store, asOf time.Time, position string, next int64) {
+	former := countsCheckpoint{AsOf: asOf, Position: position, Counts: countedBefore(next)}
+	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+}
+
+// countedBefore is the encoded counts of a full pull counted from its start up to host next.
+func countedBefore(next int64) []byte {
 	counts := NewHostCounts(nil)
 	counts.BeginFull()
 	for id := int64(1); id < next; id++ {
 		counts.Set(id, map[uint32]int{1: 1})
 	}
-	former := countsCheckpoint{AsOf: asOf, Position: position, Counts: counts.Marshal()}
-	require.NoError(t, store.Save(t.Context(), "fake.counts", &former))
+	return counts.Marshal()
 }
 
 // inPolicies is an incremental pull of policies 1 and 2, stopped at host next of policy 2.

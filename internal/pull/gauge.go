@@ -15,6 +15,8 @@ import (
 // SavedCounts is what a summary gauge counts, encoded for its checkpoint.
 type SavedCounts interface {
 	Marshal() []byte
+	// AppendMarshal appends what Marshal encodes to buf.
+	AppendMarshal(buf []byte) []byte
 	// Unmarshal replaces the counts with what Marshal encoded; on an error they are unchanged.
 	Unmarshal(data []byte) error
 	// Collecting says whether a full pull is being counted; AbandonFull stops counting it.
@@ -37,9 +39,22 @@ type GaugeRecord struct {
 	// its start to its end. Without it they hold only a full pull in progress.
 	Baseline bool `json:"baseline,omitempty"`
 	// Counts are the encoded counts (internal/gauge), with what the full pull in progress, if
-	// any, has counted from its start.
-	Counts []byte `json:"counts"`
+	// any, has counted from its start. Checkpointed writes them raw after the record's JSON (its
+	// attachment); records of earlier receivers hold them in the JSON, in base64.
+	Counts []byte `json:"counts,omitempty"`
+	// live are the counts themselves, encoded only when the record is written, into the record's
+	// own buffer (without storage, only when it is read back: see checkpoint.Store.SaveWith).
+	live SavedCounts
 }
+
+func (r *GaugeRecord) appendAttachment(buf []byte) []byte {
+	if r.live != nil {
+		return r.live.AppendMarshal(buf)
+	}
+	return append(buf, r.Counts...)
+}
+
+func (r *GaugeRecord) attach(data []byte) { r.Counts = data }
 
 // GaugeCounting is the life of a stream's summary gauge counts, for the streams whose pulls are
 // incremental: a full pull counts everything from its start, incremental pulls update what they
@@ -108,7 +123,7 @@ func (g *GaugeCounting) Record() *GaugeRecord {
 	if g == nil || !g.enabled || !g.complete && !g.counting {
 		return nil
 	}
-	return &GaugeRecord{Baseline: g.complete, Counts: g.counts.Marshal()}
+	return &GaugeRecord{Baseline: g.complete, live: g.counts}
 }
 
 // Saved is told that a record with the gauge's part was written: the second key of an earlier

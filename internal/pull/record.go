@@ -37,6 +37,23 @@ type Gauge[G any] interface {
 	Saved(ctx context.Context)
 }
 
+// attachment is a part of a record too large to go through JSON (gauge counts): the store writes
+// it raw after the record's JSON.
+type attachment interface {
+	appendAttachment(buf []byte) []byte
+	attach(data []byte)
+}
+
+// ReadRecord reads stream name's record from store into rec, with its attachment, as Checkpointed
+// does.
+func ReadRecord[P, G any](ctx context.Context, store *checkpoint.Store, name string, rec *Record[P, G]) (found bool, err error) {
+	data, found, err := store.LoadWith(ctx, name, rec)
+	if a, ok := any(rec.Gauge).(attachment); ok && found && rec.Gauge != nil && data != nil {
+		a.attach(data)
+	}
+	return found, err
+}
+
 // Checkpointed is a stream's checkpoint record and the one code that reads and writes it: load it
 // once per process, begin a pull, save where it stands (with the gauge counts), complete it.
 type Checkpointed[P, G any] struct {
@@ -68,7 +85,7 @@ func (c *Checkpointed[P, G]) Load(ctx context.Context) {
 		return
 	}
 	c.loaded = true
-	found, err := c.Store.Load(ctx, c.Name, &c.State)
+	found, err := ReadRecord(ctx, c.Store, c.Name, &c.State)
 	switch {
 	case err != nil:
 		c.Logger.Warn("Checkpoint not readable; starting with a full pull", zap.Error(err))
@@ -123,7 +140,11 @@ func (c *Checkpointed[P, G]) Save(ctx context.Context) {
 	if c.Gauge != nil {
 		c.State.Gauge = c.Gauge.Record()
 	}
-	if err := c.Store.Save(context.WithoutCancel(ctx), c.Name, &c.State); err != nil {
+	var attach func([]byte) []byte
+	if a, ok := any(c.State.Gauge).(attachment); ok && c.State.Gauge != nil {
+		attach = a.appendAttachment
+	}
+	if err := c.Store.SaveWith(context.WithoutCancel(ctx), c.Name, &c.State, attach); err != nil {
 		c.Logger.Warn("Checkpoint not saved; a restart would repeat more", zap.Error(err))
 		if c.Failed != nil {
 			c.Failed()

@@ -49,6 +49,19 @@ func BenchmarkPCRSPostureInfo(b *testing.B) {
 		map[string]string{"Authorization": "Bearer " + token})
 }
 
+// BenchmarkHostAssetRangePage measures a page of host assets of 1,000 hosts in the middle of a
+// tenant of a million, asked as the assets stream asks (a qwebHostId span): its cost must not grow
+// with the hosts before or after the span.
+func BenchmarkHostAssetRangePage(b *testing.B) {
+	tn := NewTenant(TenantConfig{Seed: 1, Hosts: 1_000_000})
+	srv := New(tn, Options{Username: testUser, Password: testPass, RateLimit: -1})
+	body := `<ServiceRequest><filters><Criteria field="qwebHostId" operator="GREATER">` + formatUint(tn.HostID(499_999)) +
+		`</Criteria><Criteria field="qwebHostId" operator="LESSER">` + formatUint(tn.HostID(501_000)) +
+		`</Criteria></filters><preferences><limitResults>1000</limitResults></preferences></ServiceRequest>`
+	benchServe(b, srv, http.MethodPost, "http://q.test/qps/rest/2.0/search/am/hostasset", body,
+		map[string]string{"Authorization": "Basic " + basic(testUser, testPass), "Content-Type": "text/xml"})
+}
+
 // BenchmarkTenantHost measures generating one host with its detections.
 func BenchmarkTenantHost(b *testing.B) {
 	tn := NewTenant(TenantConfig{Seed: 1, Hosts: 1_000_000})

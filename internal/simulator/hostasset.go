@@ -75,7 +75,8 @@ func (s *Server) writeHostAssets(o *out, r *http.Request, req *serviceRequest, l
 	if req.Preferences.StartFromOffset != nil {
 		skip = max(0, *req.Preferences.StartFromOffset-1)
 	}
-	start := t.assetIndexAtOrAfter(assetLowerBound(req))
+	start, end := t.hostIndexSpan(req)
+	start = max(start, t.assetIndexAtOrAfter(assetLowerBound(req)))
 	var h Host
 	var lastID uint64
 	count, more := 0, false
@@ -85,7 +86,7 @@ func (s *Server) writeHostAssets(o *out, r *http.Request, req *serviceRequest, l
 		baseURL(r) + `/qps/xsd/2.0/am/hostasset.xsd">` + "\n")
 	o.text(1, "responseCode", "SUCCESS")
 	var page []int
-	for i := start; i < t.cfg.Hosts && !empty && !o.stopped(); i++ {
+	for i := start; i < end && !empty && !o.stopped(); i++ {
 		t.fillHost(&h, i)
 		if !assetMatches(&h, req.Filters.Criteria) {
 			continue
@@ -137,6 +138,27 @@ func assetLowerBound(req *serviceRequest) uint64 {
 		}
 	}
 	return lo
+}
+
+// hostIndexSpan is the span of host indexes the qwebHostId criteria allow (host ids ascend with
+// the index), so a page of a host id range scans that range, not the tenant up to it and past it.
+func (t *Tenant) hostIndexSpan(req *serviceRequest) (start, end int) {
+	start, end = 0, t.cfg.Hosts
+	for _, c := range req.Filters.Criteria {
+		v, err := strconv.ParseUint(strings.TrimSpace(c.Value), 10, 64)
+		if c.Field != "qwebHostId" || err != nil {
+			continue
+		}
+		switch c.Operator {
+		case "GREATER":
+			start = max(start, t.hostIndexAtOrAfter(v+1))
+		case "LESSER":
+			end = min(end, t.hostIndexAtOrAfter(v))
+		case "EQUALS":
+			start, end = max(start, t.hostIndexAtOrAfter(v)), min(end, t.hostIndexAtOrAfter(v+1))
+		}
+	}
+	return start, end
 }
 
 // writeHostAsset writes one HostAsset with the elements Qualys documents for a

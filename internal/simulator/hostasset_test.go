@@ -125,6 +125,34 @@ func TestHostAssetCriteria(t *testing.T) {
 	assert.Contains(t, doc.ErrorMessage, "limitResults")
 }
 
+// A qwebHostId span, as the assets stream asks for a range of hosts, holds the assets of exactly
+// the hosts in it, whatever ids its bounds name, and says no more records exist past it.
+func TestHostAssetQwebHostIDSpan(t *testing.T) {
+	srv, base := startServer(t, TenantConfig{Seed: 5, Hosts: 120}, Options{})
+	tn := srv.Tenant()
+	span := func(greater, lesser uint64) []uint64 {
+		_, doc := qpsSearch(t, base, fmt.Sprintf(`<Criteria field="qwebHostId" operator="GREATER">%d</Criteria>`+
+			`<Criteria field="qwebHostId" operator="LESSER">%d</Criteria>`, greater, lesser), 1000, testUser, testPass)
+		assert.False(t, doc.HasMoreRecords)
+		var ids []uint64
+		for _, a := range doc.Assets {
+			ids = append(ids, a.QwebHostID)
+		}
+		return ids
+	}
+	hosts := func(from, to int) []uint64 {
+		var ids []uint64
+		for i := from; i < to; i++ {
+			ids = append(ids, tn.HostID(i))
+		}
+		return ids
+	}
+	assert.Equal(t, hosts(10, 30), span(tn.HostID(9), tn.HostID(30)))
+	assert.Equal(t, hosts(10, 31), span(tn.HostID(10)-1, tn.HostID(30)+1))
+	assert.Equal(t, hosts(0, 120), span(0, tn.HostID(119)+1))
+	assert.Empty(t, span(tn.HostID(119), tn.HostID(119)+100))
+}
+
 func TestHostAssetAuthFailures(t *testing.T) {
 	_, base := startServer(t, TenantConfig{Hosts: 3}, Options{})
 	resp, doc := qpsSearch(t, base, "", 0, testUser, "wrong")
