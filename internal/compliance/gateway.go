@@ -126,7 +126,7 @@ func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if err != nil {
 		return 0, false, err
 	}
-	b := postureBatch{limit: g.s.PageSize}
+	b := postureBatch{limit: g.s.PageSize, skipped: g.s.Rec.State.Current.Skipped}
 	next, done := b.add(ph, r.Next, r.Max)
 	for _, o := range g.s.rangesAfter(r.Policy) {
 		oph, resolved := g.resolved[o.Policy]
@@ -168,6 +168,9 @@ func (g *gatewaySource) ProbeHost(r pull.IDRange, host int64, skipped func(id in
 type postureBatch struct {
 	limit, hosts int
 	body         []qualys.PostureBatch
+	// skipped are the hosts the pull skipped (internal/pull/skip.go): they are not asked for
+	// again, in any policy.
+	skipped []int64
 }
 
 // add adds the hosts of ph from host from on, up to host to when to > 0, as many as the batch has
@@ -179,30 +182,28 @@ func (b *postureBatch) add(ph policyHosts, from, to int64) (next int64, done boo
 	if to > 0 {
 		end = sort.Search(len(left), func(k int) bool { return left[k] > to })
 	}
-	ids := left[:min(end, b.limit-b.hosts)]
+	var ids []string
+	k := 0 // left[:k] are added or skipped
+	for ; k < end && b.hosts+len(ids) < b.limit; k++ {
+		if !slices.Contains(b.skipped, left[k]) {
+			ids = append(ids, strconv.FormatInt(left[k], 10))
+		}
+	}
 	if len(ids) > 0 {
 		b.body = append(b.body, qualys.PostureBatch{
-			PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids),
+			PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: ids,
 		})
 		b.hosts += len(ids)
 	}
 	switch {
-	case len(ids) == 0 && end > 0:
+	case k < end && k == 0:
 		return from, false // no room left
-	case len(ids) < end:
-		return ids[len(ids)-1] + 1, false
+	case k < end:
+		return left[k-1] + 1, false
 	case end < len(left):
 		return left[end], false // the span's hosts are all in; the policy's next host is past it
 	}
 	return from, true
-}
-
-func hostIDText(ids []int64) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = strconv.FormatInt(id, 10)
-	}
-	return out
 }
 
 // postures pulls one postureInfo batch into w, the JSON array decoded posture by posture.

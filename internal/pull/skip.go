@@ -61,8 +61,9 @@ func (p *Workers) skipAfter() int {
 	return DefaultSkipAfter
 }
 
-// failedAgain counts a failure of range i's page at its Next, and says whether the page has now
-// failed skipAfter times in a row.
+// failedAgain counts a failure of range i's page at its Next, and says whether the host that
+// fails it is to be looked for: the page has now failed skipAfter times in a row, or the range
+// holds a host this pull skipped in another range (a host in several policies), which fails it too.
 func (p *Workers) failedAgain(i int, err error) bool {
 	if p.SkipAfter == NeverSkip || !pageFailure(err) {
 		return false
@@ -76,7 +77,9 @@ func (p *Workers) failedAgain(i int, err error) bool {
 	}
 	f.Times++
 	r.Failing = &f // replaced, not changed: copies of the range share the pointer
-	return f.Times >= p.skipAfter()
+	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, func(id int64) bool {
+		return id >= r.Next && (r.Max == 0 || id <= r.Max)
+	})
 }
 
 // skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host
@@ -228,12 +231,22 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 		r.Next = host + 1
 	}
 	r.Failing = nil
-	s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
+	policy := r.Policy
+	// A host in several policies is skipped in each whose pages hold it, and counted once.
+	again := slices.Contains(s.w.Pull.Skipped, host)
+	if !again {
+		s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
+	}
 	s.w.saveLocked(ctx)
 	s.w.mu.Unlock()
-	s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
-	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again",
-		zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr))
+	if !again {
+		s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
+	}
+	fields := []zap.Field{zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr)}
+	if policy != 0 {
+		fields = append(fields, zap.Int64("policy_id", policy))
+	}
+	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again", fields...)
 	return nil
 }
 
