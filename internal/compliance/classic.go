@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -83,13 +84,18 @@ func (c *classicSource) policyPage(ctx context.Context, idMin int64) ([]policyEn
 	return list, page.Datetime, page.Warning, nil
 }
 
-// Page implements pull.Source: one page of r.Policy's postures, from host r.Next on.
+// Page implements pull.Source: one page of r.Policy's postures, from host r.Next on, up to host
+// r.Max when it ends (a span of the search for a failing host, internal/pull/skip.go).
 func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	if err := c.s.listedPolicies(ctx); err != nil {
 		return 0, false, err
 	}
+	hosts := qualys.IDRange{Min: r.Next, Max: r.Max}
+	if hosts.Max == math.MaxInt64 {
+		hosts.Max = 0 // the search's end of an open range: no bound to ask for
+	}
 	q := qualys.PostureQuery{Evidence: c.s.cfg.Evidence, StatusChangedSince: c.s.since}
-	resp, err := c.s.Client.ClassicPostures(ctx, r.Policy, q, qualys.IDRange{Min: r.Next}, c.s.PageSize)
+	resp, err := c.s.Client.ClassicPostures(ctx, r.Policy, q, hosts, c.s.PageSize)
 	if unknownPolicy(err) {
 		// As on the gateway: the other policies are still pulled, and the gauge still completes.
 		c.s.Logger.Warn("Policy skipped", zap.Int64("policy_id", r.Policy), zap.Error(err))

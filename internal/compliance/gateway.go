@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"time"
 
@@ -114,7 +115,9 @@ func (g *gatewaySource) policies(ctx context.Context) ([]policyEntry, time.Time,
 
 // Page implements pull.Source: the postures of the next batch of at most PageSize hosts, in one
 // postureInfo call: those of r.Policy from host r.Next on and, while the batch has room, those of
-// the next policies of the same Resolve Host IDs answer, each from where its range stands.
+// the next policies of the same Resolve Host IDs answer, each from where its range stands. A span
+// that ends (r.Max, the search for a failing host in internal/pull/skip.go) takes only its own
+// policy's hosts up to r.Max; one that holds none of them asks Qualys nothing.
 func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	if err := g.s.listedPolicies(ctx); err != nil {
 		return 0, false, err
@@ -123,54 +126,84 @@ func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if err != nil {
 		return 0, false, err
 	}
-	b := postureBatch{limit: g.s.PageSize}
-	next, done := b.add(ph, r.Next)
+	b := postureBatch{limit: g.s.PageSize, skipped: g.s.Rec.State.Current.Skipped}
+	next, done := b.add(ph, r.Next, r.Max)
 	for _, o := range g.s.rangesAfter(r.Policy) {
 		oph, resolved := g.resolved[o.Policy]
-		if !done || !resolved || b.hosts >= b.limit {
+		if r.Max > 0 || !done || !resolved || b.hosts >= b.limit {
 			break
 		}
 		m := pull.RangeMove{Policy: o.Policy}
-		m.Next, m.Done = b.add(oph, o.Next)
+		m.Next, m.Done = b.add(oph, o.Next, 0)
 		out.MoveRange(m)
 	}
-	if len(b.body) > 0 {
-		if err := g.postures(ctx, b.body, &postureWriter{s: g.s, out: out}); err != nil {
-			return 0, false, err
-		}
+	if len(b.body) == 0 {
+		out.Unasked()
+	} else if err := g.postures(ctx, b.body, &postureWriter{s: g.s, out: out}); err != nil {
+		return 0, false, err
 	}
 	out.CountHosts(int64(b.hosts))
 	return next, done, nil
+}
+
+// ProbeHost implements pull.HostProber: the host of r's policy nearest below host that skipped
+// does not name, else the nearest above; a span without hosts would ask Qualys nothing.
+func (g *gatewaySource) ProbeHost(r pull.IDRange, host int64, skipped func(id int64) bool) (int64, bool) {
+	ids := g.resolved[r.Policy].hosts
+	i, _ := slices.BinarySearch(ids, host)
+	for j := i - 1; j >= 0; j-- {
+		if !skipped(ids[j]) {
+			return ids[j], true
+		}
+	}
+	for j := i; j < len(ids); j++ {
+		if ids[j] != host && !skipped(ids[j]) {
+			return ids[j], true
+		}
+	}
+	return 0, false
 }
 
 // postureBatch is the body of one postureInfo call, of at most limit hosts.
 type postureBatch struct {
 	limit, hosts int
 	body         []qualys.PostureBatch
+	// skipped are the hosts the pull skipped (internal/pull/skip.go): they are not asked for
+	// again, in any policy.
+	skipped []int64
 }
 
-// add adds the hosts of ph from host from on, as many as the batch has room for, and returns
-// where ph's range stands after them: at its first host not added, or done.
-func (b *postureBatch) add(ph policyHosts, from int64) (next int64, done bool) {
+// add adds the hosts of ph from host from on, up to host to when to > 0, as many as the batch has
+// room for, and returns where ph's range stands after them: at its first host not added, or done.
+func (b *postureBatch) add(ph policyHosts, from, to int64) (next int64, done bool) {
 	i, _ := slices.BinarySearch(ph.hosts, from)
 	left := ph.hosts[i:]
-	ids := left[:min(len(left), b.limit-b.hosts)]
-	if len(ids) == 0 {
-		return from, len(left) == 0
+	end := len(left)
+	if to > 0 {
+		end = sort.Search(len(left), func(k int) bool { return left[k] > to })
 	}
-	b.body = append(b.body, qualys.PostureBatch{
-		PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: hostIDText(ids),
-	})
-	b.hosts += len(ids)
-	return ids[len(ids)-1] + 1, len(ids) == len(left)
-}
-
-func hostIDText(ids []int64) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = strconv.FormatInt(id, 10)
+	var ids []string
+	k := 0 // left[:k] are added or skipped
+	for ; k < end && b.hosts+len(ids) < b.limit; k++ {
+		if !slices.Contains(b.skipped, left[k]) {
+			ids = append(ids, strconv.FormatInt(left[k], 10))
+		}
 	}
-	return out
+	if len(ids) > 0 {
+		b.body = append(b.body, qualys.PostureBatch{
+			PolicyID: strconv.FormatInt(ph.policy, 10), SubscriptionID: ph.subscription, HostIDs: ids,
+		})
+		b.hosts += len(ids)
+	}
+	switch {
+	case k < end && k == 0:
+		return from, false // no room left
+	case k < end:
+		return left[k-1] + 1, false
+	case end < len(left):
+		return left[end], false // the span's hosts are all in; the policy's next host is past it
+	}
+	return from, true
 }
 
 // postures pulls one postureInfo batch into w, the JSON array decoded posture by posture.

@@ -124,6 +124,7 @@ func New(cfg Settings) *Stream {
 	s := &Stream{Engine: pull.NewEngine(Name, cfg.Settings), cfg: cfg, statuses: statusFilter(cfg.Statuses), counts: newPostureCounts()}
 	s.API = string(cfg.API)
 	s.gauge = pull.NewGaugeCounting(Name, "posture", s.counts, cfg.Counts.Enabled, s.Store, s.Logger)
+	s.KeepSkipped = s.keepSkipped
 	s.Rec.Gauge = s.gauge
 	s.Rec.Selection = complianceSelection(cfg.PolicyIDs, s.statuses, cfg.Evidence)
 	s.Rec.ResumeFields = resumeFields
@@ -155,6 +156,11 @@ func statusFilter(statuses []string) map[string]bool {
 	}
 	return set
 }
+
+// keepSkipped keeps the postures a full pull that skipped a host did not see. The gauge counts
+// postures, not hosts, and a skipped host's postures cannot be told apart from those gone from the
+// tenant: such a pull drops none, and the next full pull that skips no host drops what is gone.
+func (s *Stream) keepSkipped(int64) { s.counts.AbandonFull() }
 
 // Name is the stream's name.
 func (s *Stream) Name() string { return Name }

@@ -78,6 +78,8 @@ type Batcher struct {
 	source convert.Source
 	// moves are the other ranges the page pulled hosts of (MoveRange).
 	moves []RangeMove
+	// unasked says the page was answered without asking Qualys (Unasked).
+	unasked bool
 }
 
 // RangeMove is where a page left another range of the pull, that of a policy whose hosts the page
@@ -92,6 +94,11 @@ type RangeMove struct {
 // MoveRange records that the page pulled hosts of another range; that range moves once the page
 // has been accepted whole, as the page's own range does.
 func (b *Batcher) MoveRange(m RangeMove) { b.moves = append(b.moves, m) }
+
+// Unasked marks a page answered from what the stream knows, without asking Qualys: a span that
+// holds none of the hosts the stream knows of. It passes, but proves nothing about Qualys to the
+// search for a failing host (skip.go).
+func (b *Batcher) Unasked() { b.unasked = true }
 
 func NewBatcher(c *Consumer, maxRecords int, source convert.Source) *Batcher {
 	return &Batcher{consumer: c, maxRecords: maxRecords, logs: plog.NewLogs(), source: source}

@@ -174,6 +174,9 @@ func (r *Engine) Pull(ctx context.Context, sinks Sinks, src Source) (int64, erro
 	if r.KeepSkipped == nil {
 		w.SkipAfter = NeverSkip
 	}
+	if p, ok := src.(HostProber); ok {
+		w.ProbeHost = p.ProbeHost
+	}
 	emitted, err := w.Run(ctx)
 	if err == nil && r.KeepSkipped != nil {
 		for _, id := range w.Pull.Skipped {

@@ -23,6 +23,14 @@ import (
 // spans (id_min/id_max) until the one host that fails is found; every other host is pulled, and
 // that host is skipped for this pull. A new pull that selects it asks for it again.
 
+// HostProber is a Source that knows the ids of its hosts and asks Qualys nothing for a span that
+// holds none of them (Batcher.Unasked): the probe before a skip asks for one it names.
+type HostProber interface {
+	// ProbeHost is a host of r other than host that skipped does not name, nearest to host; ok
+	// is false when r has none.
+	ProbeHost(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool)
+}
+
 // DefaultSkipAfter is how many times in a row a page must fail before the host that fails it is
 // looked for.
 const DefaultSkipAfter = 3
@@ -53,8 +61,9 @@ func (p *Workers) skipAfter() int {
 	return DefaultSkipAfter
 }
 
-// failedAgain counts a failure of range i's page at its Next, and says whether the page has now
-// failed skipAfter times in a row.
+// failedAgain counts a failure of range i's page at its Next, and says whether the host that
+// fails it is to be looked for: the page has now failed skipAfter times in a row, or the range
+// holds a host this pull skipped in another range (a host in several policies), which fails it too.
 func (p *Workers) failedAgain(i int, err error) bool {
 	if p.SkipAfter == NeverSkip || !pageFailure(err) {
 		return false
@@ -68,7 +77,9 @@ func (p *Workers) failedAgain(i int, err error) bool {
 	}
 	f.Times++
 	r.Failing = &f // replaced, not changed: copies of the range share the pointer
-	return f.Times >= p.skipAfter()
+	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, func(id int64) bool {
+		return id >= r.Next && (r.Max == 0 || id <= r.Max)
+	})
 }
 
 // skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host
@@ -155,8 +166,9 @@ func (s *hostSearch) find(ctx context.Context) (host int64, found bool, err erro
 	return lo, true, nil
 }
 
-// next is where range i stands.
-func (s *hostSearch) next() int64 { return s.w.rangeAt(s.i).Next }
+// next is where range i stands. Host ids are positive: a range planned without its first host
+// (compliance's, one per policy) stands at 0 until its first page.
+func (s *hostSearch) next() int64 { return max(s.w.rangeAt(s.i).Next, 1) }
 
 // pull pulls the hosts of [lo, hi] from Next, page by page, moving the range past what the
 // consumer accepted. failed says a page failed as pageFailure means; any other error ends the
@@ -187,7 +199,9 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 		})
 		switch {
 		case err == nil && finished:
-			s.passed++
+			if !out.unasked {
+				s.passed++
+			}
 			return false, nil
 		case err == nil:
 			continue
@@ -199,9 +213,10 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 	}
 }
 
-// skip skips host, which failed on its own, and moves range i past it. When no span passed during
-// the search, Qualys may be failing every page, not one host: a span next to the host must pass
-// first, or nothing is skipped and the pull fails as before.
+// skip skips host, which failed on its own, and moves range i past it. When no span Qualys was
+// asked for passed during the search, Qualys may be failing every page, not one host: a span next
+// to the host must pass first, or nothing is skipped and the pull fails as before. A host alone in
+// a range of a HostProber has no such span: the search's failures stand.
 func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	if s.passed == 0 {
 		if err := s.probe(ctx, host); err != nil {
@@ -216,21 +231,37 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 		r.Next = host + 1
 	}
 	r.Failing = nil
-	s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
+	policy := r.Policy
+	// A host in several policies is skipped in each whose pages hold it, and counted once.
+	again := slices.Contains(s.w.Pull.Skipped, host)
+	if !again {
+		s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
+	}
 	s.w.saveLocked(ctx)
 	s.w.mu.Unlock()
-	s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
-	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again",
-		zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr))
+	if !again {
+		s.w.Telemetry.HostsSkipped(s.w.Stream, 1)
+	}
+	fields := []zap.Field{zap.Int64s("host_ids", []int64{host}), zap.Error(s.lastErr)}
+	if policy != 0 {
+		fields = append(fields, zap.Int64("policy_id", policy))
+	}
+	s.w.Logger.Error("Host skipped for this pull: every page that holds it fails; the next full pull asks for it again", fields...)
 	return nil
 }
 
 // probe asks for one host id below host that this pull has not skipped (above it when there is
-// none), its records dropped: an id delivered already, or of another range, which pulls it. It fails
-// as Qualys fails it.
+// none; for a HostProber, the host it names), its records dropped: an id delivered already, or of
+// another range, which pulls it. It fails as Qualys fails it.
 func (s *hostSearch) probe(ctx context.Context, host int64) error {
-	id := s.probeID(host)
 	sub := s.w.rangeAt(s.i)
+	id := s.probeID(host)
+	if s.w.ProbeHost != nil {
+		var ok bool
+		if id, ok = s.w.ProbeHost(sub, host, s.skipped); !ok {
+			return nil
+		}
+	}
 	sub.Min, sub.Next, sub.Max = id, id, id
 	out := s.w.NewBatcher()
 	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
@@ -242,16 +273,21 @@ func (s *hostSearch) probe(ctx context.Context, host int64) error {
 }
 
 func (s *hostSearch) probeID(host int64) int64 {
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
 	id := host - 1
-	for id > 0 && slices.Contains(s.w.Pull.Skipped, id) {
+	for id > 0 && s.skipped(id) {
 		id--
 	}
 	if id > 0 {
 		return id
 	}
 	return host + 1
+}
+
+// skipped says whether this pull skipped host id.
+func (s *hostSearch) skipped(id int64) bool {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return slices.Contains(s.w.Pull.Skipped, id)
 }
 
 // discard accepts everything and keeps nothing: a probe's records are pulled again by their range.

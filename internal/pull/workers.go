@@ -43,6 +43,9 @@ type Workers struct {
 	// SkipAfter is how many times in a row a page must fail before the host that fails it is
 	// looked for and skipped; 0 means DefaultSkipAfter, NeverSkip never.
 	SkipAfter int
+	// ProbeHost names the host the probe before a skip asks for (HostProber); nil asks for the id
+	// below the host.
+	ProbeHost func(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool)
 
 	mu       sync.Mutex
 	lastSave time.Time

@@ -63,14 +63,19 @@ func (c *Client) PCRSPostures(ctx context.Context, version string, q PostureQuer
 // PosturePath is the classic posture API on the API server.
 const PosturePath = "/api/2.0/fo/compliance/posture/info/"
 
-// ClassicPostures requests a page of postures of one policy from the classic posture API.
+// ClassicPostures requests a page of postures of one policy from the classic posture API, of the
+// hosts from hostIDs.Min (id_min, the page its WARNING/URL names) up to hostIDs.Max when it is set.
+// The API pages by id_min but documents no id_max: the end is a host_ids range.
 func (c *Client) ClassicPostures(ctx context.Context, policyID int64, q PostureQuery, hostIDs IDRange, pageSize int) (*Response, error) {
 	v := url.Values{}
 	v.Set("action", "list")
 	v.Set("policy_id", strconv.FormatInt(policyID, 10))
 	v.Set("details", "All")
 	v.Set("truncation_limit", strconv.Itoa(pageSize))
-	hostIDs.apply(v)
+	IDRange{Min: hostIDs.Min}.apply(v)
+	if hostIDs.Max > 0 {
+		v.Set("host_ids", strconv.FormatInt(max(hostIDs.Min, 1), 10)+"-"+strconv.FormatInt(hostIDs.Max, 10))
+	}
 	if !q.Evidence {
 		v.Set("hide_evidence", "1")
 	}

@@ -6,6 +6,7 @@ package simulator
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -145,9 +146,10 @@ type Fault struct {
 	ChunkBytes int `json:"chunk_bytes,omitempty"`
 	// Size is huge_results' RESULTS length in bytes (default 100 MiB).
 	Size int64 `json:"size,omitempty"`
-	// HostID, when set, restricts the fault to the Host List Detection pages that hold this host, as
-	// Qualys fails every page of a host it times out on or cannot write: a page holds the host
-	// when it is among the hosts the page would list. Nth and Count count those pages.
+	// HostID, when set, restricts the fault to the pages that hold this host, as Qualys fails every
+	// page of a host it times out on or cannot write: Host List Detection pages, classic posture
+	// pages and postureInfo calls (hostEndpoints) whose answer would list the host. Nth and Count
+	// count those pages.
 	HostID uint64 `json:"host_id,omitempty"`
 }
 
@@ -197,8 +199,8 @@ func (f *Fault) validate() error {
 	if f.Endpoint != "" && !f.Kind.appliesTo(f.Endpoint) {
 		return fmt.Errorf("fault %s does not apply to endpoint %s", f.Kind, f.Endpoint)
 	}
-	if f.HostID != 0 && (f.Endpoint != "" && f.Endpoint != EndpointHLD || !f.Kind.appliesTo(EndpointHLD)) {
-		return fmt.Errorf("host_id applies to endpoint %s only, with a fault that applies to it", EndpointHLD)
+	if f.HostID != 0 && !slices.ContainsFunc(hostEndpoints, f.matchesHostPage) {
+		return fmt.Errorf("host_id applies to endpoints %v only, with a fault that applies to one", hostEndpoints)
 	}
 	return nil
 }
@@ -255,9 +257,37 @@ func (fs *faultSet) take(endpoint string) *Fault {
 	})
 }
 
-// takeForHosts returns the fault a Host List Detection page suffers for the hosts it holds, if any.
-func (fs *faultSet) takeForHosts(holds func(id uint64) bool) *Fault {
-	return fs.takeWhere(func(f *Fault) bool { return f.HostID != 0 && holds(f.HostID) })
+// hostEndpoints are the endpoints whose pages a fault for a host strikes.
+var hostEndpoints = []string{EndpointHLD, EndpointPosture, EndpointPCRSPostureInfo}
+
+// matchesHostPage says whether a fault for a host strikes the pages of endpoint.
+func (f *Fault) matchesHostPage(endpoint string) bool {
+	return slices.Contains(hostEndpoints, endpoint) && (f.Endpoint == "" || f.Endpoint == endpoint) && f.Kind.appliesTo(endpoint)
+}
+
+// takeForHosts returns the fault a page of endpoint suffers for the hosts it holds, if any.
+func (fs *faultSet) takeForHosts(endpoint string, holds func(id uint64) bool) *Fault {
+	return fs.takeWhere(func(f *Fault) bool { return f.HostID != 0 && f.matchesHostPage(endpoint) && holds(f.HostID) })
+}
+
+// faultForHosts applies the fault due for a host that a page of endpoint holds, if any: it answers
+// in place of the page (true), or is left in rc to damage the page's body. hosts lists the hosts
+// the page would hold; it is called only while a fault for a host is installed.
+func (s *Server) faultForHosts(w http.ResponseWriter, r *http.Request, rc *reqCtx, endpoint string, hosts func() func(id uint64) bool) bool {
+	if rc.fault != nil || !s.faults.forHosts() {
+		return false
+	}
+	f := s.faults.takeForHosts(endpoint, hosts())
+	if f == nil {
+		return false
+	}
+	rc.rec.Fault = f.Kind
+	if f.Kind.responseLevel() {
+		s.answerFault(w, r, rc, f)
+		return true
+	}
+	rc.fault = f
+	return false
 }
 
 // forHosts says whether a rule for a host is installed.

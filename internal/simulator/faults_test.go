@@ -315,7 +315,8 @@ func TestFaultForHost(t *testing.T) {
 	}
 
 	for _, f := range []Fault{{Kind: FaultHTTPError, Endpoint: EndpointKB, HostID: bad},
-		{Kind: FaultGateway429, HostID: bad}} {
+		{Kind: FaultHTTPError, Endpoint: EndpointPCRSHostIDs, HostID: bad}, {Kind: FaultGateway429, Endpoint: EndpointHLD, HostID: bad},
+		{Kind: FaultHugeResults, Endpoint: EndpointPosture, HostID: bad}} {
 		_, err := srv.InjectFault(f)
 		assert.Error(t, err, "%+v", f)
 	}
@@ -324,4 +325,43 @@ func TestFaultForHost(t *testing.T) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", body)
 	installed := srv.Faults()
 	assert.Equal(t, Fault{Kind: FaultTruncate, HostID: bad, Count: -1}, installed[len(installed)-1].Fault)
+}
+
+// A fault for a host strikes the classic posture pages and the postureInfo calls whose answer would
+// hold that host's postures, and only them: a page of other hosts, a host_ids span without it, or
+// a batch of other host ids is answered.
+func TestFaultForHostOnPostures(t *testing.T) {
+	srv, base := startServer(t, TenantConfig{Hosts: 40, Policies: 1, ControlsPerPolicy: 2, HostsPerPolicy: 40}, Options{})
+	tn := srv.Tenant()
+	p := tn.Policies()[0]
+	bad := tn.HostID(12)
+	classic := func(query string) int {
+		resp, _ := apiGet(t, postureURL(base, "policy_id="+formatUint(p.ID)+"&"+query))
+		return resp.StatusCode
+	}
+	tok := authToken(t, base)
+	postureInfo := func(hosts ...int) int {
+		ids := make([]string, len(hosts))
+		for i, h := range hosts {
+			ids[i] = `"` + formatUint(tn.HostID(h)) + `"`
+		}
+		body := `[{"policyId":"` + formatUint(p.ID) + `","subscriptionId":"1","hostIds":[` + strings.Join(ids, ",") + `]}]`
+		resp, _ := gatewayCall(t, http.MethodPost, base+"/pcrs/1.0/posture/postureInfo", tok, body)
+		return resp.StatusCode
+	}
+	_, err := srv.InjectFault(Fault{Kind: FaultHTTPError, Status: 504, HostID: bad, Count: -1})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, classic("truncation_limit=10"), "hosts 0 to 9")
+	assert.Equal(t, http.StatusGatewayTimeout, classic("truncation_limit=10&id_min="+formatUint(tn.HostID(10))), "hosts 10 to 19")
+	assert.Equal(t, http.StatusOK, classic("host_ids="+formatUint(tn.HostID(10))+"-"+formatUint(tn.HostID(11))), "hosts 10 and 11")
+	assert.Equal(t, http.StatusGatewayTimeout, classic("host_ids="+formatUint(bad)+"-"+formatUint(bad)), "the host alone")
+	assert.Equal(t, http.StatusOK, postureInfo(0, 1, 2))
+	assert.Equal(t, http.StatusGatewayTimeout, postureInfo(11, 12, 13))
+	assert.Equal(t, 3, srv.Faults()[0].Matched, "only the pages that hold the host count")
+	srv.ClearFaults()
+
+	_, err = srv.InjectFault(Fault{Kind: FaultHTTPError, Endpoint: EndpointPCRSPostureInfo, HostID: bad, Count: -1})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, classic("host_ids="+formatUint(bad)), "a fault for one endpoint spares the others")
+	assert.Equal(t, http.StatusServiceUnavailable, postureInfo(12))
 }

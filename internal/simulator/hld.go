@@ -59,15 +59,8 @@ func (s *Server) handleHLD(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	opt.uniqueVulnID = versionAtLeast(rc.route.version, 3)
-	if rc.fault == nil && s.faults.forHosts() {
-		if f := s.faults.takeForHosts(s.hldPageHosts(&q, opt)); f != nil {
-			rc.rec.Fault = f.Kind
-			if f.Kind.responseLevel() {
-				s.answerFault(w, r, rc, f)
-				return
-			}
-			rc.fault = f
-		}
+	if s.faultForHosts(w, r, rc, EndpointHLD, func() func(uint64) bool { return s.hldPageHosts(&q, opt) }) {
+		return
 	}
 	o := s.startBody(w, r, rc, http.StatusOK, contentTypeXML)
 	defer o.finish()

@@ -39,6 +39,9 @@ func (s *Server) handlePCRSPostureInfo(w http.ResponseWriter, r *http.Request, r
 		return
 	}
 	q.v5 = versionAtLeast(rc.route.version, 5)
+	if s.faultForHosts(w, r, rc, EndpointPCRSPostureInfo, func() func(uint64) bool { return s.pcrsPostureHosts(&q) }) {
+		return
+	}
 	empty := rc.fault != nil && rc.fault.Kind == FaultEmpty
 	if empty || !s.eachPCRSPosture(&q, nil, func(*Host, int, *Posture) bool { return false }) {
 		w.WriteHeader(http.StatusNoContent)
@@ -64,6 +67,17 @@ func (s *Server) handlePCRSPostureInfo(w http.ResponseWriter, r *http.Request, r
 		return true
 	})
 	o.raw("]")
+}
+
+// pcrsPostureHosts says which hosts a postureInfo answer would hold postures of, for the faults of
+// a host.
+func (s *Server) pcrsPostureHosts(q *pcrsPostureQuery) func(id uint64) bool {
+	ids := map[uint64]bool{}
+	s.eachPCRSPosture(q, nil, func(h *Host, _ int, _ *Posture) bool {
+		ids[h.ID] = true
+		return true
+	})
+	return func(id uint64) bool { return ids[id] }
 }
 
 func parsePCRSPostureQuery(r *http.Request) (pcrsPostureQuery, bool) {

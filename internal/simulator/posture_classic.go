@@ -41,6 +41,9 @@ func (s *Server) handlePostureClassic(w http.ResponseWriter, r *http.Request, rc
 		s.writeAPIError(w, r, e)
 		return
 	}
+	if s.faultForHosts(w, r, rc, EndpointPosture, func() func(uint64) bool { return s.posturePageHosts(&q) }) {
+		return
+	}
 	o := s.startBody(w, r, rc, http.StatusOK, contentTypeXML)
 	defer o.finish()
 	o.xmlProlog(postureRoot, baseURL(r)+"/api/"+rc.route.version+"/fo/compliance/posture/info/posture_info_list_output.dtd")
@@ -120,7 +123,8 @@ func (s *Server) parsePosture(p params) (postureQuery, *apiError) {
 type postureVisit func(h *Host, k int, ps *Posture)
 
 // eachPagePosture visits the postures of up to q.limit hosts that have at least one matching
-// posture and returns the ID of the first host of the next page (0 when none).
+// posture and returns the ID of the first host of the next page (0 when none). o, when not nil,
+// stops the walk once its client is gone.
 func (s *Server) eachPagePosture(o *out, q *postureQuery, visit postureVisit) uint64 {
 	t := s.tenant
 	cq := t.compile(&q.Query)
@@ -128,7 +132,7 @@ func (s *Server) eachPagePosture(o *out, q *postureQuery, visit postureVisit) ui
 	var next uint64
 	hosts := 0
 	t.eachHostIndex(&q.Query, 0, func(i int) bool {
-		if o.stopped() {
+		if o != nil && o.stopped() {
 			return false
 		}
 		t.fillHost(&h, i)
@@ -156,6 +160,13 @@ func (s *Server) eachPagePosture(o *out, q *postureQuery, visit postureVisit) ui
 		return true
 	})
 	return next
+}
+
+// posturePageHosts says which hosts a classic posture page would list, for the faults of a host.
+func (s *Server) posturePageHosts(q *postureQuery) func(id uint64) bool {
+	ids := map[uint64]bool{}
+	s.eachPagePosture(nil, q, func(h *Host, _ int, _ *Posture) { ids[h.ID] = true })
+	return func(id uint64) bool { return ids[id] }
 }
 
 func (s *Server) writePostures(o *out, r *http.Request, q *postureQuery) {
