@@ -82,3 +82,28 @@ func TestRemovedHostsLeaveEveryEndpoint(t *testing.T) {
 	tn.ResetMutations()
 	assert.True(t, tn.HostPresent(3), "ResetMutations brings it back")
 }
+
+func TestEachHostVisitsWhatCountsCounts(t *testing.T) {
+	tn := NewTenant(TenantConfig{Seed: 8, Hosts: 30, LaterHosts: 3, Policies: 2, ControlsPerPolicy: 3})
+	require.NoError(t, tn.RemoveHost(tn.HostID(4)))
+	q := Query{Statuses: []string{StatusActive, StatusFixed}}
+	want := tn.Counts(q)
+	hosts, detections, postures := 0, map[string]int{}, map[string]int{}
+	var last uint64
+	tn.EachHost(q, func(h *Host, dets []Detection, ps []Posture) bool {
+		assert.Greater(t, h.ID, last, "ascending")
+		assert.NotEqual(t, tn.HostID(4), h.ID, "a removed host is not visited")
+		last = h.ID
+		hosts++
+		for _, d := range dets {
+			detections[d.Status]++
+		}
+		for _, p := range ps {
+			postures[p.Status]++
+		}
+		return true
+	})
+	assert.Equal(t, want.Hosts, hosts)
+	assert.Equal(t, want.ByStatus, detections)
+	assert.Equal(t, want.PosturesByStatus, postures)
+}
