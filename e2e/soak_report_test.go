@@ -166,7 +166,7 @@ func (s *soak) analyse() *soakReport {
 		stall: map[string]time.Duration{}, cap: soakIntervals}
 	first := s.processes[0]
 	r.real = time.Since(first.began)
-	r.simulated = s.processes[len(s.processes)-2].clock.Now().Sub(s.start) // up to the last kill
+	r.simulated = s.end.Sub(s.start)
 	// An instant read from a log line is good to the millisecond, which the clock multiplies.
 	margin := time.Duration(r.factor) * 5 * time.Millisecond
 	r.slack = time.Minute + time.Duration(r.factor)*300*time.Millisecond

@@ -95,9 +95,9 @@ type soak struct {
 	dir       string
 	config    string
 
-	start     time.Time // simulated
-	processes []*soakProcess
-	kills     []time.Time // real
+	start, end time.Time // simulated, the chaos's
+	processes  []*soakProcess
+	kills      []time.Time // real
 	// afterBatch counts the kills that came right after the backend accepted a batch.
 	afterBatch int
 	faults     map[simulator.FaultKind]int // injected, by kind
@@ -199,6 +199,7 @@ func (s *soak) run(duration time.Duration) {
 			next["refuse"] = at(8*time.Hour, 30*time.Hour)
 		}
 	}
+	s.end = s.now()
 	s.quiet()
 }
 
