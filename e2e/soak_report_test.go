@@ -326,7 +326,7 @@ func (s *soak) tenantGauges() map[string]map[string]int64 {
 	return out
 }
 
-func (r *soakReport) assert(t *testing.T) {
+func (r *soakReport) assert(t assert.TestingT) {
 	for _, stream := range soakStreams {
 		assert.Positive(t, r.required[stream], "%s: versions a completed poll had to deliver", stream)
 		assert.Empty(t, r.missing[stream], "%s: versions a completed poll had to deliver that never arrived", stream)
