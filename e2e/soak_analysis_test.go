@@ -101,4 +101,6 @@ func madeUpSoak(t *testing.T) (*soak, time.Time) {
 // errorRecorder keeps the failures of assertions instead of failing a test.
 type errorRecorder []string
 
-func (e *errorRecorder) Errorf(format string, args ...any) { *e = append(*e, fmt.Sprintf(format, args...)) }
+func (e *errorRecorder) Errorf(format string, args ...any) {
+	*e = append(*e, fmt.Sprintf(format, args...))
+}
