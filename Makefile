@@ -16,7 +16,7 @@ SIM_LISTEN ?= 127.0.0.1:18080
 SIM_HOSTS ?= 25
 export GOFLAGS := -mod=mod
 
-.PHONY: all build run test test-unit check-generated generate lint bench bench-memory bench-all validate-examples e2e e2e-backends clean fuzz
+.PHONY: all build run test test-unit check-generated generate lint bench bench-memory bench-all validate-examples e2e e2e-backends soak clean fuzz
 
 all: build
 
@@ -57,9 +57,21 @@ check-generated: generate
 	@untracked=$$(git ls-files --others --exclude-standard -- internal/metadata documentation.md 'generated_*_test.go'); \
 	  if [ -n "$$untracked" ]; then echo "generated files not committed: $$untracked"; exit 1; fi
 
-# e2e: the ocb-built collector against the simulator, shipping over OTLP to a second collector.
+# e2e: the ocb-built collector against the simulator, shipping over OTLP to a second collector;
+# with the short soak (TestSoak: one simulated day, seed 19, about three minutes).
 e2e: build
-	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -v ./e2e/
+	QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -v -timeout 30m ./e2e/
+
+# soak: the ocb-built collector on an accelerated clock (a simulated day in two minutes) through
+# DAYS simulated days of faults, tenant changes, kill -9 and a refusing backend, drawn from SEED;
+# prints the report (e2e/soak_test.go). Keep the collector's logs with SOAK_DIR=/some/dir.
+SEED ?= 19
+DAYS ?= 7
+soak: build
+	@rm -f $(BUILD)/soak-report.txt; status=0; QUALYS_E2E_COLLECTOR=$(CURDIR)/$(COLLECTOR) QUALYS_SOAK_SEED=$(SEED) QUALYS_SOAK_DAYS=$(DAYS) \
+	  QUALYS_SOAK_REPORT=$(CURDIR)/$(BUILD)/soak-report.txt QUALYS_SOAK_DIR=$(SOAK_DIR) \
+	  $(GO) test -count=1 -timeout 3h -run '^TestSoak$$' ./e2e/ || status=$$?; \
+	  cat $(BUILD)/soak-report.txt 2>/dev/null; exit $$status
 
 # e2e-backends: the backend examples (examples/loki.yaml, elastic.yaml, splunk.yaml, endpoints
 # pointed at loopback) in the built collector, into VictoriaLogs and VictoriaMetrics started by the

@@ -29,7 +29,7 @@ import (
 
 // newStreamBuilder turns the user's configuration into the running streams once Start provides the
 // host: the HTTP client needs the host's extensions (auth, middlewares).
-func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
+func newStreamBuilder(set receiver.Settings, cfg *Config, clock qualys.Clock) qreceiver.BuildFunc {
 	// One checkpoint store for the receiver's life: streams are built again each time the receiver
 	// is elected leader, and must find the in-memory checkpoints of the last period.
 	var checkpoints *checkpoint.Store
@@ -66,13 +66,14 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 			Logger:         set.Logger,
 			Observer:       tel,
 			Capture:        captureWriter,
+			Clock:          clock,
 
 			UnauthorizedHint: cfg.unauthorizedHint(),
 		})
 		if err != nil {
 			return qreceiver.Runtime{}, err
 		}
-		streams := buildStreams(set, cfg, client, checkpoints, tel)
+		streams := buildStreams(set, cfg, client, checkpoints, tel, clock)
 		return qreceiver.Runtime{
 			Streams:   streams,
 			Telemetry: tel,
@@ -84,7 +85,7 @@ func newStreamBuilder(set receiver.Settings, cfg *Config) qreceiver.BuildFunc {
 	}
 }
 
-func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry) []qreceiver.ScheduledStream {
+func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry, clock qualys.Clock) []qreceiver.ScheduledStream {
 	source := cfg.source(set.ID)
 	settings := func(stream string, pageSize int) pull.Settings {
 		return pull.Settings{
@@ -96,6 +97,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 			Retry:     cfg.Retry,
 			Workers:   cfg.MaxConcurrency,
 			PageSize:  pageSize,
+			Clock:     clock,
 		}
 	}
 	var streams []qreceiver.ScheduledStream
@@ -105,7 +107,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 			fetcher := vulnerabilities.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText,
 				Logger: set.Logger.With(streamField(vulnerabilities.Name)), Telemetry: tel}
 			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
-				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes})
+				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes}).WithClock(clock.Now)
 		}
 		maxResults := v.MaxResultsBytes
 		if !v.ShowResults {

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/metadata"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	qreceiver "github.com/seed-d80aa3af/qualysreceiver/receiver"
 )
 
@@ -290,7 +291,7 @@ func TestDurationsNeedAUnit(t *testing.T) {
 // max_interval 0 leaves the cap to each stream's interval.
 func TestRetryFailedPollSchedules(t *testing.T) {
 	cfg := loadConfig(t, "full")
-	streams := buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil)
+	streams := buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil, qualys.WallClock)
 	require.Len(t, streams, 3)
 	retry := qreceiver.RetrySchedule{Initial: 2 * time.Minute, Max: time.Hour}
 	assert.Equal(t, qreceiver.Schedule{Interval: 2 * time.Hour, Retry: retry}, streams[0].Schedule, "vulnerabilities")
@@ -298,7 +299,7 @@ func TestRetryFailedPollSchedules(t *testing.T) {
 	assert.Equal(t, qreceiver.Schedule{Interval: 48 * time.Hour, Retry: retry}, streams[2].Schedule, "compliance")
 
 	cfg = loadConfig(t, "minimal")
-	for _, s := range buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil) {
+	for _, s := range buildStreams(receivertest.NewNopSettings(metadata.Type), cfg, nil, nil, nil, qualys.WallClock) {
 		assert.Equal(t, qreceiver.RetrySchedule{Initial: time.Minute}, s.Schedule.Retry, s.Stream.Name())
 	}
 }

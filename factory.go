@@ -64,6 +64,11 @@ func sharedReceiver(set receiver.Settings, cfg component.Config) (*sharedcompone
 		return nil, errConfigType
 	}
 	return receivers.LoadOrStore(rCfg, func() (*qreceiver.Receiver, error) {
-		return qreceiver.New(set, qreceiver.Options{StorageID: rCfg.Storage, LeaderElectorID: rCfg.LeaderElector}, newStreamBuilder(set, rCfg)), nil
+		clock, err := receiverClock()
+		if err != nil {
+			return nil, err
+		}
+		options := qreceiver.Options{StorageID: rCfg.Storage, LeaderElectorID: rCfg.LeaderElector, Clock: clock}
+		return qreceiver.New(set, options, newStreamBuilder(set, rCfg, clock)), nil
 	})
 }

@@ -244,11 +244,17 @@ type process struct {
 
 func startProcess(t *testing.T, collector, config, logPath string) *process {
 	t.Helper()
+	return startProcessWith(t, collector, config, logPath, nil, nil)
+}
+
+// startProcessWith is startProcess with more command-line arguments and environment variables.
+func startProcessWith(t *testing.T, collector, config, logPath string, args, env []string) *process {
+	t.Helper()
 	logFile, err := os.Create(logPath)
 	require.NoError(t, err)
-	cmd := exec.Command(collector, "--config="+config)
+	cmd := exec.Command(collector, append([]string{"--config=" + config}, args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(os.Environ(), "QUALYS_PASSWORD="+password)
+	cmd.Env = append(append(os.Environ(), "QUALYS_PASSWORD="+password), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
 	p := &process{cmd: cmd, done: make(chan struct{})}

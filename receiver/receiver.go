@@ -22,6 +22,7 @@ import (
 	rcvr "go.opentelemetry.io/collector/receiver"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"go.uber.org/zap"
 )
 
@@ -63,6 +64,8 @@ type Options struct {
 	StorageID *component.ID
 	// LeaderElectorID names a leader-election extension; nil polls always.
 	LeaderElectorID *component.ID
+	// Clock is the schedulers' time, which the streams and the client share; nil is the wall clock.
+	Clock qualys.Clock
 }
 
 // leaderElector is what a leader-election extension offers (the contrib k8s_leader_elector's
@@ -192,6 +195,9 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 	for _, s := range runtime.Streams {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
 		sched.status = r.status
+		if c := r.options.Clock; c != nil {
+			sched.now, sched.after = c.Now, c.After
+		}
 		run.wg.Go(func() { sched.run(runCtx) })
 	}
 	go func() {

@@ -114,6 +114,13 @@ func NewCache(fetcher Fetcher, refresh time.Duration, limits Limits) *Cache {
 	return &Cache{fetcher: fetcher, refresh: refresh, now: time.Now, entries: newLRU(limits), missing: map[int64]time.Time{}}
 }
 
+// WithClock makes now the cache's time, for its refresh and its waits before asking again for a
+// missing QID; it returns c.
+func (c *Cache) WithClock(now func() time.Time) *Cache {
+	c.now = now
+	return c
+}
+
 // Get returns the entry of qid, or nil when it is not cached; it counts as a use.
 func (c *Cache) Get(qid int64) *Entry {
 	c.mu.Lock()

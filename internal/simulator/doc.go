@@ -15,8 +15,9 @@
 // A Tenant computes every host, detection, KnowledgeBase entry, tag, policy, control and posture
 // on demand from (seed, index) with splitmix64, so a tenant of millions of detections costs no
 // memory and host i is the same on every call. Small override maps hold the mutations tests make
-// (SetDetectionStatus, AddDetection, TouchHost, SetPostureStatus, AddKBEntry, ModifyKB), and
-// Counts evaluates the same Query the handlers parse their parameters into.
+// (SetDetectionStatus, AddDetection, TouchHost, SetPostureStatus, AddKBEntry, ModifyKB, AddHost,
+// RemoveHost), and Counts and EachHost evaluate the same Query the handlers parse their parameters
+// into. Answers are dated by Options.Clock, which a soak test runs faster than real time.
 //
 // A Server serves a Tenant over HTTP with Qualys' limits (X-RateLimit-*, X-Concurrency-Limit-*,
 // 409 with SIMPLE_RETURN 1960/1965), authentication (basic auth and X-Requested-With on the API

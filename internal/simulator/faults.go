@@ -95,6 +95,10 @@ var (
 		FaultAccountExpired, FaultRegistration, FaultBadLogin, FaultJWTExpired}
 )
 
+// AppliesTo reports whether a fault of this kind means something on endpoint (EndpointHLD, ...):
+// InjectFault takes it there, and requests to endpoint match it.
+func (k FaultKind) AppliesTo(endpoint string) bool { return k.appliesTo(endpoint) }
+
 func (k FaultKind) writerLevel() bool   { return slices.Contains(writerLevelKinds, k) }
 func (k FaultKind) responseLevel() bool { return slices.Contains(responseLevelKind, k) }
 

@@ -87,6 +87,9 @@ func (s *Server) writeHostAssets(o *out, r *http.Request, req *serviceRequest, l
 	o.text(1, "responseCode", "SUCCESS")
 	var page []int
 	for i := start; i < end && !empty && !o.stopped(); i++ {
+		if !t.HostPresent(i) {
+			continue
+		}
 		t.fillHost(&h, i)
 		if !assetMatches(&h, req.Filters.Criteria) {
 			continue

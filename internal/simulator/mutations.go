@@ -125,6 +125,35 @@ func (t *Tenant) ModifyKB(qid uint64, at time.Time) error {
 	return nil
 }
 
+// AddHost brings the next later host (TenantConfig.LaterHosts) into the tenant at `at`: scanned,
+// processed and modified then, and first evaluated then by the policies it is in. It returns the
+// host's ID, or an error when every later host has joined.
+func (t *Tenant) AddHost(at time.Time) (uint64, error) {
+	at = at.UTC().Truncate(time.Second)
+	t.ov.mu.Lock()
+	defer t.ov.mu.Unlock()
+	if t.ov.joined >= t.cfg.LaterHosts {
+		return 0, fmt.Errorf("all %d later hosts have joined (TenantConfig.LaterHosts)", t.cfg.LaterHosts)
+	}
+	id := t.HostID(t.cfg.Hosts - t.cfg.LaterHosts + t.ov.joined)
+	t.ov.joined++
+	t.ov.joinedAt[id] = at
+	t.ov.touchLocked(id, at)
+	return id, nil
+}
+
+// RemoveHost takes a host out of the tenant, as purging it does: no endpoint shows it or its
+// detections and postures any more.
+func (t *Tenant) RemoveHost(hostID uint64) error {
+	if _, ok := t.HostIndex(hostID); !ok {
+		return fmt.Errorf("no host %d", hostID)
+	}
+	t.ov.mu.Lock()
+	defer t.ov.mu.Unlock()
+	t.ov.removed[hostID] = true
+	return nil
+}
+
 // ResetMutations discards every mutation: the tenant is generated data only again.
 func (t *Tenant) ResetMutations() { t.ov.init() }
 

@@ -21,6 +21,11 @@ type overrides struct {
 	kbSorted   []uint64
 	kbModified map[uint64]time.Time
 	postures   map[postureKey]postureOverride
+	// removed holds the hosts RemoveHost took out; joined counts the later hosts AddHost brought
+	// in, and joinedAt says when each did.
+	removed  map[uint64]bool
+	joined   int
+	joinedAt map[uint64]time.Time
 }
 
 type detOverride struct {
@@ -47,6 +52,24 @@ func (o *overrides) init() {
 	o.kbSorted = nil
 	o.kbModified = map[uint64]time.Time{}
 	o.postures = map[postureKey]postureOverride{}
+	o.removed = map[uint64]bool{}
+	o.joined = 0
+	o.joinedAt = map[uint64]time.Time{}
+}
+
+// absent reports whether host id is out of the tenant: removed, or the later host number later
+// (0 for the first; negative for a host there from the start) that has not joined yet.
+func (o *overrides) absent(id uint64, later int) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.removed[id] || later >= o.joined
+}
+
+func (o *overrides) hostJoined(id uint64) (time.Time, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	at, ok := o.joinedAt[id]
+	return at, ok
 }
 
 func (o *overrides) hostProcessed(id uint64) (time.Time, bool) {

@@ -102,7 +102,7 @@ func (s *Server) writePolicyHostIDs(o *out, id uint64, scanSince time.Time) {
 	n := 0
 	var h Host
 	for i := 0; known && i < t.cfg.Hosts && !o.stopped(); i++ {
-		if !t.InPolicy(p.Index, i) || o.fault != nil && o.fault.Kind == FaultEmpty {
+		if !t.InPolicy(p.Index, i) || !t.HostPresent(i) || o.fault != nil && o.fault.Kind == FaultEmpty {
 			continue
 		}
 		if !scanSince.IsZero() {

@@ -96,6 +96,9 @@ func (t *Tenant) eachHostIndex(q *Query, from int, fn func(i int) bool) {
 	for _, r := range ranges {
 		a, b := max(lo, t.hostIndexAtOrAfter(r.Lo)), min(hi, t.indexAfter(r.Hi))
 		for i := a; i < b; i++ {
+			if !t.HostPresent(i) {
+				continue
+			}
 			if !fn(i) {
 				return
 			}

@@ -116,6 +116,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, api, gateway bool
 		s.serveAdmin(w, r)
 		return
 	}
+	// Every answer is dated by the simulator's clock, not by net/http's: a client that takes the
+	// server's time from Date (PCRS answers have no DATETIME) must read the simulated time.
+	w.Header().Set("Date", s.now().Format(http.TimeFormat))
 	sw := &statusWriter{ResponseWriter: w}
 	rec := newRecord(r)
 	defer func() { s.log.add(rec.finish(sw)) }()

@@ -111,3 +111,10 @@ func TestCloseReleasesStalledResponses(t *testing.T) {
 		t.Fatal("Close waited for the stalled response")
 	}
 }
+
+func TestAnswersAreDatedByTheSimulatorsClock(t *testing.T) {
+	at := time.Date(2026, 1, 20, 8, 30, 0, 0, time.UTC)
+	_, base := startServer(t, TenantConfig{Seed: 1, Hosts: 2}, Options{Clock: func() time.Time { return at }})
+	resp, _ := apiGet(t, hldURL(base, "5.0", "truncation_limit=0"))
+	assert.Equal(t, at.Format(http.TimeFormat), resp.Header.Get("Date"), "not the wall clock's date")
+}

@@ -28,6 +28,9 @@ type TenantConfig struct {
 	// HostsPerPolicy is the number of hosts each policy applies to (default three quarters of the
 	// hosts, at least 1; capped at Hosts).
 	HostsPerPolicy int
+	// LaterHosts is how many of the Hosts, the ones with the highest IDs, join the tenant only
+	// through AddHost, one per call in ascending order (default none): a tenant that grows.
+	LaterHosts int
 	// ResultsBytes is the typical size of a detection's RESULTS text (default 160); actual sizes vary
 	// between half and one and a half times this.
 	ResultsBytes int
@@ -115,6 +118,7 @@ func (c TenantConfig) withDefaults() TenantConfig {
 	def(&c.ResultsBytes, defaultResultsBytes)
 	c.QIDs = min(c.QIDs, maxQIDs)
 	c.HostsPerPolicy = min(c.HostsPerPolicy, c.Hosts)
+	c.LaterHosts = min(max(c.LaterHosts, 0), c.Hosts)
 	if c.QIDs == 0 {
 		c.DetectionsPerHost = 0
 	}
@@ -144,8 +148,15 @@ func (t *Tenant) Config() TenantConfig { return t.cfg }
 // SubscriptionID is the tenant's Qualys subscription (customer) ID, as PCRS reports it.
 func (t *Tenant) SubscriptionID() uint64 { return t.subscriptionID }
 
-// HostCount returns the number of hosts.
+// HostCount returns the number of hosts, counting those not in the tenant (HostPresent).
 func (t *Tenant) HostCount() int { return t.cfg.Hosts }
+
+// HostPresent reports whether host i is in the tenant: not a later host that has not joined yet
+// (TenantConfig.LaterHosts, AddHost), nor a removed one (RemoveHost). Every endpoint, Counts and
+// HostIndex see present hosts only.
+func (t *Tenant) HostPresent(i int) bool {
+	return i >= 0 && i < t.cfg.Hosts && !t.ov.absent(t.HostID(i), i-(t.cfg.Hosts-t.cfg.LaterHosts))
+}
 
 // HostID returns the ID of host i (0 <= i < HostCount). IDs ascend with i but are not contiguous.
 func (t *Tenant) HostID(i int) uint64 {
@@ -155,7 +166,7 @@ func (t *Tenant) HostID(i int) uint64 {
 // HostIndex returns the index of the host with this ID.
 func (t *Tenant) HostIndex(id uint64) (int, bool) {
 	i := t.hostIndexAtOrAfter(id)
-	return i, i < t.cfg.Hosts && t.HostID(i) == id
+	return i, i < t.cfg.Hosts && t.HostID(i) == id && t.HostPresent(i)
 }
 
 // hostIndexAtOrAfter returns the first index whose host ID is >= id (HostCount if none): the

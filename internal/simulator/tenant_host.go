@@ -114,6 +114,9 @@ func (t *Tenant) fillHost(h *Host, i int) {
 	if at, ok := t.ov.hostProcessed(h.ID); ok {
 		h.touch(at)
 	}
+	if at, ok := t.ov.hostJoined(h.ID); ok && !h.LastPCScanned.IsZero() {
+		h.LastPCScanned = at // its policies first evaluated it when it joined
+	}
 }
 
 func (t *Tenant) fillCloud(h *Host, r *rng) {

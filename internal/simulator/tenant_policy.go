@@ -170,6 +170,11 @@ func (t *Tenant) Posture(k int, h *Host, j int) Posture {
 	default:
 		ps.Current = []string{"Error: the setting could not be read (access denied)"}
 	}
+	if at, ok := t.ov.hostJoined(h.ID); ok { // first evaluated when the host joined
+		ps.PreviousStatus, ps.Created, ps.Modified = "", at, at
+		ps.FirstPassDate, ps.LastPassDate, ps.FirstFailDate, ps.LastFailDate = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		ps.setDates(at, at)
+	}
 	if o, ok := t.ov.posture(postureKey{p.ID, h.ID, ctl.ID}); ok {
 		o.apply(&ps)
 	}
