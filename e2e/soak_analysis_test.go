@@ -29,9 +29,11 @@ func TestSoakAnalysisFindsWhatWentWrong(t *testing.T) {
 	r := s.analyse()
 
 	assert.Equal(t, []string{"c"}, r.missing[streamVulnerabilities], "c lasted through the poll that ended at +70m")
+	assert.Equal(t, []string{"e"}, r.excused[streamVulnerabilities], "e's host was skipped: the next full pull asks for it")
+	assert.Equal(t, map[int64]bool{7: true}, r.skipped[streamVulnerabilities])
 	assert.Equal(t, []string{"d"}, r.unknown[streamVulnerabilities])
-	assert.Equal(t, 2, r.required[streamVulnerabilities], "a and c, not b: b began after the poll before it ended and ended before the next")
-	assert.Equal(t, 3, r.versions[streamVulnerabilities])
+	assert.Equal(t, 3, r.required[streamVulnerabilities], "a, c and e, not b: b began after the poll before it ended and ended before the next")
+	assert.Equal(t, 4, r.versions[streamVulnerabilities])
 	assert.Equal(t, 1, r.duplicates[streamVulnerabilities])
 	assert.Len(t, r.dupOver, 1, "a came twice in the first pull, with no kill in it")
 	assert.Equal(t, 49*time.Minute, r.stall[streamVulnerabilities].Round(time.Second), "from the failure at +80m to the attempt that began at +129m")
@@ -72,6 +74,7 @@ func madeUpSoak(t *testing.T) (*soak, time.Time) {
 	}
 	line(real(10), "Poll completed", `,"duration":60`)
 	line(real(40), "Poll completed", `,"duration":60`)
+	line(real(65), "Host skipped for this pull: every page that holds it fails", `,"host_ids":[7]`)
 	line(real(70), "Poll completed", `,"duration":60`)
 	line(real(80), "Poll failed; the next poll resumes from the last checkpoint", `,"duration":1,"next_poll_in":"1m0s"`)
 	line(real(130), "Poll completed", `,"duration":60`)
@@ -83,7 +86,9 @@ func madeUpSoak(t *testing.T) (*soak, time.Time) {
 		"a": {{stream: streamVulnerabilities, from: s0}},
 		"b": {{stream: streamVulnerabilities, from: sim(15), to: sim(60)}},
 		"c": {{stream: streamVulnerabilities, from: sim(12), to: sim(75)}},
+		"e": {{stream: streamVulnerabilities, from: sim(12), to: sim(75)}},
 	}
+	history.hostOf = map[string]int64{"a": 1, "b": 2, "c": 3, "e": 7}
 	history.pageRecords[streamVulnerabilities] = 5
 	backend := &soakBackend{gauges: map[string]map[string]int64{}, deliveries: []delivery{
 		{stream: streamVulnerabilities, key: "a", at: real(5)},

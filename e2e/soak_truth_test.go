@@ -21,6 +21,8 @@ type soakHistory struct {
 	open  map[string]string // key -> stream, of the versions the tenant shows now
 	// pageRecords is the most records one page of each stream held at any time.
 	pageRecords map[string]int
+	// hostOf is the host of each key's record.
+	hostOf map[string]int64
 }
 
 type span struct {
@@ -29,14 +31,14 @@ type span struct {
 }
 
 func newSoakHistory() *soakHistory {
-	return &soakHistory{spans: map[string][]span{}, open: map[string]string{}, pageRecords: map[string]int{}}
+	return &soakHistory{spans: map[string][]span{}, open: map[string]string{}, pageRecords: map[string]int{}, hostOf: map[string]int64{}}
 }
 
 // observe records the tenant as it is after a change made between before and after: versions it
 // shows for the first time begin after it, versions gone ended before it. Both bounds lean the way
 // that never asks the receiver for a version it could not have read.
 func (h *soakHistory) observe(tenant *simulator.Tenant, pageSize int, before, after time.Time) {
-	now := soakRecords(tenant, pageSize, h.pageRecords)
+	now := soakRecords(tenant, pageSize, h.pageRecords, h.hostOf)
 	for key, stream := range now {
 		if _, ok := h.open[key]; !ok {
 			h.spans[key] = append(h.spans[key], span{stream: stream, from: after})
@@ -53,19 +55,20 @@ func (h *soakHistory) observe(tenant *simulator.Tenant, pageSize int, before, af
 
 // soakRecords is every record the tenant shows now, by key, with its stream: each present host's
 // asset, its detections of every status, and its postures. It raises pageRecords to the largest
-// page each stream could have now.
-func soakRecords(tenant *simulator.Tenant, pageSize int, pageRecords map[string]int) map[string]string {
+// page each stream could have now, and notes each key's host in hostOf.
+func soakRecords(tenant *simulator.Tenant, pageSize int, pageRecords map[string]int, hostOf map[string]int64) map[string]string {
 	out := map[string]string{}
 	var perHost []int
 	perPolicy := map[uint64]int{}
 	tenant.EachHost(simulator.Query{Statuses: allStatuses}, func(h *simulator.Host, dets []simulator.Detection, ps []simulator.Posture) bool {
 		host := int64(h.ID)
-		out[assetKey(host, rfc3339(h.Modified))] = streamAssets
+		add := func(key, stream string) { out[key], hostOf[key] = stream, host }
+		add(assetKey(host, rfc3339(h.Modified)), streamAssets)
 		for _, d := range dets {
-			out[detectionKey(host, int64(d.QID), int64(d.UniqueVulnID), d.Status, rfc3339(d.LastUpdate))] = streamVulnerabilities
+			add(detectionKey(host, int64(d.QID), int64(d.UniqueVulnID), d.Status, rfc3339(d.LastUpdate)), streamVulnerabilities)
 		}
 		for _, p := range ps {
-			out[postureKey(int64(p.ID), p.Status, rfc3339(p.Modified))] = streamCompliance
+			add(postureKey(int64(p.ID), p.Status, rfc3339(p.Modified)), streamCompliance)
 			perPolicy[p.PolicyID]++
 		}
 		perHost = append(perHost, len(dets))
