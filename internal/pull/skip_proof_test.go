@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,5 +114,48 @@ func TestUnprovenSkipNeedsAnAnswerSinceTheLastSkip(t *testing.T) {
 			}
 			assert.Equal(t, tc.wantSkipped, prog.Skipped)
 		})
+	}
+}
+
+// A skipped host is asked for again by the next full pull. A stream without scheduled full pulls
+// (full_sync_interval 0) makes the pull after one that skipped hosts a full one; with them, the
+// pulls in between stay incremental.
+func TestSkippedHostsMakeTheNextPullFullWithoutScheduledFullPulls(t *testing.T) {
+	ids := hostIDs(1, 1, 40)
+	for _, every := range []time.Duration{0, 24 * time.Hour} {
+		src := &flakyHosts{ids: ids, perPage: 10, failing: map[int64]int{23: -1}, damaged: true}
+		run := newSkipRun()
+		e := NewEngine("fake", Settings{Workers: 1, PageSize: 10, Retry: skipRetry(), Logger: run.logger})
+		e.KeepSkipped = func(int64) {}
+		gauge := NewGaugeCounting("fake", "hosts", NewHostCounts(nil), false, nil, run.logger)
+		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		poll := func() (since time.Time, pulled *Progress) {
+			t.Helper()
+			now = now.Add(time.Hour)
+			since, err := e.BeginDue(t.Context(), src, now, every, gauge)
+			require.NoError(t, err)
+			pulled = e.Rec.State.Current
+			_, err = e.PullToEnd(t.Context(), &run.sinks, src, gauge)
+			require.NoError(t, err)
+			return since, pulled
+		}
+		since, pulled := poll()
+		require.True(t, since.IsZero())
+		require.Equal(t, []int64{23}, pulled.Skipped)
+
+		src.failing = nil
+		run.sinks = hostSinks{}
+		since, pulled = poll()
+		if every > 0 {
+			assert.False(t, since.IsZero(), "every %v: a full pull is scheduled; this one is incremental", every)
+			continue
+		}
+		assert.True(t, since.IsZero(), "no full pull scheduled: the pull after a skip is full")
+		assert.True(t, pulled.Full)
+		assert.Equal(t, 1, run.sinks.hosts[23], "the skipped host is asked for again")
+		assert.Equal(t, 1, run.logs.FilterMessageSnippet("this pull is a full one").Len())
+
+		since, _ = poll()
+		assert.False(t, since.IsZero(), "a pull that skipped nothing leaves the next one incremental")
 	}
 }
