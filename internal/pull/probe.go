@@ -5,7 +5,6 @@ package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
@@ -13,13 +12,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
-// errNoProbe says no host is known that the probe before a skip could ask for.
-var errNoProbe = errors.New("no other host is known to ask Qualys for, to tell one failing host from Qualys failing every page")
-
 // probe asks Qualys for hosts other than host, their records dropped: the host a HostProber
-// names, else the last host this run's consumer accepted, else the span above host; the answer
-// must hold a host. probed is false when a HostProber says the range has no other host. It fails
-// as Qualys fails it, or when no host is known to ask for.
+// names, else the last host this run's consumer accepted, else the span above host. The answer for
+// a named host must hold it. probed is false when the range has no other host to ask for: the
+// HostProber names none, or there is no span above host, or it answered without a host. It fails
+// as Qualys fails it.
 func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err error) {
 	sub := s.w.rangeAt(s.i)
 	lo, hi, err := s.probeSpan(sub, host)
@@ -27,6 +24,9 @@ func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err er
 		return false, err
 	}
 	sub.Min, sub.Next, sub.Max = lo, lo, hi
+	if hi == math.MaxInt64 {
+		sub.Max = 0 // an open range: its last page is asked for without a bound
+	}
 	out := s.w.NewBatcher()
 	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
 	_, _, err = s.w.Page(ctx, sub, out)
@@ -40,8 +40,10 @@ func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err er
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("probe for %s: %w", what, err)
+	case (out.unasked || out.hostsEnded == 0) && hi != lo:
+		return false, nil // no host above: none to prove Qualys answers with
 	case out.unasked || out.hostsEnded == 0:
-		return false, fmt.Errorf("probe for %s answered no host: %w", what, s.lastErr)
+		return false, fmt.Errorf("probe for %s answered without it: %w", what, s.lastErr)
 	}
 	s.w.mu.Lock()
 	s.w.hostsSinceSkip += out.hostsEnded
@@ -49,7 +51,7 @@ func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err er
 	return true, nil
 }
 
-// probeSpan is the span the probe asks for, lo 0 when a HostProber says there is none.
+// probeSpan is the span the probe asks for, lo 0 for none.
 func (s *hostSearch) probeSpan(r IDRange, host int64) (lo, hi int64, err error) {
 	if s.w.ProbeHost != nil {
 		id, ok, err := s.w.ProbeHost(r, host, s.skipped)
@@ -61,10 +63,10 @@ func (s *hostSearch) probeSpan(r IDRange, host int64) (lo, hi int64, err error) 
 	if id := s.w.knownHost(); id > 0 && id != host && !s.skipped(id) {
 		return id, id, nil
 	}
-	if host < s.end && host < math.MaxInt64 {
+	if host < s.end {
 		return host + 1, s.end, nil
 	}
-	return 0, 0, errNoProbe
+	return 0, 0, nil
 }
 
 // knownHost is the last host this run's consumer accepted, 0 for none.

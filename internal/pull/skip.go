@@ -236,9 +236,9 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 
 // skip skips host, which failed on its own, and moves range i past it. When no span that held a
 // host passed during the search, Qualys may be failing every answer with a host, not one host: a
-// probe for a known host must pass first, or nothing is skipped and the pull fails as before. A
-// host alone in a range of a HostProber has no host to probe: it is skipped only when an answer
-// with hosts passed since this pull's last skip.
+// probe for other hosts must pass first, or nothing is skipped and the pull fails as before. A
+// host with no other host to probe is skipped unproven only as the run's first skip, or when an
+// answer with hosts passed since its last one.
 func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	if s.passed == 0 {
 		probed, err := s.probe(ctx, host)

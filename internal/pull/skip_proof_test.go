@@ -6,6 +6,7 @@ package pull
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -158,4 +159,21 @@ func TestSkippedHostsMakeTheNextPullFullWithoutScheduledFullPulls(t *testing.T) 
 		since, _ = poll()
 		assert.False(t, since.IsZero(), "a pull that skipped nothing leaves the next one incremental")
 	}
+}
+
+// A failing host with no other host to probe (the only host an incremental pull has left) is
+// skipped: the probe of the span above it answers empty, which proves nothing either way, and a
+// first skip may go unproven.
+func TestLoneFailingHostIsSkipped(t *testing.T) {
+	ids := []int64{1000, 1007}
+	src := &flakyHosts{ids: ids, perPage: 10, failing: map[int64]int{1007: -1}, damaged: true}
+	prog := &Progress{Ranges: []IDRange{{Min: 1007, Next: 1007}}}
+	run := newSkipRun()
+
+	require.NoError(t, run.pull(t, src, prog))
+
+	assert.Equal(t, []int64{1007}, prog.Skipped)
+	assert.True(t, slices.ContainsFunc(src.asked, func(r IDRange) bool {
+		return r.Next == 1008 && r.Max == 0
+	}), "the span above was probed: %v", src.asked)
 }
