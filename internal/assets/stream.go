@@ -125,7 +125,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 	lost := telemetry.FirstLost{} // by host id, from the Host List and the host assets
 	hosts, warning, err := s.hostPage(ctx, r, lost)
 	if err != nil {
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	var unreadable telemetry.UnreadableFields
 	defer unreadable.Report(s.Telemetry, s.Logger, Name, "host_list", zap.Int64("id_min", r.Next))
@@ -133,7 +133,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 	if len(hosts) > 0 {
 		assets, err = s.hostAssets(ctx, hosts, lost)
 		if err != nil {
-			return 0, false, err
+			return 0, false, pull.HostsAnswerFailed(err)
 		}
 	}
 	window := s.cfg.ModifiedWithin > 0
@@ -156,7 +156,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 	}
 	next, more, err := qualys.NextPage(warning, r.Next)
 	if err != nil {
-		return 0, false, qualys.ResponseError("host_list", err)
+		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("host_list", err))
 	}
 	if more && r.Max > 0 && next > r.Max {
 		more = false

@@ -102,7 +102,7 @@ func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 		return 0, true, nil
 	}
 	if err != nil {
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	defer resp.Body.Close()
 	d := decode.NewPostureInfoList(resp.Body)
@@ -113,7 +113,7 @@ func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	pg, err := readClassicPage(resp, d, w)
 	if err != nil {
 		resp.Unreadable()
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	if err := c.write(ctx, pg, r.Policy, w); err != nil {
 		return 0, false, err
@@ -121,7 +121,7 @@ func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	next, more, err := qualys.NextPage(d.Warning(), r.Next)
 	if err != nil {
 		resp.Unreadable()
-		return 0, false, qualys.ResponseError("posture_info", err)
+		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("posture_info", err))
 	}
 	return next, !more, nil
 }

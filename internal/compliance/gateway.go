@@ -6,6 +6,7 @@ package compliance // import "github.com/seed-d80aa3af/qualysreceiver/internal/c
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -33,7 +34,10 @@ type gatewaySource struct {
 	resolved map[int64]policyHosts
 }
 
-var _ postureAPI = (*gatewaySource)(nil)
+var (
+	_ postureAPI      = (*gatewaySource)(nil)
+	_ pull.HostProber = (*gatewaySource)(nil)
+)
 
 // Checks implements pull.Source: login to the gateway, and PCRS.
 func (g *gatewaySource) Checks() []pull.Check {
@@ -140,28 +144,34 @@ func (g *gatewaySource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if len(b.body) == 0 {
 		out.Unasked()
 	} else if err := g.postures(ctx, b.body, &postureWriter{s: g.s, out: out}); err != nil {
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	out.CountHosts(int64(b.hosts))
 	return next, done, nil
 }
 
 // ProbeHost implements pull.HostProber: the host of r's policy nearest below host that skipped
-// does not name, else the nearest above; a span without hosts would ask Qualys nothing.
-func (g *gatewaySource) ProbeHost(r pull.IDRange, host int64, skipped func(id int64) bool) (int64, bool) {
-	ids := g.resolved[r.Policy].hosts
+// does not name, else the nearest above; a span without hosts would ask Qualys nothing. Without
+// this poll's Resolve Host IDs answer for the policy it cannot name one: that is an error, as
+// skipping a host no answer proved to fail alone would be.
+func (g *gatewaySource) ProbeHost(r pull.IDRange, host int64, skipped func(id int64) bool) (int64, bool, error) {
+	ph, ok := g.resolved[r.Policy]
+	if !ok {
+		return 0, false, fmt.Errorf("policy %d: no Resolve Host IDs answer to name a host to probe", r.Policy)
+	}
+	ids := ph.hosts
 	i, _ := slices.BinarySearch(ids, host)
 	for j := i - 1; j >= 0; j-- {
 		if !skipped(ids[j]) {
-			return ids[j], true
+			return ids[j], true, nil
 		}
 	}
 	for j := i; j < len(ids); j++ {
 		if ids[j] != host && !skipped(ids[j]) {
-			return ids[j], true
+			return ids[j], true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // postureBatch is the body of one postureInfo call, of at most limit hosts.

@@ -137,6 +137,8 @@ func (r *Engine) BeginDue(ctx context.Context, src Source, started time.Time, fu
 	full := FullDue(&r.Rec.State, started, fullEvery, gauge)
 	if !full {
 		since = r.Rec.State.Cursor
+	} else if fullEvery <= 0 && r.Rec.State.LastSkippedHosts {
+		r.Logger.Info("The last pull skipped hosts; this pull is a full one, to ask for them again")
 	}
 	p, err := r.Plan(ctx, src, since, started)
 	if err != nil {
@@ -159,6 +161,7 @@ func (r *Engine) PullToEnd(ctx context.Context, sinks Sinks, src Source, gauge *
 		r.Rec.Save(ctx)
 		return emitted, err
 	}
+	r.Rec.State.LastSkippedHosts = len(r.Rec.State.Current.Skipped) > 0
 	r.Rec.Complete(ctx, gauge.Completed(full))
 	return emitted, nil
 }
@@ -219,12 +222,15 @@ func (s *Settings) PollOnce(ctx context.Context, sinks Sinks, name string,
 }
 
 // FullDue says whether a stream's next pull must be full: the first one, a re-sync due every
-// (0: never), or a gauge that needs a baseline neither this process nor the checkpoint holds.
+// (0: never; then after a pull that skipped hosts, which only a full pull asks for again), or a
+// gauge that needs a baseline neither this process nor the checkpoint holds.
 func FullDue[P any](rec *Record[P, GaugeRecord], now time.Time, every time.Duration, gauge *GaugeCounting) bool {
 	switch {
 	case rec.Cursor.IsZero():
 		return true
 	case every > 0 && now.Sub(rec.LastFullSync) >= every:
+		return true
+	case every <= 0 && rec.LastSkippedHosts:
 		return true
 	case gauge.Enabled() && !gauge.Complete():
 		return true

@@ -20,6 +20,9 @@ type Record[P, G any] struct {
 	Cursor time.Time `json:"cursor,omitzero"`
 	// LastFullSync is when the last completed full pull began.
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
+	// LastSkippedHosts says the last completed pull skipped hosts (internal/pull/skip.go): a stream
+	// without scheduled full pulls makes its next one full, to ask for them again (FullDue).
+	LastSkippedHosts bool `json:"last_skipped_hosts,omitempty"`
 	// Current is the pull in progress, nil when the last one completed.
 	Current *P `json:"current,omitempty"`
 	// Selection names the filters of the pulls this record comes from; a record written under

@@ -10,8 +10,6 @@ import (
 	"math"
 	"slices"
 
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
 	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
@@ -27,8 +25,25 @@ import (
 // holds none of them (Batcher.Unasked): the probe before a skip asks for one it names.
 type HostProber interface {
 	// ProbeHost is a host of r other than host that skipped does not name, nearest to host; ok
-	// is false when r has none.
-	ProbeHost(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool)
+	// is false when r has none but host. It fails when it does not know r's hosts.
+	ProbeHost(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool, err error)
+}
+
+// HostsAnswerError is a failure of the call whose answer carries a page's hosts (Host List
+// Detection, Host List, host assets, posture pages). Only such a failure counts towards skipping
+// a host: a failure of any other call (a policy list, a host id list) is Qualys failing, not one
+// host, and fails the poll as before.
+type HostsAnswerError struct{ Err error }
+
+func (e *HostsAnswerError) Error() string { return e.Err.Error() }
+func (e *HostsAnswerError) Unwrap() error { return e.Err }
+
+// HostsAnswerFailed marks err, when not nil, as a failure of the call that carries a page's hosts.
+func HostsAnswerFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &HostsAnswerError{Err: err}
 }
 
 // DefaultSkipAfter is how many times in a row a page must fail before the host that fails it is
@@ -45,13 +60,14 @@ type PageFailures struct {
 	Times int   `json:"times"`
 }
 
-// pageFailure says whether err is Qualys failing to answer a page: an answer cut off or damaged,
-// or a 5xx, timeout or network failure the client's own retries did not get past. Credentials,
-// permissions, a refused request, too many logins, the next consumer and a shutdown are not the
-// page's fault.
+// pageFailure says whether err is Qualys failing to answer a page's hosts (HostsAnswerError): an
+// answer cut off or damaged, or a 5xx, timeout or network failure the client's own retries did not
+// get past. Credentials, permissions, a refused request, too many logins, the next consumer, a
+// shutdown and the failure of any other call are not the page's fault.
 func pageFailure(err error) bool {
+	var he *HostsAnswerError
 	var qe *qualys.Error
-	return errors.As(err, &qe) && !qe.Fatal() && qe.Code != qualys.CodeTooManyLogins
+	return errors.As(err, &he) && errors.As(he.Err, &qe) && !qe.Fatal() && qe.Code != qualys.CodeTooManyLogins
 }
 
 func (p *Workers) skipAfter() int {
@@ -83,8 +99,11 @@ func (p *Workers) failedAgain(i int, err error) bool {
 }
 
 // skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host
-// before it, and skips it. When the page's hosts all pass in smaller spans, none is skipped.
+// before it, and skips it. When the page's hosts all pass in smaller spans, none is skipped. The
+// search's calls are made once each, without the client's retries: the page already failed
+// SkipAfter times, and a host Qualys times out on would cost the whole retry budget per span.
 func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error {
+	ctx = qualys.SingleAttempt(ctx)
 	r := p.rangeAt(i)
 	p.Logger.Warn("Page failed several times in a row; pulling it in smaller id spans to find the host that fails it",
 		zap.Int64("id_min", r.Next), zap.Int("attempts", r.Failing.Times), zap.Error(cause))
@@ -109,8 +128,8 @@ type hostSearch struct {
 	i int
 	// end is the last host id of the range.
 	end int64
-	// lastErr is the last failure seen; passed counts the spans pulled whole, hosts the hosts
-	// they read.
+	// lastErr is the last failure seen; passed counts the spans pulled whole that held at least
+	// one host, hosts the hosts they read.
 	lastErr error
 	passed  int
 	hosts   int64
@@ -174,6 +193,7 @@ func (s *hostSearch) next() int64 { return max(s.w.rangeAt(s.i).Next, 1) }
 // consumer accepted. failed says a page failed as pageFailure means; any other error ends the
 // search.
 func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err error) {
+	spanHosts := int64(0)
 	for {
 		sub := s.w.rangeAt(s.i)
 		sub.Min, sub.Max = lo, hi
@@ -185,6 +205,7 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 		complete := err == nil
 		finished := complete && (done || next > hi)
 		s.hosts += out.hostsEnded
+		spanHosts += out.hostsEnded
 		s.w.record(ctx, s.i, out, complete, func(r *IDRange) {
 			switch {
 			case finished && hi == s.end:
@@ -199,8 +220,8 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 		})
 		switch {
 		case err == nil && finished:
-			if !out.unasked {
-				s.passed++
+			if !out.unasked && spanHosts > 0 {
+				s.passed++ // an empty answer proves nothing: Qualys may fail every answer with a host
 			}
 			return false, nil
 		case err == nil:
@@ -213,14 +234,20 @@ func (s *hostSearch) pull(ctx context.Context, lo, hi int64) (failed bool, err e
 	}
 }
 
-// skip skips host, which failed on its own, and moves range i past it. When no span Qualys was
-// asked for passed during the search, Qualys may be failing every page, not one host: a span next
-// to the host must pass first, or nothing is skipped and the pull fails as before. A host alone in
-// a range of a HostProber has no such span: the search's failures stand.
+// skip skips host, which failed on its own, and moves range i past it. When no span that held a
+// host passed during the search, Qualys may be failing every answer with a host, not one host: a
+// probe for other hosts must pass first, or nothing is skipped and the pull fails as before. A
+// host with no other host to probe is skipped unproven only as the run's first skip, or when an
+// answer with hosts passed since its last one.
 func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	if s.passed == 0 {
-		if err := s.probe(ctx, host); err != nil {
+		probed, err := s.probe(ctx, host)
+		if err != nil {
 			return fmt.Errorf("hosts from id %d: %w", host, err)
+		}
+		if !probed && !s.w.mayskipUnproven() {
+			return fmt.Errorf("hosts from id %d: a second host fails with no answer holding a host passing since the last skip; "+
+				"Qualys may be failing every page: %w", host, s.lastErr)
 		}
 	}
 	s.w.mu.Lock()
@@ -237,6 +264,8 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	if !again {
 		s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
 	}
+	s.w.skips++
+	s.w.hostsSinceSkip = 0
 	s.w.saveLocked(ctx)
 	s.w.mu.Unlock()
 	if !again {
@@ -250,37 +279,12 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	return nil
 }
 
-// probe asks for one host id below host that this pull has not skipped (above it when there is
-// none; for a HostProber, the host it names), its records dropped: an id delivered already, or of
-// another range, which pulls it. It fails as Qualys fails it.
-func (s *hostSearch) probe(ctx context.Context, host int64) error {
-	sub := s.w.rangeAt(s.i)
-	id := s.probeID(host)
-	if s.w.ProbeHost != nil {
-		var ok bool
-		if id, ok = s.w.ProbeHost(sub, host, s.skipped); !ok {
-			return nil
-		}
-	}
-	sub.Min, sub.Next, sub.Max = id, id, id
-	out := s.w.NewBatcher()
-	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
-	_, _, err := s.w.Page(ctx, sub, out)
-	if err == nil {
-		err = out.Flush(ctx)
-	}
-	return err
-}
-
-func (s *hostSearch) probeID(host int64) int64 {
-	id := host - 1
-	for id > 0 && s.skipped(id) {
-		id--
-	}
-	if id > 0 {
-		return id
-	}
-	return host + 1
+// mayskipUnproven says whether a host may be skipped without an answer proving Qualys answers
+// pages with hosts: only the first skip of a run, or one after such an answer passed.
+func (p *Workers) mayskipUnproven() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.skips == 0 || p.hostsSinceSkip > 0
 }
 
 // skipped says whether this pull skipped host id.
@@ -289,9 +293,3 @@ func (s *hostSearch) skipped(id int64) bool {
 	defer s.w.mu.Unlock()
 	return slices.Contains(s.w.Pull.Skipped, id)
 }
-
-// discard accepts everything and keeps nothing: a probe's records are pulled again by their range.
-type discard struct{}
-
-func (discard) ConsumeLogs(context.Context, plog.Logs) error          { return nil }
-func (discard) ConsumeMetrics(context.Context, pmetric.Metrics) error { return nil }

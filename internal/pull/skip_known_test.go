@@ -30,19 +30,21 @@ func (k *knownHosts) Page(ctx context.Context, r IDRange, out *Batcher) (int64, 
 	return k.flakyHosts.Page(ctx, r, out)
 }
 
-func (k *knownHosts) ProbeHost(_ IDRange, host int64, skipped func(int64) bool) (int64, bool) {
+func (k *knownHosts) ProbeHost(_ IDRange, host int64, skipped func(int64) bool) (int64, bool, error) {
 	for i := len(k.ids) - 1; i >= 0; i-- {
 		if id := k.ids[i]; id < host && !skipped(id) {
-			return id, true
+			return id, true, nil
 		}
 	}
 	for _, id := range k.ids {
 		if id > host && !skipped(id) {
-			return id, true
+			return id, true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
+
+var _ HostProber = (*knownHosts)(nil)
 
 // The search over a source whose spans without hosts ask Qualys nothing: those spans pass but
 // prove nothing, so when every page fails nothing is skipped, and the probe before a skip asks for

@@ -36,6 +36,9 @@ type flakyHosts struct {
 	failing map[int64]int
 	damaged bool
 	outage  bool
+	// otherCall says a failure is that of a call other than the one carrying the page's hosts (a
+	// policy list, a host id list).
+	otherCall bool
 	// onHost is told each host a page reads whole.
 	onHost func(id int64)
 	// asked is every span asked for.
@@ -49,10 +52,13 @@ func (f *flakyHosts) Plan(context.Context, time.Time) (HostPlan, error) {
 }
 
 func (f *flakyHosts) failure() error {
-	if f.damaged {
-		return qualys.ResponseError("host_detections", errors.New("XML syntax error"))
+	if f.otherCall {
+		return &qualys.Error{Endpoint: "policies", StatusCode: 503, Kind: qualys.KindTransient}
 	}
-	return &qualys.Error{Endpoint: "host_detections", StatusCode: 504, Kind: qualys.KindTransient}
+	if f.damaged {
+		return HostsAnswerFailed(qualys.ResponseError("host_detections", errors.New("XML syntax error")))
+	}
+	return HostsAnswerFailed(&qualys.Error{Endpoint: "host_detections", StatusCode: 504, Kind: qualys.KindTransient})
 }
 
 func (f *flakyHosts) Page(ctx context.Context, r IDRange, out *Batcher) (int64, bool, error) {
@@ -225,6 +231,8 @@ func TestSkipFailingHost(t *testing.T) {
 			damaged: true, wantSkipped: []int64{21, 22}, maxAsked: 20},
 		{name: "every page fails: nothing skipped", ids: hostIDs(1, 1, 40), outage: true, damaged: true,
 			wantErr: true, maxAsked: 10},
+		{name: "every answer holding a host fails, empty spans answer: nothing skipped", ids: sparse,
+			failing: allFailing(sparse), damaged: true, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

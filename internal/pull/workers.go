@@ -43,14 +43,19 @@ type Workers struct {
 	// SkipAfter is how many times in a row a page must fail before the host that fails it is
 	// looked for and skipped; 0 means DefaultSkipAfter, NeverSkip never.
 	SkipAfter int
-	// ProbeHost names the host the probe before a skip asks for (HostProber); nil asks for the id
-	// below the host.
-	ProbeHost func(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool)
+	// ProbeHost names the host the probe before a skip asks for (HostProber); nil asks for the
+	// last host accepted, or the hosts above the one to skip (probe.go).
+	ProbeHost func(r IDRange, host int64, skipped func(id int64) bool) (id int64, ok bool, err error)
 
 	mu       sync.Mutex
 	lastSave time.Time
 	emitted  int64
 	pages    int64
+	// lastAccepted is the last host the consumer accepted in this run; skips counts the hosts this
+	// run skipped, hostsSinceSkip the hosts of the answers that passed since the last one.
+	lastAccepted   int64
+	skips          int
+	hostsSinceSkip int64
 }
 
 // checkpointEvery bounds how often progress inside a page is saved; page ends are always saved.
@@ -175,6 +180,12 @@ func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete 
 		p.moveRanges(out.moves)
 	}
 	p.emitted += out.emitted
+	if out.accepted > 0 {
+		p.lastAccepted = out.accepted
+	}
+	if pageComplete && !out.unasked {
+		p.hostsSinceSkip += out.hostsEnded
+	}
 	r.HostsDone += out.hostsEnded
 	p.Pull.HostsDone += out.hostsEnded
 	if r.Done && r.HostsDone < r.Hosts {

@@ -4,6 +4,7 @@
 package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 
@@ -42,4 +43,18 @@ func (b *BackOff) NextWait() (time.Duration, bool) {
 	}
 	b.next = grown
 	return wait, true
+}
+
+type singleAttemptKey struct{}
+
+// SingleAttempt marks ctx's calls as made once: a transient failure is returned at once, without
+// the configured back-off (limit answers are still waited out). The search for a failing host
+// (internal/pull/skip.go) uses it so that each span costs at most one timeout.
+func SingleAttempt(ctx context.Context) context.Context {
+	return context.WithValue(ctx, singleAttemptKey{}, true)
+}
+
+func singleAttempt(ctx context.Context) bool {
+	once, _ := ctx.Value(singleAttemptKey{}).(bool)
+	return once
 }

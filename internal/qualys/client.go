@@ -189,6 +189,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 // backOffAfter waits before the next attempt of a call that failed transiently with err, or
 // returns err once the back-off is spent (or disabled); a shutdown while waiting ends the wait.
 func (c *Client) backOffAfter(ctx context.Context, bo *BackOff, endpoint string, err error) error {
+	if singleAttempt(ctx) {
+		return err
+	}
 	wait, ok := bo.NextWait()
 	if !ok || !c.settings.Retry.Enabled {
 		return err

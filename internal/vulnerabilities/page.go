@@ -22,7 +22,7 @@ import (
 func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (int64, bool, error) {
 	resp, err := s.Client.HostDetections(ctx, s.query, qualys.IDRange{Min: r.Next, Max: r.Max})
 	if err != nil {
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	defer resp.Body.Close()
 	d := decode.NewHostDetections(resp.Body)
@@ -31,7 +31,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 	// Reported even when the page fails later: records of it may already have been handed on.
 	defer pg.report(r)
 	if err := pg.read(ctx, d, resp); err != nil {
-		return 0, false, err
+		return 0, false, pull.HostsAnswerFailed(err)
 	}
 	if err := pg.drain(ctx); err != nil {
 		return 0, false, err
@@ -44,7 +44,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 	next, more, err := qualys.NextPage(d.Warning(), r.Next)
 	if err != nil {
 		resp.Unreadable()
-		return 0, false, qualys.ResponseError("host_detections", err)
+		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("host_detections", err))
 	}
 	if more && r.Max > 0 && next > r.Max {
 		more = false

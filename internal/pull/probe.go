@@ -1,0 +1,83 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// probe asks Qualys for hosts other than host, their records dropped: the host a HostProber
+// names, else the last host this run's consumer accepted, else the span above host. The answer for
+// a named host must hold it. probed is false when the range has no other host to ask for: the
+// HostProber names none, or there is no span above host, or it answered without a host. It fails
+// as Qualys fails it.
+func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err error) {
+	sub := s.w.rangeAt(s.i)
+	lo, hi, err := s.probeSpan(sub, host)
+	if err != nil || lo == 0 {
+		return false, err
+	}
+	sub.Min, sub.Next, sub.Max = lo, lo, hi
+	if hi == math.MaxInt64 {
+		sub.Max = 0 // an open range: its last page is asked for without a bound
+	}
+	out := s.w.NewBatcher()
+	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
+	_, _, err = s.w.Page(ctx, sub, out)
+	if err == nil {
+		err = out.Flush(ctx)
+	}
+	what := fmt.Sprintf("host %d", lo)
+	if hi != lo {
+		what = fmt.Sprintf("the hosts from id %d", lo)
+	}
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("probe for %s: %w", what, err)
+	case (out.unasked || out.hostsEnded == 0) && hi != lo:
+		return false, nil // no host above: none to prove Qualys answers with
+	case out.unasked || out.hostsEnded == 0:
+		return false, fmt.Errorf("probe for %s answered without it: %w", what, s.lastErr)
+	}
+	s.w.mu.Lock()
+	s.w.hostsSinceSkip += out.hostsEnded
+	s.w.mu.Unlock()
+	return true, nil
+}
+
+// probeSpan is the span the probe asks for, lo 0 for none.
+func (s *hostSearch) probeSpan(r IDRange, host int64) (lo, hi int64, err error) {
+	if s.w.ProbeHost != nil {
+		id, ok, err := s.w.ProbeHost(r, host, s.skipped)
+		if err != nil || !ok {
+			return 0, 0, err
+		}
+		return id, id, nil
+	}
+	if id := s.w.knownHost(); id > 0 && id != host && !s.skipped(id) {
+		return id, id, nil
+	}
+	if host < s.end {
+		return host + 1, s.end, nil
+	}
+	return 0, 0, nil
+}
+
+// knownHost is the last host this run's consumer accepted, 0 for none.
+func (p *Workers) knownHost() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastAccepted
+}
+
+// discard accepts everything and keeps nothing: a probe's records are pulled again by their range.
+type discard struct{}
+
+func (discard) ConsumeLogs(context.Context, plog.Logs) error          { return nil }
+func (discard) ConsumeMetrics(context.Context, pmetric.Metrics) error { return nil }
