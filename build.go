@@ -88,27 +88,11 @@ func newStreamBuilder(set receiver.Settings, cfg *Config, clock qualys.Clock) qr
 func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, store *checkpoint.Store, tel *telemetry.Telemetry, clock qualys.Clock) []qreceiver.ScheduledStream {
 	source := cfg.source(set.ID)
 	settings := func(stream string, pageSize int) pull.Settings {
-		return pull.Settings{
-			Source:    source,
-			Client:    client,
-			Store:     store,
-			Telemetry: tel,
-			Logger:    set.Logger.With(streamField(stream)),
-			Retry:     cfg.Retry,
-			Workers:   cfg.MaxConcurrency,
-			PageSize:  pageSize,
-			Clock:     clock,
-		}
+		return pull.Settings{Source: source, Client: client, Store: store, Telemetry: tel, Clock: clock,
+			Logger: set.Logger.With(streamField(stream)), Retry: cfg.Retry, Workers: cfg.MaxConcurrency, PageSize: pageSize}
 	}
 	var streams []qreceiver.ScheduledStream
 	if v := cfg.Vulnerabilities; v.Enabled {
-		var cache *kb.Cache
-		if v.KnowledgeBase.Enabled {
-			fetcher := vulnerabilities.KnowledgeBaseFetcher{Client: client, IncludeText: v.KnowledgeBase.IncludeText,
-				Logger: set.Logger.With(streamField(vulnerabilities.Name)), Telemetry: tel}
-			cache = kb.NewCache(fetcher, v.KnowledgeBase.RefreshInterval,
-				kb.Limits{MaxEntries: v.KnowledgeBase.MaxEntries, MaxBytes: v.KnowledgeBase.MaxBytes}).WithClock(clock.Now)
-		}
 		maxResults := v.MaxResultsBytes
 		if !v.ShowResults {
 			maxResults = -1
@@ -120,7 +104,7 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 				Query:            cfg.detectionQuery(),
 				FullSyncInterval: v.FullSyncInterval,
 				MaxResultsBytes:  maxResults,
-				KnowledgeBase:    cache,
+				KnowledgeBase:    knowledgeBase(set, &v.KnowledgeBase, client, tel, clock),
 				Metrics:          metadata.NewMetricsBuilder(cfg.MetricsBuilder, set),
 				CountsEnabled:    cfg.MetricsBuilder.Metrics.QualysVulnerabilityDetections.Enabled,
 			}),
@@ -153,6 +137,16 @@ func buildStreams(set receiver.Settings, cfg *Config, client *qualys.Client, sto
 		})
 	}
 	return streams
+}
+
+// knowledgeBase is the vulnerabilities stream's KnowledgeBase cache; nil when the join is off.
+func knowledgeBase(set receiver.Settings, cfg *KnowledgeBaseConfig, client *qualys.Client, tel *telemetry.Telemetry, clock qualys.Clock) *kb.Cache {
+	if !cfg.Enabled {
+		return nil
+	}
+	fetcher := vulnerabilities.KnowledgeBaseFetcher{Client: client, IncludeText: cfg.IncludeText,
+		Logger: set.Logger.With(streamField(vulnerabilities.Name)), Telemetry: tel}
+	return kb.NewCache(fetcher, cfg.RefreshInterval, kb.Limits{MaxEntries: cfg.MaxEntries, MaxBytes: cfg.MaxBytes}).WithClock(clock.Now)
 }
 
 // source names the subscription on every resource the receiver emits: the API server's host and
