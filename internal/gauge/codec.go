@@ -39,7 +39,7 @@ func (c *Counts[K]) AppendMarshal(buf []byte) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &c.t
-	if len(t.pending) > 0 {
+	if t.pending.len() > 0 {
 		t.flush(false, nil)
 	}
 	// The ids take about what they take packed; a signed difference is a byte longer from 64 on.
@@ -137,7 +137,7 @@ func (f *restoring[K]) profileOf(counts map[K]uint32) uint32 {
 
 // assign puts a restored id's profile; an id listed twice is damage.
 func (f *restoring[K]) assign(id int64, p uint32) error {
-	if f.t.base.n > 0 && id <= f.t.base.last || len(f.t.pending) > 0 {
+	if f.t.base.n > 0 && id <= f.t.base.last || f.t.pending.len() > 0 {
 		if _, ok, _ := f.t.lookup(id); ok {
 			return fmt.Errorf("counts: id %d listed twice", id)
 		}
@@ -260,7 +260,7 @@ func (f *restoring[K]) readCounted(r *Reader) error {
 		return fmt.Errorf("counts: full pull flag %d", flag)
 	}
 	t := &f.t
-	if len(t.pending) > 0 {
+	if t.pending.len() > 0 {
 		t.flush(false, nil)
 	}
 	t.collecting = true

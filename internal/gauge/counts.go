@@ -35,7 +35,7 @@ type table[K comparable] struct {
 	totals     []int64           // by kind index
 	// base holds the ids; changes go to pending until it is worth rebuilding base with them.
 	base    packed
-	pending map[int64]change
+	pending changes
 	// pendingMax is the highest id in pending: an id above it and base's goes straight to base.
 	pendingMax int64
 	n          int
@@ -46,16 +46,13 @@ type table[K comparable] struct {
 
 type kindCount struct{ kind, n uint32 }
 
-// change is an id's counts set or removed since base was built.
-type change struct {
-	p    uint32
-	seen bool
-	gone bool
-}
-
 // minPending is how many changes wait before base is rebuilt with them, at least; above it, up
-// to a sixteenth of base, which bounds both their memory (about 2 bytes an id) and the rebuilds.
-const minPending = 4096
+// to a pendingShare-th of base, which bounds both their memory (under a byte an id) and the
+// rebuilds.
+const (
+	minPending   = 4096
+	pendingShare = 16
+)
 
 // New returns empty counts whose kinds codec encodes for a checkpoint.
 func New[K comparable](codec KindCodec[K]) *Counts[K] {
@@ -65,7 +62,6 @@ func New[K comparable](codec KindCodec[K]) *Counts[K] {
 func newTable[K comparable]() table[K] {
 	return table[K]{
 		kindIdx: map[K]uint32{}, profileIdx: map[string]uint32{}, single: map[uint32]uint32{},
-		pending: map[int64]change{},
 	}
 }
 
@@ -141,10 +137,7 @@ func (c *Counts[K]) BeginFull() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t.base.clearSeen()
-	for id, ch := range c.t.pending {
-		ch.seen = false
-		c.t.pending[id] = ch
-	}
+	c.t.pending.unseeAll()
 	c.t.collecting = true
 }
 
@@ -169,10 +162,10 @@ func (c *Counts[K]) Keep(id int64) {
 	if !c.t.collecting {
 		return
 	}
-	if ch, changed := c.t.pending[id]; changed {
+	if ch, changed := c.t.pending.get(id); changed {
 		if !ch.gone {
 			ch.seen = true
-			c.t.pending[id] = ch
+			c.t.pending.put(id, ch)
 		}
 		return
 	}
@@ -204,20 +197,20 @@ func (t *table[K]) put(id int64, profile []kindCount) {
 func (t *table[K]) lookup(id int64) (p uint32, ok, inBase bool) {
 	pos, bp, inBase := t.base.find(id)
 	_ = pos
-	if ch, changed := t.pending[id]; changed {
+	if ch, changed := t.pending.get(id); changed {
 		return ch.p, !ch.gone, inBase
 	}
 	return bp, inBase, inBase
 }
 
 func (t *table[K]) assign(id int64, p uint32) {
-	if ch, changed := t.pending[id]; changed {
+	if ch, changed := t.pending.get(id); changed {
 		if ch.gone {
 			t.n++
 		} else {
 			t.addTotals(ch.p, -1)
 		}
-		t.pending[id] = change{p: p, seen: t.collecting}
+		t.pending.put(id, change{p: p, seen: t.collecting})
 		t.addTotals(p, 1)
 		return
 	}
@@ -232,34 +225,31 @@ func (t *table[K]) assign(id int64, p uint32) {
 		return
 	case inBase:
 		t.addTotals(old, -1)
-	case (t.base.n == 0 || id > t.base.last) && (len(t.pending) == 0 || id > t.pendingMax):
+	case (t.base.n == 0 || id > t.base.last) && (t.pending.len() == 0 || id > t.pendingMax):
 		t.base.add(id, p, t.collecting)
 		t.n++
 		return
 	default:
 		t.n++
 	}
-	t.pending[id] = change{p: p, seen: t.collecting}
-	if len(t.pending) == 1 || id > t.pendingMax {
+	t.pending.put(id, change{p: p, seen: t.collecting})
+	if t.pending.len() == 1 || id > t.pendingMax {
 		t.pendingMax = id
 	}
-	if len(t.pending) > max(minPending, t.base.n/16) {
+	if t.pending.len() > max(minPending, t.base.n/pendingShare) {
 		t.flush(false, nil)
 	}
 }
 
 func (t *table[K]) remove(id int64) {
-	p, ok, inBase := t.lookup(id)
+	p, ok, _ := t.lookup(id)
 	if !ok {
 		return
 	}
 	t.addTotals(p, -1)
 	t.n--
-	if inBase {
-		t.pending[id] = change{gone: true}
-	} else {
-		delete(t.pending, id)
-	}
+	// An id only pending is marked gone too: a rebuild leaves it out all the same.
+	t.pending.put(id, change{gone: true})
 }
 
 func (t *table[K]) addTotals(p uint32, sign int64) {

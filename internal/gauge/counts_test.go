@@ -50,15 +50,15 @@ func snapshot(c *Counts[uint32]) (map[int64]map[uint32]int, map[uint32]int64) {
 func (t *table[K]) ids() []int64 {
 	var all []int64
 	t.base.each(func(id int64, _ uint32, _ bool) {
-		if ch, changed := t.pending[id]; !changed || !ch.gone {
+		if ch, changed := t.pending.get(id); !changed || !ch.gone {
 			all = append(all, id)
 		}
 	})
-	for id, ch := range t.pending {
+	t.pending.sorted(func(id int64, ch change) {
 		if _, _, inBase := t.base.find(id); !inBase && !ch.gone {
 			all = append(all, id)
 		}
-	}
+	})
 	slices.Sort(all)
 	return all
 }

@@ -32,6 +32,9 @@ type packed struct {
 	// offs is where each block starts in its chunk.
 	offs   []uint32
 	chunks [][]byte
+	// mapped[i] holds chunks[i]'s memory when it is off the Go heap (offheap.go), else is nil:
+	// every chunk after the first, where the system allows.
+	mapped []*mapping
 	seen   []uint64
 	n      int
 	last   int64
@@ -88,15 +91,33 @@ func (b *packed) add(id int64, p uint32, seen bool) {
 	}
 }
 
-// newChunk trims the full chunk, if it has much room left, and starts one of its size.
+// newChunk starts a chunk: the first on the Go heap, growing as a slice does, so small counts
+// stay small; the next ones mapped off it, or else trimming the full chunk, if it has much room
+// left, and taking its size.
 func (b *packed) newChunk() {
+	var m *mapping
 	room := firstChunkBytes
 	if len(b.chunks) > 0 {
 		b.trim()
 		full := len(b.chunks[len(b.chunks)-1])
 		room = full + full/16 + 64
+		m = mapChunk()
+	}
+	b.mapped = append(b.mapped, m)
+	if m != nil {
+		b.chunks = append(b.chunks, m.mem)
+		return
 	}
 	b.chunks = append(b.chunks, make([]byte, 0, room))
+}
+
+// release lets go of chunk i.
+func (b *packed) release(i int) {
+	b.chunks[i] = nil
+	if m := b.mapped[i]; m != nil {
+		b.mapped[i] = nil
+		m.release()
+	}
 }
 
 // each calls fn with every entry in ascending id.
@@ -105,6 +126,9 @@ func (b *packed) each(fn func(id int64, p uint32, seen bool)) { b.walk(fn, false
 // drain is each, letting go of each chunk once it has been read: b is empty afterwards.
 func (b *packed) drain(fn func(id int64, p uint32, seen bool)) {
 	b.walk(fn, true)
+	for i := range b.chunks {
+		b.release(i)
+	}
 	*b = packed{}
 }
 
@@ -116,7 +140,7 @@ func (b *packed) walk(fn func(id int64, p uint32, seen bool), release bool) {
 			blk := i / blockLen
 			if blk%chunkBlocks == 0 {
 				if release && blk > 0 {
-					b.chunks[blk/chunkBlocks-1] = nil
+					b.release(blk/chunkBlocks - 1)
 				}
 				data = b.chunks[blk/chunkBlocks]
 			}
@@ -153,13 +177,15 @@ func sized(n int) packed {
 		heads:  make([]int64, 0, blocks),
 		offs:   make([]uint32, 0, blocks),
 		chunks: make([][]byte, 0, (blocks+chunkBlocks-1)/chunkBlocks),
+		mapped: make([]*mapping, 0, (blocks+chunkBlocks-1)/chunkBlocks),
 		seen:   make([]uint64, 0, (n+63)/64),
 	}
 }
 
-// trim gives back what the last chunk over-reserved, when it is worth a copy.
+// trim gives back what the last chunk over-reserved, when it is worth a copy: on the Go heap
+// only, as a mapped chunk's room costs nothing.
 func (b *packed) trim() {
-	if len(b.chunks) == 0 {
+	if len(b.chunks) == 0 || b.mapped[len(b.mapped)-1] != nil {
 		return
 	}
 	c := &b.chunks[len(b.chunks)-1]

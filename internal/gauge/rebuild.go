@@ -3,18 +3,14 @@
 
 package gauge // import "github.com/seed-d80aa3af/qualysreceiver/internal/gauge"
 
-import (
-	"maps"
-	"slices"
-)
-
 // flush rebuilds base with the pending changes, merging the two in id order; dropUnseen leaves
 // out the ids a full pull did not count, remap (when not nil) renumbers the profiles. The old
 // base lets go of its data a chunk at a time as the new one is built, so the two together hold
 // about the packed ids once.
 func (t *table[K]) flush(dropUnseen bool, remap []uint32) {
-	changed := slices.Sorted(maps.Keys(t.pending))
-	next := sized(t.base.n + len(changed))
+	t.pending.merge()
+	ids, vals := t.pending.ids, t.pending.vals
+	next := sized(t.base.n + len(ids))
 	emit := func(id int64, p uint32, seen bool) {
 		if dropUnseen && !seen {
 			return
@@ -24,29 +20,28 @@ func (t *table[K]) flush(dropUnseen bool, remap []uint32) {
 		}
 		next.add(id, p, seen && !dropUnseen)
 	}
+	emitChange := func(i int) {
+		if ch := unpackChange(vals[i]); !ch.gone {
+			emit(ids[i], ch.p, ch.seen)
+		}
+	}
 	i := 0
 	t.base.drain(func(id int64, p uint32, seen bool) {
-		for ; i < len(changed) && changed[i] < id; i++ {
-			if ch := t.pending[changed[i]]; !ch.gone {
-				emit(changed[i], ch.p, ch.seen)
-			}
+		for ; i < len(ids) && ids[i] < id; i++ {
+			emitChange(i)
 		}
-		if i < len(changed) && changed[i] == id {
-			if ch := t.pending[id]; !ch.gone {
-				emit(id, ch.p, ch.seen)
-			}
+		if i < len(ids) && ids[i] == id {
+			emitChange(i)
 			i++
 			return
 		}
 		emit(id, p, seen)
 	})
-	for ; i < len(changed); i++ {
-		if ch := t.pending[changed[i]]; !ch.gone {
-			emit(changed[i], ch.p, ch.seen)
-		}
+	for ; i < len(ids); i++ {
+		emitChange(i)
 	}
 	next.trim()
-	t.base, t.pending, t.pendingMax = next, map[int64]change{}, 0
+	t.base, t.pending, t.pendingMax = next, changes{}, 0
 	t.n = next.n
 }
 
