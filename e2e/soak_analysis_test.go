@@ -109,3 +109,27 @@ type errorRecorder []string
 func (e *errorRecorder) Errorf(format string, args ...any) {
 	*e = append(*e, fmt.Sprintf(format, args...))
 }
+
+// An attempt that begins with the start-up checks begins when they do, not when its poll does:
+// checks that pass after a minute of faults are no late attempt.
+func TestSoakWaitEndsWhenTheChecksBegin(t *testing.T) {
+	r0 := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
+	clock := qualys.AcceleratedClock{Real: r0, Simulated: r0, Factor: 60}
+	real := func(minutes int) string {
+		return r0.Add(time.Duration(minutes) * time.Second).Format("2006-01-02T15:04:05.000Z0700")
+	}
+	log := fmt.Sprintf(`{"ts":%q,"msg":"vulnerabilities: the Qualys user cannot log in","stream":"vulnerabilities","checked_again_in":"1m0s"}
+{"ts":%q,"msg":"vulnerabilities: ready","stream":"vulnerabilities","duration":"2m0s"}
+{"ts":%q,"msg":"Poll completed","stream":"vulnerabilities","duration":420}
+`, real(10), real(13), real(20))
+	path := filepath.Join(t.TempDir(), "qualys-1.log")
+	require.NoError(t, os.WriteFile(path, []byte(log), 0o600))
+	ends := pollEnds(t, path)
+	require.Len(t, ends, 3)
+	assert.Equal(t, []string{"check failed", "ready", "completed"}, []string{ends[0].outcome, ends[1].outcome, ends[2].outcome})
+
+	r := &soakReport{stall: map[string]time.Duration{}}
+	(&soak{}).measureWait(r, clock, ends, 0)
+	assert.Equal(t, time.Minute, r.stall[streamVulnerabilities], "from the failed check to the checks that passed")
+	assert.Zero(t, r.lateBy)
+}

@@ -22,13 +22,13 @@ import (
 	"github.com/seed-d80aa3af/qualysreceiver/internal/simulator"
 )
 
-// pollEnd is the scheduler's line at the end of an attempt: a completed or failed poll, or a
-// failed start-up check.
+// pollEnd is the scheduler's line at the end of an attempt: a completed or failed poll, a
+// failed start-up check, or checks passed (ready), after which the poll begins.
 type pollEnd struct {
 	stream  string
 	at      time.Time     // real, the line's time
 	elapsed time.Duration // simulated, the attempt's duration
-	outcome string        // completed, failed, check failed
+	outcome string        // completed, failed, check failed, ready
 	wait    time.Duration // simulated, the pause announced before the next attempt
 }
 
@@ -53,6 +53,8 @@ func pollEnds(t *testing.T, path string) []pollEnd {
 			e.outcome, e.wait = "failed", logDuration(l["next_poll_in"])
 		case l["checked_again_in"] != nil:
 			e.outcome, e.wait = "check failed", logDuration(l["checked_again_in"])
+		case msg == stream+": ready":
+			e.outcome = "ready"
 		default:
 			return
 		}
@@ -205,10 +207,10 @@ func (s *soak) analyse() *soakReport {
 }
 
 // measureWait compares the pause before attempt i+1 with what attempt i announced and, after a
-// failure, with the back-off cap.
+// failure, with the back-off cap. An attempt that begins with checks begins when they do.
 func (s *soak) measureWait(r *soakReport, c qualys.AcceleratedClock, ends []pollEnd, i int) {
 	e := ends[i]
-	if e.outcome == "completed" {
+	if e.outcome == "completed" || e.outcome == "ready" {
 		return
 	}
 	for _, next := range ends[i+1:] {

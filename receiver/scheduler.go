@@ -110,7 +110,8 @@ func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error)
 		s.logger.Log(level, msg, fields...)
 		return wait, err
 	}
-	s.logger.Info(s.stream.Name() + ": ready")
+	// Its duration tells the first poll's start from the end of the checks before it.
+	s.logger.Info(s.stream.Name()+": ready", zap.Stringer("duration", readable(s.clock().Sub(started))))
 	return 0, nil
 }
 
