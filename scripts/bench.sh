@@ -115,7 +115,7 @@ go_benchmarks() {
     "$(awk -v ns="$kb_ns" 'BEGIN { if (ns > 0) print 200000 / (ns / 1e9) }')" "" "200,000")")
 }
 
-# gauge_benchmarks: the heap of the gauge counts after a full pull (steady) and at the end of the
+# gauge_benchmarks: the memory the gauge counts hold (Go heap and mapped chunks) after a full pull (steady) and at the end of the
 # next full pull before it completes (peak), and the slopes between the two sizes.
 gauge_benchmarks() {
   $GO test -run '^$' -bench '^(BenchmarkGaugeHosts|BenchmarkGaugePostures)$' -cpu 1 -benchtime 1x -count 1 ./internal/gauge/ \
@@ -129,12 +129,12 @@ gauge_benchmarks() {
   done
 }
 
-# gauge_row WHAT BENCHMARK SMALL LARGE: one row with the slope of steady and peak heap between the sizes.
+# gauge_row WHAT BENCHMARK SMALL LARGE: one row with the slope of steady and peak memory held between the sizes.
 gauge_row() {
   local what=$1 name=$2 small=$3 large=$4 s1 s2 p1 p2
-  s1=$(bench_metric "$name/$what=$small" heap-bytes) s2=$(bench_metric "$name/$what=$large" heap-bytes)
-  p1=$(bench_metric "$name/$what=$small" peak-heap-bytes) p2=$(bench_metric "$name/$what=$large" peak-heap-bytes)
-  rows+=("$(row "gauge heap, $what $(fmt0 "$small") to $(fmt0 "$large"): $(slope "$s1" "$s2" "$small" "$large") B/${what%s} steady, $(slope "$p1" "$p2" "$small" "$large") B/${what%s} during a full pull ($(awk -v b="$p2" 'BEGIN { printf "%.1f", b / 1048576 }') MiB at $(fmt0 "$large"))" "" "" "$(fmt0 "$large")")")
+  s1=$(bench_metric "$name/$what=$small" held-bytes) s2=$(bench_metric "$name/$what=$large" held-bytes)
+  p1=$(bench_metric "$name/$what=$small" peak-held-bytes) p2=$(bench_metric "$name/$what=$large" peak-held-bytes)
+  rows+=("$(row "gauge counts held, $what $(fmt0 "$small") to $(fmt0 "$large"): $(slope "$s1" "$s2" "$small" "$large") B/${what%s} steady, $(slope "$p1" "$p2" "$small" "$large") B/${what%s} during a full pull ($(awk -v b="$p2" 'BEGIN { printf "%.1f", b / 1048576 }') MiB at $(fmt0 "$large"))" "" "" "$(fmt0 "$large")")")
 }
 slope() { awk -v a="$1" -v b="$2" -v m="$3" -v n="$4" 'BEGIN { if (n > m) printf "%.1f", (b - a) / (n - m) }'; }
 
