@@ -24,20 +24,7 @@ import (
 // (the full pull that skipped a host drops no posture), and the next full pull asks for the host
 // again. A host that fails twice, then answers, is not skipped.
 func TestComplianceSkipsHostWhosePosturePagesFail(t *testing.T) {
-	tests := []struct {
-		name  string
-		fault simulator.Fault
-		// failedPolls is how many polls fail before the one that skips the host.
-		failedPolls int
-		wantSkipped bool
-		wantError   string
-	}{
-		{name: "answer always damaged", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: -1},
-			wantSkipped: true, wantError: "could not be read"},
-		{name: "Qualys times out on it", fault: simulator.Fault{Kind: simulator.FaultHTTPError, Status: 504, Count: -1},
-			failedPolls: 2, wantSkipped: true, wantError: "HTTP 504"},
-		{name: "a host that recovers after two failures", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: 2}},
-	}
+	tests := hostFailures
 	for _, api := range []compliance.API{compliance.APIGateway, compliance.APIClassic} {
 		for _, tt := range tests {
 			t.Run(string(api)+"/"+tt.name, func(t *testing.T) {

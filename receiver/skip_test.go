@@ -26,20 +26,7 @@ const metricHostsSkipped = "otelcol_receiver_qualys_hosts_skipped"
 // seen, and the next full pull asks for the host again. A host that fails twice, then answers, is
 // not skipped.
 func TestSkipHostWhosePagesFail(t *testing.T) {
-	tests := []struct {
-		name  string
-		fault simulator.Fault
-		// failedPolls is how many polls fail before the one that skips the host.
-		failedPolls int
-		wantSkipped bool
-		wantError   string
-	}{
-		{name: "answer always damaged", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: -1},
-			wantSkipped: true, wantError: "could not be read"},
-		{name: "Qualys times out on it", fault: simulator.Fault{Kind: simulator.FaultHTTPError, Status: 504, Count: -1},
-			failedPolls: 2, wantSkipped: true, wantError: "HTTP 504"},
-		{name: "a host that recovers after two failures", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: 2}},
-	}
+	tests := hostFailures
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newFaultEnv(t, simulator.TenantConfig{Hosts: 120, DetectionsPerHost: 3}, simulator.Options{}, faultEnvOptions{})
@@ -122,4 +109,25 @@ func sum(byHost map[int64]int) int {
 		n += v
 	}
 	return n
+}
+
+// hostFailure is a way one host's pages fail, for the skip tests of every stream.
+type hostFailure struct {
+	name  string
+	fault simulator.Fault
+	// failedPolls is how many polls fail before the one that skips the host.
+	failedPolls int
+	wantSkipped bool
+	wantError   string
+}
+
+// hostFailures: a damaged answer is pulled again within the poll, so the host is skipped in the
+// first poll; a timeout fails the poll, so the host is skipped by the third; a host that fails
+// twice, then answers, is not skipped.
+var hostFailures = []hostFailure{
+	{name: "answer always damaged", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: -1},
+		wantSkipped: true, wantError: "could not be read"},
+	{name: "Qualys times out on it", fault: simulator.Fault{Kind: simulator.FaultHTTPError, Status: 504, Count: -1},
+		failedPolls: 2, wantSkipped: true, wantError: "HTTP 504"},
+	{name: "a host that recovers after two failures", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: 2}},
 }
