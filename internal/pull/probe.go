@@ -13,7 +13,7 @@ import (
 )
 
 // probe asks Qualys for hosts other than host, their records dropped: the host a HostProber
-// names, else the last host this run's consumer accepted, else the span above host. The answer for
+// names, else the last host this run's consumer accepted in the range, else the span above host. The answer for
 // a named host must hold it. probed is false when the range has no other host to ask for: the
 // HostProber names none, or there is no span above host, or it answered without a host. It fails
 // as Qualys fails it.
@@ -60,7 +60,7 @@ func (s *hostSearch) probeSpan(r IDRange, host int64) (lo, hi int64, err error) 
 		}
 		return id, id, nil
 	}
-	if id := s.w.knownHost(); id > 0 && id != host && !s.skipped(id) {
+	if id := s.w.knownHost(s.i); id > 0 && id != host && !s.skipped(id) {
 		return id, id, nil
 	}
 	if host < s.end {
@@ -69,11 +69,12 @@ func (s *hostSearch) probeSpan(r IDRange, host int64) (lo, hi int64, err error) 
 	return 0, 0, nil
 }
 
-// knownHost is the last host this run's consumer accepted, 0 for none.
-func (p *Workers) knownHost() int64 {
+// knownHost is the last host this run's consumer accepted in range i, 0 for none: another
+// range (another policy) may not hold it.
+func (p *Workers) knownHost(i int) int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.lastAccepted
+	return p.lastAccepted[i]
 }
 
 // discard accepts everything and keeps nothing: a probe's records are pulled again by their range.

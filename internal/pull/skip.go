@@ -103,6 +103,7 @@ func (p *Workers) failedAgain(i int, err error) bool {
 // search's calls are made once each, without the client's retries: the page already failed
 // SkipAfter times, and a host Qualys times out on would cost the whole retry budget per span.
 func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error {
+	retrying := ctx
 	ctx = qualys.SingleAttempt(ctx)
 	r := p.rangeAt(i)
 	p.Logger.Warn("Page failed several times in a row; pulling it in smaller id spans to find the host that fails it",
@@ -118,6 +119,14 @@ func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error
 	if !found {
 		p.Logger.Info("The failing page's hosts passed in smaller id spans; no host skipped", zap.Int64("id_min", r.Next))
 		return nil
+	}
+	// One transient failure of the single attempt at [host, host] would name a healthy host: it
+	// is asked for once more with the client's retries, and delivered when it passes.
+	if failed, err := s.pull(retrying, host, host); err != nil || !failed {
+		if err == nil {
+			p.Logger.Info("The host found failing passed when asked for again; no host skipped", zap.Int64("host_id", host))
+		}
+		return err
 	}
 	return s.skip(ctx, host)
 }

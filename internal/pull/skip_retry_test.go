@@ -1,0 +1,66 @@
+// Copyright The qualysreceiver Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package pull
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-d80aa3af/qualysreceiver/internal/convert"
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
+)
+
+// A host found failing only because its single attempt met a transient failure is asked for again
+// with the client's retries: it passes, is delivered, and nothing is skipped.
+func TestFoundHostThatPassesWhenAskedAgainIsNotSkipped(t *testing.T) {
+	ids := hostIDs(1, 1, 40)
+	src := &flakyHosts{ids: ids, perPage: 10, failing: map[int64]int{23: 3}}
+	prog := &Progress{Full: true, Ranges: []IDRange{{Min: 1, Next: 21, Failing: &PageFailures{At: 21, Times: DefaultSkipAfter - 1}}}}
+	run := newSkipRun()
+
+	require.NoError(t, run.pull(t, src, prog))
+
+	assert.Empty(t, prog.Skipped)
+	assertPulledOnce(t, &run.sinks, ids[20:], nil)
+	assert.Equal(t, 1, run.logs.FilterMessageSnippet("passed when asked for again").Len())
+}
+
+// policyHosts pulls each range from the hosts of its policy.
+type policyHosts map[int64]*flakyHosts
+
+func (p policyHosts) Page(ctx context.Context, r IDRange, out *Batcher) (int64, bool, error) {
+	return p[r.Policy].Page(ctx, r, out)
+}
+
+// The probe before a skip asks for the last host accepted in the same range only: a host accepted
+// under another policy is not in this one's answers, and asking for it there proves nothing.
+func TestProbeAsksForAHostAcceptedInTheSameRangeOnly(t *testing.T) {
+	src := policyHosts{
+		1: {ids: []int64{10, 20}, perPage: 10},
+		2: {ids: []int64{50, 60}, perPage: 10, failing: map[int64]int{50: -1}},
+	}
+	prog := &Progress{Full: true, Ranges: []IDRange{
+		{Policy: 1, Min: 1, Next: 1, Max: 100},
+		{Policy: 2, Min: 1, Next: 1, Max: 100, Failing: &PageFailures{At: 1, Times: DefaultSkipAfter - 1}},
+	}}
+	run := newSkipRun()
+	c := NewConsumer(&run.sinks, "fake", skipRetry(), qualys.WallClock, run.logger, nil)
+	w := &Workers{
+		Stream: "fake", Pull: prog, Save: func(context.Context) {}, Workers: 1, Retry: skipRetry(), PageSize: 10,
+		NewBatcher: func() *Batcher { return NewBatcher(c, 1000, convert.Source{}) },
+		Page:       src.Page, Logger: run.logger, Telemetry: &run.telemetry, Clock: qualys.WallClock,
+	}
+
+	_, err := w.Run(t.Context())
+
+	require.NoError(t, err)
+	assert.Equal(t, []int64{50}, prog.Skipped)
+	assert.Equal(t, map[int64]int{10: 1, 20: 1, 60: 1}, run.sinks.hosts)
+	for _, r := range src[2].asked {
+		assert.NotEqual(t, IDRange{Policy: 2, Min: 20, Next: 20, Max: 20}, r, "policy 1's host probed in policy 2")
+	}
+}
