@@ -79,7 +79,8 @@ func (p *Workers) skipAfter() int {
 
 // failedAgain counts a failure of range i's page at its Next, and says whether the host that
 // fails it is to be looked for: the page has now failed skipAfter times in a row, or the range
-// holds a host this pull skipped in another range (a host in several policies), which fails it too.
+// holds a host this pull skipped in another range (a host in several policies) or the last pull
+// skipped (Suspects), which likely fails it too.
 func (p *Workers) failedAgain(i int, err error) bool {
 	if p.SkipAfter == NeverSkip || !pageFailure(err) {
 		return false
@@ -93,9 +94,9 @@ func (p *Workers) failedAgain(i int, err error) bool {
 	}
 	f.Times++
 	r.Failing = &f // replaced, not changed: copies of the range share the pointer
-	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, func(id int64) bool {
-		return id >= r.Next && (r.Max == 0 || id <= r.Max)
-	})
+	inRange := func(id int64) bool { return id >= r.Next && (r.Max == 0 || id <= r.Max) }
+	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, inRange) ||
+		slices.ContainsFunc(p.Pull.Suspects, inRange)
 }
 
 // skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host

@@ -6,6 +6,7 @@ package pull
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,5 +63,37 @@ func TestProbeAsksForAHostAcceptedInTheSameRangeOnly(t *testing.T) {
 	assert.Equal(t, map[int64]int{10: 1, 20: 1, 60: 1}, run.sinks.hosts)
 	for _, r := range src[2].asked {
 		assert.NotEqual(t, IDRange{Policy: 2, Min: 20, Next: 20, Max: 20}, r, "policy 1's host probed in policy 2")
+	}
+}
+
+// Without scheduled full pulls, a host that always fails makes every pull full; the new pull looks
+// for the host at its page's first failure, as the last pull skipped it, so that after the first
+// skip every poll completes instead of failing SkipAfter-1 polls in every SkipAfter.
+func TestHostSkippedLastPullIsLookedForAtTheFirstFailure(t *testing.T) {
+	ids := hostIDs(1, 1, 40)
+	src := &flakyHosts{ids: ids, perPage: 10, failing: map[int64]int{23: -1}}
+	run := newSkipRun()
+	e := NewEngine("fake", Settings{Workers: 1, PageSize: 10, Retry: skipRetry(), Logger: run.logger})
+	e.KeepSkipped = func(int64) {}
+	gauge := NewGaugeCounting("fake", "hosts", NewHostCounts(nil), false, nil, run.logger)
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	poll := func() error {
+		t.Helper()
+		now = now.Add(time.Hour)
+		if e.Rec.State.Current == nil {
+			_, err := e.BeginDue(t.Context(), src, now, 0, gauge)
+			require.NoError(t, err)
+		}
+		_, err := e.PullToEnd(t.Context(), &run.sinks, src, gauge)
+		return err
+	}
+	for i := 1; i < DefaultSkipAfter; i++ {
+		require.Error(t, poll(), "poll %d: the page has failed %d times", i, i)
+	}
+	require.NoError(t, poll())
+	require.Equal(t, []int64{23}, e.Rec.State.LastSkipped)
+	for i := 1; i <= 2*DefaultSkipAfter; i++ {
+		require.NoError(t, poll(), "poll %d after the first skip", i)
+		assert.Equal(t, []int64{23}, e.Rec.State.LastSkipped)
 	}
 }
