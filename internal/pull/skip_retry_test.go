@@ -5,6 +5,7 @@ package pull
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -95,5 +96,41 @@ func TestHostSkippedLastPullIsLookedForAtTheFirstFailure(t *testing.T) {
 	for i := 1; i <= 2*DefaultSkipAfter; i++ {
 		require.NoError(t, poll(), "poll %d after the first skip", i)
 		assert.Equal(t, []int64{23}, e.Rec.State.LastSkipped)
+	}
+}
+
+// A failing host at the end of a bounded range has no span above it to probe: the hosts below it
+// in the range are probed instead, so an outage that fails every answer with a host skips nothing,
+// while one failing host is skipped once the hosts below it answer.
+func TestProbeAsksBelowAHostAtTheEndOfItsRange(t *testing.T) {
+	ids := []int64{1000, 1500, 1999}
+	tests := []struct {
+		name        string
+		failing     map[int64]int
+		wantSkipped []int64
+		wantErr     string
+	}{
+		{name: "outage", failing: allFailing(ids), wantErr: "hosts from id 1999: probe for the hosts from id 1000: "},
+		{name: "one failing host", failing: map[int64]int{1999: -1}, wantSkipped: []int64{1999}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &flakyHosts{ids: ids, perPage: 10, failing: tc.failing}
+			prog := &Progress{Ranges: []IDRange{{Min: 1000, Next: 1999, Max: 1999, Failing: &PageFailures{At: 1999, Times: DefaultSkipAfter - 1}}}}
+			run := newSkipRun()
+
+			err := run.pull(t, src, prog)
+
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.wantSkipped, prog.Skipped)
+			assert.True(t, slices.ContainsFunc(src.asked, func(r IDRange) bool {
+				return r.Min == 1000 && r.Next == 1000 && r.Max == 1998
+			}), "the span below was probed: %v", src.asked)
+		})
 	}
 }
