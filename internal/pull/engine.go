@@ -147,6 +147,7 @@ func (r *Engine) BeginDue(ctx context.Context, src Source, started time.Time, fu
 	if full {
 		gauge.BeginFull()
 	}
+	p.Suspects = r.Rec.State.LastSkipped
 	r.Rec.Begin(ctx, p)
 	return since, nil
 }
@@ -162,6 +163,7 @@ func (r *Engine) PullToEnd(ctx context.Context, sinks Sinks, src Source, gauge *
 		return emitted, err
 	}
 	r.Rec.State.LastSkippedHosts = len(r.Rec.State.Current.Skipped) > 0
+	r.Rec.State.LastSkipped = r.Rec.State.Current.Skipped
 	r.Rec.Complete(ctx, gauge.Completed(full))
 	return emitted, nil
 }

@@ -49,6 +49,9 @@ type Progress struct {
 	HostsDone int64 `json:"hosts_done,omitempty"`
 	// Skipped are the hosts this pull skipped because every page that held them failed (skip.go).
 	Skipped []int64 `json:"skipped,omitempty"`
+	// Suspects are the hosts the last completed pull skipped: a page of a range that holds one is
+	// likely failed by it again, so its first failure is searched as for a host skipped already.
+	Suspects []int64 `json:"suspects,omitempty"`
 	// formerPosition is the position of a pull read from a checkpoint of an earlier layout, named
 	// in that layout's terms (RefOf); "" otherwise.
 	formerPosition string

@@ -23,6 +23,9 @@ type Record[P, G any] struct {
 	// LastSkippedHosts says the last completed pull skipped hosts (internal/pull/skip.go): a stream
 	// without scheduled full pulls makes its next one full, to ask for them again (FullDue).
 	LastSkippedHosts bool `json:"last_skipped_hosts,omitempty"`
+	// LastSkipped are the hosts the last completed pull skipped: the next pull looks for the host
+	// failing a page that holds one of them at the page's first failure (Progress.Suspects).
+	LastSkipped []int64 `json:"last_skipped,omitempty"`
 	// Current is the pull in progress, nil when the last one completed.
 	Current *P `json:"current,omitempty"`
 	// Selection names the filters of the pulls this record comes from; a record written under

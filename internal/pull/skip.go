@@ -79,7 +79,8 @@ func (p *Workers) skipAfter() int {
 
 // failedAgain counts a failure of range i's page at its Next, and says whether the host that
 // fails it is to be looked for: the page has now failed skipAfter times in a row, or the range
-// holds a host this pull skipped in another range (a host in several policies), which fails it too.
+// holds a host this pull skipped in another range (a host in several policies) or the last pull
+// skipped (Suspects), which likely fails it too.
 func (p *Workers) failedAgain(i int, err error) bool {
 	if p.SkipAfter == NeverSkip || !pageFailure(err) {
 		return false
@@ -93,9 +94,9 @@ func (p *Workers) failedAgain(i int, err error) bool {
 	}
 	f.Times++
 	r.Failing = &f // replaced, not changed: copies of the range share the pointer
-	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, func(id int64) bool {
-		return id >= r.Next && (r.Max == 0 || id <= r.Max)
-	})
+	inRange := func(id int64) bool { return id >= r.Next && (r.Max == 0 || id <= r.Max) }
+	return f.Times >= p.skipAfter() || slices.ContainsFunc(p.Pull.Skipped, inRange) ||
+		slices.ContainsFunc(p.Pull.Suspects, inRange)
 }
 
 // skipFailingHost looks for the host that keeps range i's page failing at Next, pulling every host
@@ -103,6 +104,7 @@ func (p *Workers) failedAgain(i int, err error) bool {
 // search's calls are made once each, without the client's retries: the page already failed
 // SkipAfter times, and a host Qualys times out on would cost the whole retry budget per span.
 func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error {
+	retrying := ctx
 	ctx = qualys.SingleAttempt(ctx)
 	r := p.rangeAt(i)
 	p.Logger.Warn("Page failed several times in a row; pulling it in smaller id spans to find the host that fails it",
@@ -118,6 +120,14 @@ func (p *Workers) skipFailingHost(ctx context.Context, i int, cause error) error
 	if !found {
 		p.Logger.Info("The failing page's hosts passed in smaller id spans; no host skipped", zap.Int64("id_min", r.Next))
 		return nil
+	}
+	// One transient failure of the single attempt at [host, host] would name a healthy host: it
+	// is asked for once more with the client's retries, and delivered when it passes.
+	if failed, err := s.pull(retrying, host, host); err != nil || !failed {
+		if err == nil {
+			p.Logger.Info("The host found failing passed when asked for again; no host skipped", zap.Int64("host_id", host))
+		}
+		return err
 	}
 	return s.skip(ctx, host)
 }

@@ -51,9 +51,9 @@ type Workers struct {
 	lastSave time.Time
 	emitted  int64
 	pages    int64
-	// lastAccepted is the last host the consumer accepted in this run; skips counts the hosts this
+	// lastAccepted is, by range, the last host the consumer accepted in this run; skips counts the hosts this
 	// run skipped, hostsSinceSkip the hosts of the answers that passed since the last one.
-	lastAccepted   int64
+	lastAccepted   map[int]int64
 	skips          int
 	hostsSinceSkip int64
 }
@@ -181,7 +181,10 @@ func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete 
 	}
 	p.emitted += out.emitted
 	if out.accepted > 0 {
-		p.lastAccepted = out.accepted
+		if p.lastAccepted == nil {
+			p.lastAccepted = map[int]int64{}
+		}
+		p.lastAccepted[i] = out.accepted
 	}
 	if pageComplete && !out.unasked {
 		p.hostsSinceSkip += out.hostsEnded
