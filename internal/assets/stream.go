@@ -83,7 +83,6 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 		if err != nil {
 			return 0, err
 		}
-		p.Suspects = s.Rec.State.LastSkipped // hosts the last pull skipped are looked for at once
 		s.Rec.Begin(ctx, p)
 		s.counts.BeginFull()
 		s.countingFull = true
@@ -100,7 +99,6 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 		s.countsComplete = true
 		s.countingFull = false
 	}
-	s.Rec.State.LastSkipped = s.Rec.State.Current.Skipped
 	s.Rec.Complete(ctx, true)
 	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.Now().Sub(started)))
 	return emitted, nil

@@ -128,7 +128,9 @@ func (r *Engine) Plan(ctx context.Context, src Source, since, started time.Time)
 	if err != nil {
 		return Progress{}, err
 	}
-	return Progress{Cursor: CursorOf(plan.ServerTime, started), Full: since.IsZero(), API: r.API, Ranges: plan.Ranges, Hosts: plan.Hosts}, nil
+	// The hosts the last pull skipped are looked for at their page's first failure.
+	return Progress{Cursor: CursorOf(plan.ServerTime, started), Full: since.IsZero(), API: r.API, Ranges: plan.Ranges,
+		Hosts: plan.Hosts, Suspects: r.Rec.State.LastSkipped}, nil
 }
 
 // BeginDue plans and begins a pull of src: a full one when FullDue says so, which gauge then counts
@@ -137,7 +139,7 @@ func (r *Engine) BeginDue(ctx context.Context, src Source, started time.Time, fu
 	full := FullDue(&r.Rec.State, started, fullEvery, gauge)
 	if !full {
 		since = r.Rec.State.Cursor
-	} else if fullEvery <= 0 && r.Rec.State.LastSkippedHosts {
+	} else if fullEvery <= 0 && len(r.Rec.State.LastSkipped) > 0 {
 		r.Logger.Info("The last pull skipped hosts; this pull is a full one, to ask for them again")
 	}
 	p, err := r.Plan(ctx, src, since, started)
@@ -147,7 +149,6 @@ func (r *Engine) BeginDue(ctx context.Context, src Source, started time.Time, fu
 	if full {
 		gauge.BeginFull()
 	}
-	p.Suspects = r.Rec.State.LastSkipped
 	r.Rec.Begin(ctx, p)
 	return since, nil
 }
@@ -162,8 +163,6 @@ func (r *Engine) PullToEnd(ctx context.Context, sinks Sinks, src Source, gauge *
 		r.Rec.Save(ctx)
 		return emitted, err
 	}
-	r.Rec.State.LastSkippedHosts = len(r.Rec.State.Current.Skipped) > 0
-	r.Rec.State.LastSkipped = r.Rec.State.Current.Skipped
 	r.Rec.Complete(ctx, gauge.Completed(full))
 	return emitted, nil
 }
@@ -183,12 +182,16 @@ func (r *Engine) Pull(ctx context.Context, sinks Sinks, src Source) (int64, erro
 		w.ProbeHost = p.ProbeHost
 	}
 	emitted, err := w.Run(ctx)
-	if err == nil && r.KeepSkipped != nil {
+	if err != nil {
+		return emitted, err
+	}
+	r.Rec.State.LastSkipped = w.Pull.Skipped
+	if r.KeepSkipped != nil {
 		for _, id := range w.Pull.Skipped {
 			r.KeepSkipped(id)
 		}
 	}
-	return emitted, err
+	return emitted, nil
 }
 
 // Consumer hands stream's output to sinks, retrying refusals on the settings' retry and clock.
@@ -232,7 +235,7 @@ func FullDue[P any](rec *Record[P, GaugeRecord], now time.Time, every time.Durat
 		return true
 	case every > 0 && now.Sub(rec.LastFullSync) >= every:
 		return true
-	case every <= 0 && rec.LastSkippedHosts:
+	case every <= 0 && len(rec.LastSkipped) > 0:
 		return true
 	case gauge.Enabled() && !gauge.Complete():
 		return true

@@ -20,11 +20,10 @@ type Record[P, G any] struct {
 	Cursor time.Time `json:"cursor,omitzero"`
 	// LastFullSync is when the last completed full pull began.
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
-	// LastSkippedHosts says the last completed pull skipped hosts (internal/pull/skip.go): a stream
-	// without scheduled full pulls makes its next one full, to ask for them again (FullDue).
-	LastSkippedHosts bool `json:"last_skipped_hosts,omitempty"`
-	// LastSkipped are the hosts the last completed pull skipped: the next pull looks for the host
-	// failing a page that holds one of them at the page's first failure (Progress.Suspects).
+	// LastSkipped are the hosts the last completed pull skipped (internal/pull/skip.go): the next
+	// pull looks for the host failing a page that holds one of them at the page's first failure
+	// (Progress.Suspects), and a stream without scheduled full pulls makes its next one full, to
+	// ask for them again (FullDue).
 	LastSkipped []int64 `json:"last_skipped,omitempty"`
 	// Current is the pull in progress, nil when the last one completed.
 	Current *P `json:"current,omitempty"`
