@@ -44,15 +44,7 @@ func TestComplianceSkipsHostWhosePosturePagesFail(t *testing.T) {
 				ofBad := e.tenant.Counts(simulator.Query{IDs: simulator.IDSet{{Lo: bad, Hi: bad}}}).Postures
 				require.Positive(t, ofBad)
 
-				tt.fault.HostID = bad
-				_, err := e.server.InjectFault(tt.fault)
-				require.NoError(t, err)
-				e.advance(2 * time.Hour) // a full pull is due
-				e.sinks.reset()
-				for poll := range tt.failedPolls {
-					require.Error(t, p.pollOnce(t.Context()), "poll %d", poll+1)
-				}
-				require.NoError(t, p.pollOnce(t.Context()))
+				tt.failFullPull(t, e, p, bad)
 
 				t.Logf("the host's pages failed %d times", e.server.Faults()[0].Fired)
 				byHost := posturesByHost(e.simEnv)

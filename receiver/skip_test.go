@@ -38,15 +38,7 @@ func TestSkipHostWhosePagesFail(t *testing.T) {
 			ofBad := e.tenant.Counts(simulator.Query{Statuses: allStatuses, IDs: simulator.IDSet{{Lo: bad, Hi: bad}}}).Detections
 			require.Positive(t, ofBad)
 
-			tt.fault.HostID = bad
-			_, err := e.server.InjectFault(tt.fault)
-			require.NoError(t, err)
-			e.advance(2 * time.Hour) // a full pull is due
-			e.sinks.reset()
-			for poll := range tt.failedPolls {
-				require.Error(t, p.pollOnce(t.Context()), "poll %d", poll+1)
-			}
-			require.NoError(t, p.pollOnce(t.Context()))
+			tt.failFullPull(t, e, p, bad)
 
 			fired := e.server.Faults()[0].Fired
 			if tt.fault.Count > 0 {
@@ -130,4 +122,19 @@ var hostFailures = []hostFailure{
 	{name: "Qualys times out on it", fault: simulator.Fault{Kind: simulator.FaultHTTPError, Status: 504, Count: -1},
 		failedPolls: 2, wantSkipped: true, wantError: "HTTP 504"},
 	{name: "a host that recovers after two failures", fault: simulator.Fault{Kind: simulator.FaultMalformed, Count: 2}},
+}
+
+// failFullPull makes every page that holds host bad fail as tt says, lets a full pull fall due,
+// and polls until the pull completes: tt.failedPolls polls fail first.
+func (tt hostFailure) failFullPull(t *testing.T, e *faultEnv, p *scheduler, bad uint64) {
+	t.Helper()
+	tt.fault.HostID = bad
+	_, err := e.server.InjectFault(tt.fault)
+	require.NoError(t, err)
+	e.advance(2 * time.Hour) // a full pull is due
+	e.sinks.reset()
+	for poll := range tt.failedPolls {
+		require.Error(t, p.pollOnce(t.Context()), "poll %d", poll+1)
+	}
+	require.NoError(t, p.pollOnce(t.Context()))
 }
