@@ -138,7 +138,7 @@ func (f *restoring[K]) profileOf(counts map[K]uint32) uint32 {
 // assign puts a restored id's profile; an id listed twice is damage.
 func (f *restoring[K]) assign(id int64, p uint32) error {
 	if f.t.base.n > 0 && id <= f.t.base.last || f.t.pending.len() > 0 {
-		if _, ok, _ := f.t.lookup(id); ok {
+		if _, ok := f.t.lookup(id); ok {
 			return fmt.Errorf("counts: id %d listed twice", id)
 		}
 	}
@@ -320,13 +320,6 @@ func (r *Reader) Count(what string) int {
 		return 0
 	}
 	return int(n)
-}
-
-// Fail records err as the reader's error, unless it has one.
-func (r *Reader) Fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
 }
 
 // Err is the first error.

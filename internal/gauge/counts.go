@@ -121,7 +121,7 @@ func (c *Counts[K]) Each(fn func(k K, total int64)) {
 func (c *Counts[K]) Of(id int64) map[K]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok, _ := c.t.lookup(id)
+	p, ok := c.t.lookup(id)
 	if !ok {
 		return nil
 	}
@@ -193,14 +193,13 @@ func (t *table[K]) put(id int64, profile []kindCount) {
 	t.assign(id, t.profileIndex(profile))
 }
 
-// lookup is id's profile, and whether base holds id (even if a change hides it).
-func (t *table[K]) lookup(id int64) (p uint32, ok, inBase bool) {
-	pos, bp, inBase := t.base.find(id)
-	_ = pos
+// lookup is id's profile, and whether id is counted: a change pending wins over base.
+func (t *table[K]) lookup(id int64) (p uint32, ok bool) {
 	if ch, changed := t.pending.get(id); changed {
-		return ch.p, !ch.gone, inBase
+		return ch.p, !ch.gone
 	}
-	return bp, inBase, inBase
+	_, p, ok = t.base.find(id)
+	return p, ok
 }
 
 func (t *table[K]) assign(id int64, p uint32) {
@@ -214,15 +213,15 @@ func (t *table[K]) assign(id int64, p uint32) {
 		t.addTotals(p, 1)
 		return
 	}
-	t.addTotals(p, 1)
 	pos, old, inBase := t.base.find(id)
-	switch {
-	case inBase && old == p:
-		t.addTotals(old, -1)
+	if inBase && old == p {
 		if t.collecting {
 			t.base.markSeen(pos)
 		}
 		return
+	}
+	t.addTotals(p, 1)
+	switch {
 	case inBase:
 		t.addTotals(old, -1)
 	case (t.base.n == 0 || id > t.base.last) && (t.pending.len() == 0 || id > t.pendingMax):
@@ -242,7 +241,7 @@ func (t *table[K]) assign(id int64, p uint32) {
 }
 
 func (t *table[K]) remove(id int64) {
-	p, ok, _ := t.lookup(id)
+	p, ok := t.lookup(id)
 	if !ok {
 		return
 	}
