@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -90,12 +89,8 @@ func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if err := c.s.listedPolicies(ctx); err != nil {
 		return 0, false, err
 	}
-	hosts := qualys.IDRange{Min: r.Next, Max: r.Max}
-	if hosts.Max == math.MaxInt64 {
-		hosts.Max = 0 // the search's end of an open range: no bound to ask for
-	}
 	q := qualys.PostureQuery{Evidence: c.s.cfg.Evidence, StatusChangedSince: c.s.since}
-	resp, err := c.s.Client.ClassicPostures(ctx, r.Policy, q, hosts, c.s.PageSize)
+	resp, err := c.s.Client.ClassicPostures(ctx, r.Policy, q, qualys.IDRange{Min: r.Next, Max: r.Max}, c.s.PageSize)
 	if unknownPolicy(err) {
 		// As on the gateway: the other policies are still pulled, and the gauge still completes.
 		c.s.Logger.Warn("Policy skipped", zap.Int64("policy_id", r.Policy), zap.Error(err))

@@ -6,7 +6,6 @@ package pull // import "github.com/seed-d80aa3af/qualysreceiver/internal/pull"
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -38,9 +37,6 @@ func (s *hostSearch) probe(ctx context.Context, host int64) (probed bool, err er
 // probeOnce asks for the hosts of range r in [lo, hi], hi math.MaxInt64 for all above lo.
 func (s *hostSearch) probeOnce(ctx context.Context, sub IDRange, lo, hi int64) (probed bool, err error) {
 	sub.Min, sub.Next, sub.Max = lo, lo, hi
-	if hi == math.MaxInt64 {
-		sub.Max = 0 // an open range: its last page is asked for without a bound
-	}
 	out := s.w.NewBatcher()
 	out.consumer = NewConsumer(discard{}, s.w.Stream, s.w.Retry, s.w.Clock, s.w.Logger, nil)
 	_, _, err = s.w.Page(ctx, sub, out)
@@ -60,7 +56,7 @@ func (s *hostSearch) probeOnce(ctx context.Context, sub IDRange, lo, hi int64) (
 		return false, fmt.Errorf("probe for %s answered without it: %w", what, s.lastErr)
 	}
 	s.w.mu.Lock()
-	s.w.hostsSinceSkip += out.hostsEnded
+	s.w.unproven = false
 	s.w.mu.Unlock()
 	return true, nil
 }

@@ -63,8 +63,7 @@ func OperatorMessage(stream, what string, err error) string {
 // NeedsCheckAgain says whether a poll error calls for the start-up checks before the next poll:
 // credentials, account, permissions or trust settings changed.
 func NeedsCheckAgain(err error) bool {
-	var qe *Error
-	return errors.As(err, &qe) && (qe.Kind == KindAuth || qe.Kind == KindPermission || qe.Kind == KindTLS)
+	return RecoveryOf(err) == RecoverAfterFix
 }
 
 // ErrKindName names a poll error for telemetry; "" for none.

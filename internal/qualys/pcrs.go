@@ -73,7 +73,7 @@ func (c *Client) ClassicPostures(ctx context.Context, policyID int64, q PostureQ
 	v.Set("details", "All")
 	v.Set("truncation_limit", strconv.Itoa(pageSize))
 	IDRange{Min: hostIDs.Min}.apply(v)
-	if hostIDs.Max > 0 {
+	if hostIDs.bounded() {
 		v.Set("host_ids", strconv.FormatInt(max(hostIDs.Min, 1), 10)+"-"+strconv.FormatInt(hostIDs.Max, 10))
 	}
 	if !q.Evidence {

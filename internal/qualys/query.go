@@ -4,6 +4,7 @@
 package qualys // import "github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -40,11 +41,15 @@ type IDRange struct {
 	Min, Max int64
 }
 
+// bounded says whether the range has an end to ask for: Max 0, or math.MaxInt64 (the end of an
+// open range as a search for a failing host spans it, internal/pull/skip.go), has none.
+func (r IDRange) bounded() bool { return r.Max > 0 && r.Max != math.MaxInt64 }
+
 func (r IDRange) apply(q url.Values) {
 	if r.Min > 0 {
 		q.Set("id_min", strconv.FormatInt(r.Min, 10))
 	}
-	if r.Max > 0 {
+	if r.bounded() {
 		q.Set("id_max", strconv.FormatInt(r.Max, 10))
 	}
 }
