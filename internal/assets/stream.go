@@ -44,10 +44,9 @@ type Stream struct {
 	cfg    Settings
 	counts pull.StreamCounts[uint32]
 	kinds  assetKinds
-	// countsComplete says a pull that began in this process completed, so counts covers every asset;
-	// countingFull says the pull in progress began in this process.
+	// countsComplete says a pull that began in this process completed, so counts covers every asset.
+	// counts is collecting while the pull in progress began in this process.
 	countsComplete bool
-	countingFull   bool
 	emittedTotal   int64
 	// observed is when the records of the poll in progress were observed.
 	observed time.Time
@@ -85,7 +84,6 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 		}
 		s.Rec.Begin(ctx, p)
 		s.counts.BeginFull()
-		s.countingFull = true
 		s.Logger.Info("Pull started", zap.Int64("hosts", p.Hosts), zap.Int("ranges", len(p.Ranges)),
 			zap.Time("modified_after", s.modifiedAfter()))
 	}
@@ -94,10 +92,9 @@ func (s *Stream) poll(ctx context.Context, sinks pull.Sinks, started time.Time) 
 	if err != nil {
 		return emitted, err
 	}
-	if s.countingFull {
+	if s.counts.Collecting() {
 		s.counts.EndFull()
 		s.countsComplete = true
-		s.countingFull = false
 	}
 	s.Rec.Complete(ctx, true)
 	s.Logger.Info("Pull completed", zap.Int64("records", emitted), zap.Duration("duration", s.Now().Sub(started)))

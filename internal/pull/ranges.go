@@ -167,8 +167,6 @@ type rangeCutter struct {
 	ranges   []IDRange
 }
 
-func (c *rangeCutter) add(id int64) { c.addRange(id, id) }
-
 // addRange adds the ids lo to hi, which all exist (an ID_RANGE of the host id list).
 func (c *rangeCutter) addRange(lo, hi int64) {
 	for id := lo; id <= hi; {

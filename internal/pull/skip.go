@@ -274,8 +274,7 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 	if !again {
 		s.w.Pull.Skipped = append(s.w.Pull.Skipped, host)
 	}
-	s.w.skips++
-	s.w.hostsSinceSkip = 0
+	s.w.unproven = true
 	s.w.saveLocked(ctx)
 	s.w.mu.Unlock()
 	if !again {
@@ -294,7 +293,7 @@ func (s *hostSearch) skip(ctx context.Context, host int64) error {
 func (p *Workers) mayskipUnproven() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.skips == 0 || p.hostsSinceSkip > 0
+	return !p.unproven
 }
 
 // skipped says whether this pull skipped host id.

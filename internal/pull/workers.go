@@ -51,11 +51,10 @@ type Workers struct {
 	lastSave time.Time
 	emitted  int64
 	pages    int64
-	// lastAccepted is, by range, the last host the consumer accepted in this run; skips counts the hosts this
-	// run skipped, hostsSinceSkip the hosts of the answers that passed since the last one.
-	lastAccepted   map[int]int64
-	skips          int
-	hostsSinceSkip int64
+	// lastAccepted is, by range, the last host the consumer accepted in this run; unproven says
+	// this run skipped a host and no answer holding hosts has passed since.
+	lastAccepted map[int]int64
+	unproven     bool
 }
 
 // checkpointEvery bounds how often progress inside a page is saved; page ends are always saved.
@@ -186,8 +185,8 @@ func (p *Workers) record(ctx context.Context, i int, out *Batcher, pageComplete 
 		}
 		p.lastAccepted[i] = out.accepted
 	}
-	if pageComplete && !out.unasked {
-		p.hostsSinceSkip += out.hostsEnded
+	if pageComplete && !out.unasked && out.hostsEnded > 0 {
+		p.unproven = false
 	}
 	r.HostsDone += out.hostsEnded
 	p.Pull.HostsDone += out.hostsEnded
