@@ -191,12 +191,6 @@ func (s *keySchema) check(raw map[string]any) ([]unknownKey, []error) {
 	return f.unknown, f.unitless
 }
 
-// unknownKeys are the keys of raw that s does not take, sorted by path.
-func (s *keySchema) unknownKeys(raw map[string]any) []unknownKey {
-	unknown, _ := s.check(raw)
-	return unknown
-}
-
 func (s *keySchema) walk(path string, inList bool, value any, out *keyFindings) {
 	if s == nil {
 		return

@@ -345,7 +345,8 @@ func exampleReceiverConfigs(t *testing.T) map[string]map[string]any {
 // says the same in make validate-examples.
 func TestExamplesHaveOnlyKnownKeys(t *testing.T) {
 	for name, raw := range exampleReceiverConfigs(t) {
-		for _, unknown := range configKeys().unknownKeys(raw) {
+		unknownKeys, _ := configKeys().check(raw)
+		for _, unknown := range unknownKeys {
 			t.Errorf("%s: %v", name, unknown.err)
 		}
 	}

@@ -321,3 +321,9 @@ const testReceiverID = "qualys/test"
 
 // streamState is the checkpoint record of a stream that pulls host id ranges.
 type streamState = pull.Record[pull.Progress, pull.GaugeRecord]
+
+// pollOnce polls once, as the scheduler does, and logs how it ended.
+func (s *scheduler) pollOnce(ctx context.Context) error {
+	_, err := s.poll(ctx)
+	return err
+}

@@ -115,12 +115,6 @@ func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error)
 	return 0, nil
 }
 
-// pollOnce polls and logs how it ended.
-func (s *scheduler) pollOnce(ctx context.Context) error {
-	_, err := s.poll(ctx)
-	return err
-}
-
 // poll polls and logs how it ended. It returns the poll's error and the pause before the next
 // attempt: the rest of the interval after a success, the back-off after a failure.
 func (s *scheduler) poll(ctx context.Context) (time.Duration, error) {
