@@ -102,7 +102,7 @@ func TestStartupCheckMessages(t *testing.T) {
 			} else {
 				stream = checkedStream{checks: tt.checks(client)}
 			}
-			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}}
+			sched := &scheduler{stream: stream, logger: e.logger, schedule: Schedule{Interval: time.Hour}, clock: qualys.WallClock}
 			_, err := sched.check(t.Context(), sched.stream.(checked))
 			require.Error(t, err)
 			logged := e.logs.FilterLevelExact(zap.ErrorLevel).All()
@@ -121,7 +121,7 @@ func TestStartupCheckGatesPolls(t *testing.T) {
 	s := newVulnStream(t, e, nil)
 	ticks := make(chan time.Time)
 	sched := &scheduler{stream: s, sinks: e.sinks, logger: e.logger, schedule: Schedule{Interval: time.Hour},
-		after: func(time.Duration) <-chan time.Time { return ticks }}
+		clock: tickClock(ticks)}
 	done := make(chan struct{})
 	go func() { defer close(done); sched.run(t.Context()) }()
 

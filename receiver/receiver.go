@@ -196,7 +196,7 @@ func (r *Receiver) startPolling(ctx context.Context) (*running, error) {
 		sched := newScheduler(s, r, r.settings.Logger.With(zap.String("stream", s.Stream.Name())), runtime.Telemetry)
 		sched.status = r.status
 		if c := r.options.Clock; c != nil {
-			sched.now, sched.after = c.Now, c.After
+			sched.clock = c
 		}
 		run.wg.Go(func() { sched.run(runCtx) })
 	}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/seed-d80aa3af/qualysreceiver/internal/qualys"
 	"github.com/seed-d80aa3af/qualysreceiver/internal/telemetry"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -34,9 +35,8 @@ type scheduler struct {
 	telemetry *telemetry.Telemetry
 	// status reports the component status from the polls and checks (status.go); nil reports none.
 	status *streamStatus
-	// now, after and random are the clock, the timer and the jitter's source; nil is the real one.
-	now    func() time.Time
-	after  func(time.Duration) <-chan time.Time
+	// clock is the receiver's one clock (time and timers); random the jitter's source, nil the real one.
+	clock  qualys.Clock
 	random func() float64
 
 	backOff *pollBackOff
@@ -44,7 +44,8 @@ type scheduler struct {
 }
 
 func newScheduler(s ScheduledStream, sinks Sinks, logger *zap.Logger, telemetry *telemetry.Telemetry) *scheduler {
-	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry}
+	return &scheduler{stream: s.Stream, schedule: s.Schedule, sinks: sinks, logger: logger, telemetry: telemetry,
+		clock: qualys.WallClock}
 }
 
 // run polls at once, then an interval after each poll that completed, and after a failure as soon
@@ -78,7 +79,7 @@ func (s *scheduler) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.timer(wait):
+		case <-s.clock.After(wait):
 		}
 	}
 }
@@ -87,7 +88,7 @@ func (s *scheduler) run(ctx context.Context) {
 // operator's words with when the checks run again (the same failure at most once an hour as an
 // error). It returns that failure and the pause before the next attempt.
 func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error) {
-	started := s.clock()
+	started := s.clock.Now()
 	for _, chk := range c.Checks() {
 		err := chk.Run(ctx)
 		if err == nil {
@@ -96,12 +97,12 @@ func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error)
 		if ctx.Err() != nil {
 			return 0, err
 		}
-		s.telemetry.PollDone(s.stream.Name(), started, s.clock(), errKind(err))
-		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock().Sub(started))
+		s.telemetry.PollDone(s.stream.Name(), started, s.clock.Now(), errKind(err))
+		wait := s.retry().nextWait(err, s.schedule.Interval, s.clock.Now().Sub(started))
 		msg := operatorMessage(s.stream.Name(), chk.What, err)
 		level, quiet := zapcore.ErrorLevel, 0
 		if needsCheckAgain(err) { // a lasting cause only: an outage at start-up is logged each time
-			level, quiet = s.causes.level(msg, s.clock())
+			level, quiet = s.causes.level(msg, s.clock.Now())
 		}
 		fields := []zap.Field{zap.Stringer("checked_again_in", readable(wait))}
 		if quiet > 0 {
@@ -111,16 +112,16 @@ func (s *scheduler) check(ctx context.Context, c checked) (time.Duration, error)
 		return wait, err
 	}
 	// Its duration tells the first poll's start from the end of the checks before it.
-	s.logger.Info(s.stream.Name()+": ready", zap.Stringer("duration", readable(s.clock().Sub(started))))
+	s.logger.Info(s.stream.Name()+": ready", zap.Stringer("duration", readable(s.clock.Now().Sub(started))))
 	return 0, nil
 }
 
 // poll polls and logs how it ended. It returns the poll's error and the pause before the next
 // attempt: the rest of the interval after a success, the back-off after a failure.
 func (s *scheduler) poll(ctx context.Context) (time.Duration, error) {
-	started := s.clock()
+	started := s.clock.Now()
 	err := s.stream.Poll(ctx, s.sinks)
-	elapsed := s.clock().Sub(started)
+	elapsed := s.clock.Now().Sub(started)
 	switch {
 	case err == nil:
 		s.retry().reset()
@@ -133,7 +134,7 @@ func (s *scheduler) poll(ctx context.Context) (time.Duration, error) {
 	wait := s.retry().nextWait(err, s.schedule.Interval, elapsed)
 	level, quiet := zapcore.ErrorLevel, 0
 	if needsCheckAgain(err) {
-		level, quiet = s.causes.level(causeOf(err), s.clock())
+		level, quiet = s.causes.level(causeOf(err), s.clock.Now())
 	}
 	fields := []zap.Field{zap.Error(err), zap.Duration("duration", elapsed),
 		zap.Stringer("next_poll_in", readable(wait)), zap.Int("failures_in_a_row", s.retry().failures)}
@@ -153,18 +154,4 @@ func (s *scheduler) retry() *pollBackOff {
 		s.backOff = newPollBackOff(s.schedule.Retry, s.schedule.Interval, random)
 	}
 	return s.backOff
-}
-
-func (s *scheduler) clock() time.Time {
-	if s.now != nil {
-		return s.now()
-	}
-	return time.Now()
-}
-
-func (s *scheduler) timer(d time.Duration) <-chan time.Time {
-	if s.after != nil {
-		return s.after(d)
-	}
-	return time.After(d)
 }

@@ -100,7 +100,7 @@ func runScript(t *testing.T, stream Stream, script *scriptedStream, schedule Sch
 	defer cancel()
 	script.stop = cancel
 	s := &scheduler{stream: stream, schedule: schedule, logger: zap.New(core),
-		now: script.clock.Now, after: script.clock.After, random: random}
+		clock: script.clock, random: random}
 	done := make(chan struct{})
 	go func() { defer close(done); s.run(ctx) }()
 	select {
@@ -298,3 +298,15 @@ func TestSchedulerPollFailingOnCredentials(t *testing.T) {
 		assert.Equal(t, want, l.Level, "line %d", i)
 	}
 }
+
+// manualClock is the wall clock whose waits end only when the test sends a tick.
+type manualClock struct {
+	qualys.Clock
+	ticks chan time.Time
+}
+
+func tickClock(ticks chan time.Time) manualClock {
+	return manualClock{Clock: qualys.WallClock, ticks: ticks}
+}
+
+func (c manualClock) After(time.Duration) <-chan time.Time { return c.ticks }

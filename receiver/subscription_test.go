@@ -87,7 +87,7 @@ func TestFailedStartupCheckIsAFailedPoll(t *testing.T) {
 	s := e.vulnStream(t, nil)
 	ticks := make(chan time.Time)
 	sched := e.poller(s)
-	sched.after = func(time.Duration) <-chan time.Time { return ticks }
+	sched.clock = tickClock(ticks)
 	done := make(chan struct{})
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { defer close(done); sched.run(ctx) }()
