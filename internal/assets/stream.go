@@ -151,14 +151,7 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 		out.EndHost()
 		s.counts.Set(h.ID, map[uint32]int{s.kinds.of(a): 1})
 	}
-	next, more, err := qualys.NextPage(warning, r.Next)
-	if err != nil {
-		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("host_list", err))
-	}
-	if more && r.Max > 0 && next > r.Max {
-		more = false
-	}
-	return next, !more, nil
+	return r.NextPage(warning, "host_list")
 }
 
 // hostPage reads one Host List page (details=All) of r: at most page_size hosts, in ascending id

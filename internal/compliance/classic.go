@@ -113,12 +113,11 @@ func (c *classicSource) Page(ctx context.Context, r pull.IDRange, out *pull.Batc
 	if err := c.write(ctx, pg, r.Policy, w); err != nil {
 		return 0, false, err
 	}
-	next, more, err := qualys.NextPage(d.Warning(), r.Next)
+	next, done, err := r.NextPage(d.Warning(), "posture_info")
 	if err != nil {
 		resp.Unreadable()
-		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("posture_info", err))
 	}
-	return next, !more, nil
+	return next, done, err
 }
 
 // write hands the postures of a page of policy to w, and counts its hosts done.

@@ -57,6 +57,20 @@ type Progress struct {
 	formerPosition string
 }
 
+// NextPage reads where the page after r's page at Next starts from the answer's truncation
+// warning, for Source.Page: done when the answer names no next page or the next page starts past
+// r's end. An unreadable warning fails the hosts answer of endpoint.
+func (r IDRange) NextPage(w *decode.Warning, endpoint string) (next int64, done bool, err error) {
+	next, more, err := qualys.NextPage(w, r.Next)
+	if err != nil {
+		return 0, false, HostsAnswerFailed(qualys.ResponseError(endpoint, err))
+	}
+	if more && r.Max > 0 && next > r.Max {
+		more = false
+	}
+	return next, !more, nil
+}
+
 // Began is when the pull began and whether it is full, for its checkpoint record.
 func (p *Progress) Began() (time.Time, bool) { return p.Cursor, p.Full }
 

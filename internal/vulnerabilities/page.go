@@ -41,15 +41,11 @@ func (s *Stream) Page(ctx context.Context, r pull.IDRange, out *pull.Batcher) (i
 		s.Logger.Warn("Unreadable records skipped in a Host List Detection page",
 			zap.Int("records", pg.skipped), zap.Int64("id_min", r.Next))
 	}
-	next, more, err := qualys.NextPage(d.Warning(), r.Next)
+	next, done, err := r.NextPage(d.Warning(), "host_detections")
 	if err != nil {
 		resp.Unreadable()
-		return 0, false, pull.HostsAnswerFailed(qualys.ResponseError("host_detections", err))
 	}
-	if more && r.Max > 0 && next > r.Max {
-		more = false
-	}
-	return next, !more, nil
+	return next, done, err
 }
 
 // detectionPage turns the hosts and detections of one page into records, host by host, and
